@@ -1,0 +1,54 @@
+package dev.ama;
+
+import java.util.regex.Pattern;
+
+/**
+ * Rules for asset type and alias names. Both become parts of storage keys and IAM policy
+ * prefixes, so they are kept to a portable alphabet.
+ */
+public final class Names {
+  private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+  private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+
+  /** The characters a type may use, for error messages. */
+  public static final String TYPE_RULE =
+      "1 to 64 characters: lowercase letters a-z, digits 0-9, '_', '.', '-', starting with a letter or digit";
+
+  /** The characters an alias may use, for error messages. */
+  public static final String ALIAS_RULE =
+      "1 to 128 characters: letters A-Z a-z, digits 0-9, '_', '.', '-', starting with a letter or digit";
+
+  private Names() {}
+
+  /**
+   * Checks an asset type name such as {@code rnn_models}.
+   *
+   * @return the name
+   * @throws InvalidInputException naming the value and the allowed characters
+   */
+  public static String checkType(String type) {
+    if (type == null || !TYPE.matcher(type).matches()) {
+      throw new InvalidInputException(
+          "invalid asset type " + quote(type) + ": use " + TYPE_RULE + " (for example rnn_models)");
+    }
+    return type;
+  }
+
+  /**
+   * Checks an alias name such as {@code my_model}.
+   *
+   * @return the name
+   * @throws InvalidInputException naming the value and the allowed characters
+   */
+  public static String checkAlias(String alias) {
+    if (alias == null || !ALIAS.matcher(alias).matches()) {
+      throw new InvalidInputException(
+          "invalid alias " + quote(alias) + ": use " + ALIAS_RULE + " (for example my_model)");
+    }
+    return alias;
+  }
+
+  static String quote(String s) {
+    return s == null ? "(none)" : "'" + s + "'";
+  }
+}

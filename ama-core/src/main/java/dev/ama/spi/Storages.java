@@ -1,0 +1,89 @@
+package dev.ama.spi;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Opens a {@link Storage} for a store location by finding the {@link StorageProvider} registered
+ * for its URI scheme through {@link ServiceLoader}.
+ *
+ * <p>A location is a URI ({@code s3://bucket/prefix}, {@code gs://bucket/prefix}, {@code
+ * file:///data/store}, {@code mem:name}) or a plain filesystem path ({@code /data/store}, {@code
+ * ./store}, {@code C:\store}), which means the filesystem backend.
+ */
+public final class Storages {
+  private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]+):.*", Pattern.DOTALL);
+
+  private Storages() {}
+
+  /** Opens the storage for a location with no extra options. */
+  public static Storage open(String location) throws IOException {
+    return open(location, Map.of());
+  }
+
+  /**
+   * Opens the storage for a location.
+   *
+   * @param location a store URI or a plain filesystem path
+   * @param options backend options, such as an endpoint; keys are documented by each backend
+   * @throws IllegalArgumentException if the location is malformed or no backend serves its
+   *     scheme; the message lists the schemes that are available
+   * @throws IOException if the backend cannot reach the storage
+   */
+  public static Storage open(String location, Map<String, String> options) throws IOException {
+    URI uri = toUri(location);
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    List<StorageProvider> providers = new ArrayList<>();
+    ServiceLoader.load(StorageProvider.class, loader != null ? loader : Storages.class.getClassLoader())
+        .forEach(providers::add);
+    TreeSet<String> known = new TreeSet<>();
+    for (StorageProvider provider : providers) {
+      if (provider.schemes().contains(scheme)) {
+        return provider.open(uri, options);
+      }
+      known.addAll(provider.schemes());
+    }
+    throw new IllegalArgumentException(
+        "no storage backend for '" + scheme + ":' in store location '" + location
+            + "'. Available schemes: " + String.join(", ", known)
+            + hintFor(scheme));
+  }
+
+  /**
+   * Turns a location into a URI: plain paths become {@code file:} URIs, relative ones resolved
+   * against the current directory.
+   */
+  public static URI toUri(String location) {
+    if (location == null || location.isBlank()) {
+      throw new IllegalArgumentException("store location is empty; give a path or a URI such as s3://bucket/prefix");
+    }
+    if (!SCHEME.matcher(location).matches()) {
+      return Path.of(location).toAbsolutePath().normalize().toUri();
+    }
+    try {
+      return new URI(location);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "store location '" + location + "' is not a valid URI: " + e.getMessage()
+              + ". Percent-encode spaces and special characters, or give a plain path", e);
+    }
+  }
+
+  private static String hintFor(String scheme) {
+    return switch (scheme) {
+      case "s3" -> ". Put ama-storage-s3 on the classpath to use S3 stores";
+      case "gs" -> ". Put ama-storage-gcs on the classpath to use Google Cloud Storage stores";
+      default -> "";
+    };
+  }
+}

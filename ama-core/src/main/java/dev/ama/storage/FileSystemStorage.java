@@ -1,0 +1,244 @@
+package dev.ama.storage;
+
+import dev.ama.spi.Content;
+import dev.ama.spi.ObjectInfo;
+import dev.ama.spi.ObjectNotFoundException;
+import dev.ama.spi.PutOutcome;
+import dev.ama.spi.Storage;
+import dev.ama.spi.StorageKeys;
+import dev.ama.spi.Streams;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A storage in a directory of any {@link java.nio.file.FileSystem}: one file per key, key
+ * segments as directories.
+ *
+ * <p>Writes go to a temporary file under {@code .ama-tmp/} in the root, are forced to disk, and
+ * are then published: {@link #putIfAbsent} with a hard link, which fails atomically if the key
+ * exists (on every POSIX filesystem, including NFS), so a key is never replaced; {@link #put}
+ * with an atomic rename. A crash leaves at most a stray temporary file, never a partial object.
+ *
+ * <p>Listing walks the directory under the prefix and sorts the keys in memory, which is fast for
+ * the prefixes AMA lists.
+ */
+public final class FileSystemStorage implements Storage {
+  private static final String TMP_DIR = ".ama-tmp";
+  private final Path root;
+
+  /** A storage rooted at a directory, which is created on the first write if missing. */
+  public FileSystemStorage(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  /** The root directory. */
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public String location() {
+    return root.toUri().toString();
+  }
+
+  private Path path(String key) {
+    StorageKeys.check(key);
+    Path p = root;
+    for (String segment : key.split("/")) {
+      p = p.resolve(segment);
+    }
+    return p;
+  }
+
+  @Override
+  public Optional<ObjectInfo> stat(String key) throws IOException {
+    Path p = path(key);
+    try {
+      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+      return a.isRegularFile()
+          ? Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()))
+          : Optional.empty();
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public InputStream open(String key) throws IOException {
+    return Channels.newInputStream(channel(key));
+  }
+
+  @Override
+  public InputStream open(String key, long offset, long length) throws IOException {
+    StorageKeys.checkRange(offset, length);
+    SeekableByteChannel ch = channel(key);
+    try {
+      long size = ch.size();
+      if (offset > size) {
+        throw new EOFException("offset " + offset + " is beyond the end of " + key + " (" + size + " bytes) in " + location());
+      }
+      ch.position(offset);
+      return Streams.limit(Channels.newInputStream(ch), length);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  private SeekableByteChannel channel(String key) throws IOException {
+    Path p = path(key);
+    try {
+      if (Files.isDirectory(p)) {
+        throw new ObjectNotFoundException(location(), key);
+      }
+      return Files.newByteChannel(p, StandardOpenOption.READ);
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      throw new ObjectNotFoundException(location(), key);
+    }
+  }
+
+  @Override
+  public Stream<ObjectInfo> list(String prefix, String startAfter) throws IOException {
+    StorageKeys.checkPrefix(prefix);
+    int slash = prefix.lastIndexOf('/');
+    String baseKey = slash < 0 ? "" : prefix.substring(0, slash);
+    Path base = baseKey.isEmpty() ? root : path(baseKey);
+    List<ObjectInfo> found = new ArrayList<>();
+    if (Files.isDirectory(base)) {
+      Files.walkFileTree(base, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+          if (dir.equals(root.resolve(TMP_DIR))) {
+            return FileVisitResult.SKIP_SUBTREE;
+          }
+          String dirKey = keyOf(dir);
+          boolean related = dirKey.isEmpty() || prefix.startsWith(dirKey + "/") || (dirKey + "/").startsWith(prefix);
+          return related ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          String key = keyOf(file);
+          if (attrs.isRegularFile() && key.startsWith(prefix) && StorageKeys.ORDER.compare(key, startAfter) > 0) {
+            found.add(new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+          // A file deleted while we walk is simply no longer listed.
+          if (e instanceof NoSuchFileException) {
+            return FileVisitResult.CONTINUE;
+          }
+          throw e;
+        }
+      });
+    }
+    found.sort((a, b) -> StorageKeys.ORDER.compare(a.key(), b.key()));
+    return found.stream();
+  }
+
+  private String keyOf(Path p) {
+    Path rel = root.relativize(p);
+    StringBuilder key = new StringBuilder();
+    for (Path part : rel) {
+      if (key.length() > 0) {
+        key.append('/');
+      }
+      key.append(part.toString());
+    }
+    return key.toString();
+  }
+
+  @Override
+  public PutOutcome putIfAbsent(String key, Content content) throws IOException {
+    Path target = path(key);
+    if (Files.exists(target)) {
+      return PutOutcome.ALREADY_EXISTS;
+    }
+    Path tmp = writeTemp(content);
+    try {
+      Files.createDirectories(target.getParent());
+      // A hard link fails atomically when the name exists, so racing writers cannot both win.
+      Files.createLink(target, tmp);
+      return PutOutcome.CREATED;
+    } catch (FileAlreadyExistsException e) {
+      return PutOutcome.ALREADY_EXISTS;
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  @Override
+  public void put(String key, Content content) throws IOException {
+    Path target = path(key);
+    Path tmp = writeTemp(content);
+    try {
+      Files.createDirectories(target.getParent());
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private Path writeTemp(Content content) throws IOException {
+    Path dir = root.resolve(TMP_DIR);
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve(UUID.randomUUID().toString());
+    boolean done = false;
+    try {
+      long copied;
+      try (InputStream in = content.openStream();
+          FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          OutputStream out = Channels.newOutputStream(ch)) {
+        copied = in.transferTo(out);
+        out.flush();
+        ch.force(true);
+      }
+      if (copied != content.length()) {
+        throw new IOException("content for " + location() + " yielded " + copied + " bytes but declared " + content.length());
+      }
+      done = true;
+      return tmp;
+    } finally {
+      if (!done) {
+        Files.deleteIfExists(tmp);
+      }
+    }
+  }
+
+  @Override
+  public boolean delete(String key) throws IOException {
+    Path p = path(key);
+    if (Files.isDirectory(p)) {
+      return false;
+    }
+    return Files.deleteIfExists(p);
+  }
+
+  @Override
+  public String toString() {
+    return "FileSystemStorage[" + root + "]";
+  }
+}
