@@ -192,6 +192,35 @@ public abstract class StorageContract {
   }
 
   @Test
+  void keysAboveOrBeneathAnObjectAreOrdinaryMisses() throws IOException {
+    // A filesystem cannot hold "a" and "a/b" at once. Asking about the other one must still be an
+    // ordinary miss, and writing it must create it or be refused, never be told ALREADY_EXISTS.
+    given("leaf", bytes(32, 10));
+    given("tree/leaf", bytes(33, 10));
+    assertEquals(Optional.empty(), storage().stat("leaf/child"));
+    assertEquals(Optional.empty(), storage().stat("tree"));
+    for (String key : List.of("leaf/child", "leaf/child/grandchild", "tree")) {
+      ObjectNotFoundException e = assertThrows(ObjectNotFoundException.class, () -> readAll(key));
+      assertEquals(key, e.key());
+      assertThrows(ObjectNotFoundException.class, () -> readRange(key, 0, 1));
+    }
+    if (fixture.has(StorageCapability.WRITE)) {
+      for (String key : List.of("leaf/child", "leaf/child/grandchild", "tree")) {
+        assertFalse(storage().delete(key), "delete of " + key);
+        try {
+          assertEquals(PutOutcome.CREATED, storage().putIfAbsent(key, Content.ofBytes(bytes(34, 5))),
+              "putIfAbsent of " + key + " must create it or refuse with an IOException");
+          assertArrayEquals(bytes(34, 5), readAll(key));
+        } catch (IOException refused) {
+          assertEquals(Optional.empty(), storage().stat(key), "a refused putIfAbsent left " + key);
+        }
+      }
+    }
+    assertArrayEquals(bytes(32, 10), readAll("leaf"));
+    assertArrayEquals(bytes(33, 10), readAll("tree/leaf"));
+  }
+
+  @Test
   void zeroByteObjectsRoundTrip() throws IOException {
     given("empty/object", new byte[0]);
     assertEquals(0, storage().stat("empty/object").orElseThrow().size());
