@@ -137,7 +137,7 @@ public final class AssetClient implements AutoCloseable {
 
     // 2. manifest.
     Manifests.Draft draft = new Manifests.Draft(
-        type, assetFiles, refs, user, clock.instant(), alias, description, labels);
+        type, assetFiles, refs, user, now(), alias, description, labels);
     byte[] canonical = Manifests.write(draft);
     Digest id = store.putManifest(canonical);
     AssetVersion version = Manifests.fromDraft(id, draft);
@@ -158,6 +158,11 @@ public final class AssetClient implements AutoCloseable {
     alias.ifPresent(a -> store.moveAlias(type, a, id, user));
     cache.saveManifest(id, canonical);
     return version;
+  }
+
+  /** Milliseconds are plenty for people and keep manifests short and portable. */
+  private java.time.Instant now() {
+    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
   }
 
   private List<Ref> resolveRefs(List<AssetUpload.RefRequest> requests) {

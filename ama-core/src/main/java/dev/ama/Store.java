@@ -252,7 +252,8 @@ final class Store {
       Optional<AliasEntry> head = head(type, alias);
       long seq = head.map(AliasEntry::seq).orElse(0L) + 1;
       AliasEntry entry = new AliasEntry(
-          type, alias, seq, version, head.map(AliasEntry::version), by, clock.instant());
+          type, alias, seq, version, head.map(AliasEntry::version), by,
+          clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
       if (putIfAbsent(StoreLayout.aliasEntry(type, alias, seq), Content.ofBytes(Manifests.writeAliasEntry(entry)))
           == PutOutcome.CREATED) {
         writeHint(type, alias, seq);
