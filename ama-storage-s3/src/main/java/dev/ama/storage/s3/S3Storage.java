@@ -439,7 +439,7 @@ public final class S3Storage implements Storage {
         return PutOutcome.CREATED;
       } catch (S3Exception e) {
         if (createOnly && e.statusCode() == 412) {
-          return PutOutcome.ALREADY_EXISTS;
+          return confirmedExisting(s3Key, e);
         }
         if (e.statusCode() == 409 && attempt < CONFLICT_RETRIES) {
           backOff(attempt, s3Key);
@@ -448,6 +448,102 @@ public final class S3Storage implements Storage {
         throw errors.translate("put", s3Key, e);
       } catch (SdkException e) {
         throw errors.translate("put", s3Key, e);
+      } catch (RuntimeException e) {
+        throw contentFailure(s3Key, content, e);
+      }
+    }
+  }
+
+  /**
+   * A 412 is trusted only once a HEAD shows the object: some S3-compatible servers (S3Proxy)
+   * answer 412 for a key that is a "directory" of other keys although no object has it, and
+   * ALREADY_EXISTS must never be claimed for an object a reader cannot find.
+   */
+  private PutOutcome confirmedExisting(String s3Key, S3Exception preconditionFailed) throws IOException {
+    try {
+      client.headObject(b -> b.bucket(properties.bucket()).key(s3Key));
+      return PutOutcome.ALREADY_EXISTS;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        IOException refused = new IOException(
+            "S3 at " + properties.endpointDescription() + " refused to create s3://" + properties.bucket() + "/" + s3Key
+                + " (412 Precondition Failed) although it has no object under that key; the server probably cannot"
+                + " store a key that another key is nested under (" + s3Key + "/...). Use a different key",
+            preconditionFailed);
+        refused.addSuppressed(e);
+        throw refused;
+      }
+      throw errors.translate("stat", s3Key, e);
+    } catch (SdkException e) {
+      throw errors.translate("stat", s3Key, e);
+    }
+  }
+
+  /**
+   * The content, not S3, failed: its stream threw (unwrapped so the caller sees its own error) or
+   * yielded fewer bytes than its declared length (the SDK's IllegalStateException).
+   */
+  private IOException contentFailure(String s3Key, Content content, RuntimeException e) {
+    if (e instanceof ContentFailure failure) {
+      return failure.getCause();
+    }
+    if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("content-length")) {
+      return new IOException(
+          "the content written to s3://" + properties.bucket() + "/" + s3Key + " yielded a different number of bytes than"
+              + " its declared length " + content.length() + " (" + e.getMessage() + "); was the file changed while"
+              + " it was uploaded? Nothing was written; retry once the file is stable", e);
+    }
+    throw e;
+  }
+
+  /** Carries an IOException of the content through the SDK, which neither wraps nor retries it. */
+  private static final class ContentFailure extends UncheckedIOException {
+    private static final long serialVersionUID = 1L;
+
+    ContentFailure(IOException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  /** Marks the content's IOExceptions so they are not mistaken for (and retried as) network errors. */
+  private static final class ContentStream extends java.io.FilterInputStream {
+    ContentStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() {
+      try {
+        return super.read();
+      } catch (IOException e) {
+        throw new ContentFailure(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      try {
+        return super.read(b, off, len);
+      } catch (IOException e) {
+        throw new ContentFailure(e);
+      }
+    }
+
+    @Override
+    public long skip(long n) {
+      try {
+        return super.skip(n);
+      } catch (IOException e) {
+        throw new ContentFailure(e);
+      }
+    }
+
+    @Override
+    public int available() {
+      try {
+        return super.available();
+      } catch (IOException e) {
+        throw new ContentFailure(e);
       }
     }
   }
@@ -456,9 +552,9 @@ public final class S3Storage implements Storage {
     return RequestBody.fromContentProvider(
         () -> {
           try {
-            return content.openStream(offset, length);
+            return new ContentStream(content.openStream(offset, length));
           } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new ContentFailure(e);
           }
         },
         length,
@@ -496,7 +592,7 @@ public final class S3Storage implements Storage {
           return PutOutcome.CREATED;
         } catch (S3Exception e) {
           if (createOnly && e.statusCode() == 412) {
-            return PutOutcome.ALREADY_EXISTS;
+            return confirmedExisting(s3Key, e);
           }
           if (e.statusCode() == 409 && attempt < CONFLICT_RETRIES) {
             backOff(attempt, s3Key);
@@ -584,6 +680,8 @@ public final class S3Storage implements Storage {
           .build();
     } catch (SdkException e) {
       throw errors.translate("put (part " + partNumber + ")", s3Key, e);
+    } catch (RuntimeException e) {
+      throw contentFailure(s3Key, content, e);
     }
   }
 

@@ -234,6 +234,18 @@ public final class S3ProxyServer implements AutoCloseable {
     admin().createBucket(b -> b.bucket(name));
   }
 
+  /**
+   * Deletes every object under {@code prefix} in {@code bucket}, and any multipart upload left
+   * there; the server holds objects in memory, so long test runs clean up after each test.
+   */
+  public void deletePrefix(String bucket, String prefix) {
+    S3Client s3 = admin();
+    s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()
+        .forEach(o -> s3.deleteObject(b -> b.bucket(bucket).key(o.key())));
+    s3.listMultipartUploads(b -> b.bucket(bucket).prefix(prefix)).uploads()
+        .forEach(u -> s3.abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())));
+  }
+
   /** An S3 client signed in to this server; closed with the server. */
   public S3Client admin() {
     S3Client c = admin;
