@@ -45,14 +45,15 @@ final class S3Errors {
         case "InvalidAccessKeyId":
           return new IOException(
               "S3 at " + where + " does not know the access key id used to " + operation + " " + target + detail
-                  + ". Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or the '"
-                  + S3StorageProperties.PROFILE + "' option) to credentials of the account that owns bucket '"
+                  + ". Set " + credentialSettings() + " to credentials of the account that owns bucket '"
                   + properties.bucket() + "'", e);
         case "SignatureDoesNotMatch":
           return new IOException(
               "S3 at " + where + " rejected the request signature to " + operation + " " + target + detail
-                  + ": the secret access key does not match the access key id. Check AWS_SECRET_ACCESS_KEY "
-                  + "(or the profile's aws_secret_access_key)", e);
+                  + ": the secret access key does not match the access key id. Check "
+                  + (properties.accessKeyId().isPresent()
+                      ? "the '" + S3StorageProperties.SECRET_ACCESS_KEY + "' option"
+                      : "AWS_SECRET_ACCESS_KEY (or the profile's aws_secret_access_key)"), e);
         case "ExpiredToken", "TokenRefreshRequired", "InvalidToken":
           return new IOException(
               "the AWS session credentials used to " + operation + " " + target + " have expired or are invalid"
@@ -82,7 +83,7 @@ final class S3Errors {
       return new IOException(
           "S3 at " + where + " failed to " + operation + " " + target + detail + ": " + firstLine(service.getMessage())
               + (status >= 500 || status == 429 || status == 503
-                  ? ". It was retried " + (properties.maxAttempts() - 1) + " times; try again later or raise '"
+                  ? ". It was retried " + (properties.maxAttempts() - 1) + " time(s); try again later or raise '"
                       + S3StorageProperties.MAX_ATTEMPTS + "'"
                   : ""),
           e);
@@ -106,7 +107,7 @@ final class S3Errors {
           "cannot reach S3 at " + where + " to " + operation + " " + target + ": " + network
               + ". Check that the endpoint is right (option '" + S3StorageProperties.ENDPOINT
               + "', AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL), that the server is running and the network"
-              + " reaches it; the request was retried " + (properties.maxAttempts() - 1) + " times", e);
+              + " reaches it; the request was retried " + (properties.maxAttempts() - 1) + " time(s)", e);
     }
     return new IOException("S3 client failed to " + operation + " " + target + " at " + where + ": " + firstLine(message), e);
   }
@@ -117,6 +118,17 @@ final class S3Errors {
             + " (NoSuchBucket, while trying to " + operation + " s3://" + properties.bucket() + "/" + s3Key
             + "). Create the bucket, or fix the bucket name in the store location " + properties.location(),
         e);
+  }
+
+  /** Where the credentials in use were configured, so the message points at the right place. */
+  private String credentialSettings() {
+    if (properties.accessKeyId().isPresent()) {
+      return "the '" + S3StorageProperties.ACCESS_KEY_ID + "' and '" + S3StorageProperties.SECRET_ACCESS_KEY + "' options";
+    }
+    if (properties.profile().isPresent()) {
+      return "profile '" + properties.profile().get() + "' (option '" + S3StorageProperties.PROFILE + "')";
+    }
+    return "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or the '" + S3StorageProperties.PROFILE + "' option)";
   }
 
   private String prefixPattern() {

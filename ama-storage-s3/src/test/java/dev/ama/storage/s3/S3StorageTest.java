@@ -233,6 +233,36 @@ class S3StorageTest {
   }
 
   @Test
+  void abortedPutLeavesThePreviousObject() throws IOException {
+    storage.put("hint/HEAD", Content.ofBytes(bytes("v1")));
+    Content failing = new Content() {
+      @Override
+      public long length() {
+        return 2 << 20;
+      }
+
+      @Override
+      public InputStream openStream() {
+        return new InputStream() {
+          private int n;
+
+          @Override
+          public int read() throws IOException {
+            if (++n > (1 << 20)) {
+              throw new IOException("failed on purpose at 1 MiB");
+            }
+            return 'x';
+          }
+        };
+      }
+    };
+    IOException e = assertThrows(IOException.class, () -> storage.put("hint/HEAD", failing));
+    assertEquals("failed on purpose at 1 MiB", e.getMessage());
+    assertArrayEquals(bytes("v1"), read(storage.open("hint/HEAD")));
+    assertEquals(2, storage.stat("hint/HEAD").orElseThrow().size());
+  }
+
+  @Test
   void rangedReadsReturnTheRequestedBytes() throws IOException {
     byte[] data = bytes("0123456789");
     storage.putIfAbsent("r", Content.ofBytes(data));
@@ -304,7 +334,7 @@ class S3StorageTest {
     String message = e.getMessage();
     assertTrue(message.contains("s3://" + bucket + "/" + prefix + "/file/inside"), message);
     assertTrue(message.contains("HTTP 500"), message);
-    assertTrue(message.contains("retried 2 times"), message);
+    assertTrue(message.contains("retried 2 time(s)"), message);
     long attempts;
     try (Stream<String> lines = Files.lines(server.log())) {
       attempts = lines.filter(l -> l.contains("handleException") && l.contains(prefix + "/file/inside")).count();
