@@ -58,6 +58,7 @@ public final class AssetClient implements AutoCloseable {
   private final LocalCache cache;
   private final Clock clock;
   private final ExecutorService executor;
+  private final Queries queries;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.clock = b.clock;
@@ -71,6 +72,7 @@ public final class AssetClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.queries = new Queries(this, store, cache, this::manifest);
   }
 
   /** A builder; {@link Builder#store(String)} or {@link Builder#storage(Storage)} is required. */
@@ -303,12 +305,16 @@ public final class AssetClient implements AutoCloseable {
   }
 
   /**
-   * The version an alias points at now.
+   * The version a selector names: {@code alias} (where it points now), {@code alias@N} (its N-th
+   * history entry), {@code alias@latest}, {@code sha256:<hex>}, or a unique prefix of at least 8
+   * hex digits. An existing alias wins over a digest prefix spelled the same.
    *
-   * @throws NotFoundException if the alias does not exist; the message lists near names
+   * @throws NotFoundException if nothing matches; the message lists near names
+   * @throws InvalidInputException if the selector is malformed, a prefix is ambiguous (the
+   *     message lists the candidates), or the version is of another type
    */
-  public AssetVersion version(String type, String alias) {
-    return manifest(require(Names.checkType(type), Names.checkAlias(alias)).version());
+  public AssetVersion version(String type, String selector) {
+    return queries.resolve(type, selector);
   }
 
   /**
@@ -368,19 +374,68 @@ public final class AssetClient implements AutoCloseable {
 
   /** The versions of a type, newest first. Needs a storage that can list. */
   public List<AssetVersion> versions(String type) {
-    Names.checkType(type);
-    List<Digest> ids = new ArrayList<>();
-    try (Stream<ObjectInfo> s = store.list(StoreLayout.versionsOf(type))) {
-      s.forEach(o -> ids.add(StoreLayout.digestAtEnd(o.key())));
+    return queries.versions(type, VersionFilter.all());
+  }
+
+  /**
+   * The versions of a type that pass a filter, newest first. A time window is answered from the
+   * index; creator and label filters read the manifests of the versions they examine.
+   */
+  public List<AssetVersion> versions(String type, VersionFilter filter) {
+    return queries.versions(type, Objects.requireNonNull(filter, "filter"));
+  }
+
+  /**
+   * Every version, of any type, holding a file with exactly these bytes under any path, newest
+   * first, answered from the content index. Needs a storage that can list.
+   */
+  public List<FileMatch> find(Digest content) {
+    return queries.find(Objects.requireNonNull(content, "content"));
+  }
+
+  /** Every version holding a file identical to a local file, whatever its name. */
+  public List<FileMatch> find(Path localFile) {
+    if (!Files.isRegularFile(localFile)) {
+      throw new InvalidInputException("file '" + localFile + "' does not exist or is not a regular file; give a file to look for");
     }
-    return parallel(ids.stream().map(id -> (Callable<AssetVersion>) () -> manifest(id)).collect(Collectors.toList()));
+    try (InputStream in = Files.newInputStream(localFile)) {
+      return find(Digest.sha256(in));
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read " + localFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What changed from one version to another: files added, removed, changed and renamed, and for
+   * YAML and JSON files the parameters that changed. Versions of different types may be compared;
+   * {@link AssetDiff#typesDiffer()} says so.
+   */
+  public AssetDiff diff(AssetVersion from, AssetVersion to) {
+    return queries.diff(from, to);
+  }
+
+  /**
+   * The parameters of several versions side by side: every YAML and JSON file's keys, or only
+   * those of {@code file}, with keys whose values differ first.
+   */
+  public Comparison compare(List<AssetVersion> versions, Optional<String> file) {
+    return queries.compare(versions, file);
+  }
+
+  /**
+   * The versions a version was made from ({@link LineageGraph.Direction#UPSTREAM}, through its refs)
+   * or that were made from it ({@link LineageGraph.Direction#DOWNSTREAM}, through the ref index),
+   * transitively up to {@code maxDepth} refs away.
+   */
+  public LineageGraph lineage(AssetVersion root, LineageGraph.Direction direction, int maxDepth) {
+    return queries.lineage(root, Objects.requireNonNull(direction, "direction"), maxDepth);
   }
 
   AliasEntry require(String type, String alias) {
     return head(type, alias).orElseThrow(() -> notFound(type, alias));
   }
 
-  private NotFoundException notFound(String type, String alias) {
+  NotFoundException notFound(String type, String alias) {
     if (!store.exists()) {
       return new NotFoundException("no alias " + type + "/" + alias + ": the store " + location()
           + " is empty. Upload an asset first, or check the store location (--store, AMA_STORE)");
@@ -438,9 +493,12 @@ public final class AssetClient implements AutoCloseable {
 
   // ------------------------------------------------------------------ download and load
 
-  /** Starts a download of the version an alias points at. */
-  public AssetDownload download(String type, String alias) {
-    return new AssetDownload(this, type, alias);
+  /**
+   * Starts a download of the version a selector names: usually an alias, or any form {@link
+   * #version(String, String)} accepts.
+   */
+  public AssetDownload download(String type, String selector) {
+    return new AssetDownload(this, type, selector);
   }
 
   /**
@@ -472,8 +530,8 @@ public final class AssetClient implements AutoCloseable {
   /** One version to write into one folder. */
   private record Placement(AssetVersion version, Path folder) {}
 
-  Path downloadTo(String type, String alias, boolean withRefs, boolean force, Path folder) {
-    AssetVersion main = manifest(require(type, alias).version());
+  Path downloadTo(String type, String selector, boolean withRefs, boolean force, Path folder) {
+    AssetVersion main = version(type, selector);
     List<Placement> plan = new ArrayList<>();
     plan.add(new Placement(main, folder));
     if (withRefs) {
