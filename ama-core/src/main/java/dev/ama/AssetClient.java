@@ -127,6 +127,13 @@ public final class AssetClient implements AutoCloseable {
         return same.get();
       }
     }
+    Optional<AssetVersion> identical = identical(type, assetFiles, refs, description, labels);
+    if (identical.isPresent()) {
+      // Same content uploaded before, under another alias or none: reuse that version, so equal
+      // inputs always have one id and their downstream lineage is found again.
+      alias.ifPresent(a -> store.moveAlias(type, a, identical.get().version(), user));
+      return identical.get();
+    }
     store.checkFormat(true);
 
     // 1. blobs: each distinct content once, skipping what the store already has.
@@ -181,6 +188,26 @@ public final class AssetClient implements AutoCloseable {
       }
     }
     return refs;
+  }
+
+  /**
+   * A stored version of the type with exactly this content, found through the content index of
+   * its largest file (the least likely to be shared), or empty.
+   */
+  private Optional<AssetVersion> identical(String type, List<AssetFile> files, List<Ref> refs,
+      Optional<String> description, Map<String, String> labels) {
+    if (!store.canList() || !store.exists()) {
+      return Optional.empty();
+    }
+    AssetFile largest = files.stream().max(Comparator.comparingLong(AssetFile::size)).orElseThrow();
+    List<Digest> candidates = new ArrayList<>();
+    try (Stream<ObjectInfo> s = store.list(StoreLayout.blobUsesOf(largest.digest()))) {
+      s.forEach(o -> candidates.add(StoreLayout.digestAtEnd(o.key())));
+    }
+    return candidates.stream()
+        .map(this::manifest)
+        .filter(v -> sameContent(v, type, files, refs, description, labels))
+        .findFirst();
   }
 
   private static boolean sameContent(
