@@ -3,6 +3,7 @@ package dev.ama;
 import dev.ama.spi.ObjectInfo;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,14 +33,14 @@ final class Queries {
   static final int MIN_PREFIX = 8;
 
   private final Store store;
-  private final LocalCache cache;
+  private final Function<AssetFile, Path> blobs;
   private final Function<Digest, AssetVersion> manifests;
   private final AssetClient client;
 
-  Queries(AssetClient client, Store store, LocalCache cache, Function<Digest, AssetVersion> manifests) {
+  Queries(AssetClient client, Store store, Function<AssetFile, Path> blobs, Function<Digest, AssetVersion> manifests) {
     this.client = client;
     this.store = store;
-    this.cache = cache;
+    this.blobs = blobs;
     this.manifests = manifests;
   }
 
@@ -250,7 +251,7 @@ final class Queries {
     if (f.size() > Parameters.MAX_BYTES) {
       throw new IOException(f.path() + " is larger than " + Parameters.MAX_BYTES + " bytes");
     }
-    byte[] bytes = Files.readAllBytes(cache.blob(f, store));
+    byte[] bytes = Files.readAllBytes(blobs.apply(f));
     try {
       return Parameters.flatten(f.path(), bytes);
     } catch (IOException | RuntimeException e) {

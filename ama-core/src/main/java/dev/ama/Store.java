@@ -118,6 +118,16 @@ final class Store {
     }
   }
 
+  InputStream openBlob(Digest d, long offset, long length) throws IOException {
+    try {
+      return storage.open(StoreLayout.blob(d), offset, length);
+    } catch (ObjectNotFoundException e) {
+      throw new IntegrityException(
+          "blob " + d + " is missing from " + location()
+              + "; the store was damaged (objects deleted by hand?). Re-upload the asset from its files", e);
+    }
+  }
+
   // ---- manifests ----
 
   Digest putManifest(byte[] canonical) {
