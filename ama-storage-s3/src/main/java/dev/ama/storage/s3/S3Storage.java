@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -36,7 +37,6 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -50,7 +50,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -132,9 +131,9 @@ public final class S3Storage implements Storage {
             .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                 .maxAttempts(properties.maxAttempts())
                 .backoffStrategy(BackoffStrategy.exponentialDelay(
-                    java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(20)))
+                    Duration.ofMillis(100), Duration.ofSeconds(20)))
                 .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(
-                    java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(30)))
+                    Duration.ofMillis(500), Duration.ofSeconds(30)))
                 // A bulk upload riding out a throttling burst should keep backing off per request
                 // rather than have a shared token bucket fail the remaining requests fast.
                 .circuitBreakerEnabled(false)
@@ -252,8 +251,7 @@ public final class S3Storage implements Storage {
       if (e.statusCode() == 404) {
         throw errors.noSuchBucket(operation, s3Key, e);
       }
-      // 403 here means the identity may not list the bucket (HeadBucket needs s3:ListBucket);
-      // the object HEAD already got through, so the bucket exists as far as we can tell.
+      // 403: the bucket exists, but this identity may not HeadBucket it; the key is just missing.
       bucketSeen = true;
     } catch (SdkException e) {
       throw errors.translate(operation, s3Key, e);
@@ -261,11 +259,12 @@ public final class S3Storage implements Storage {
   }
 
   private IOException diagnoseForbidden(String operation, String s3Key, S3Exception headError) {
-    try (InputStream in = client.getObject(b -> b.bucket(properties.bucket()).key(s3Key).range("bytes=0-0"))) {
+    try {
+      client.getObjectAsBytes(b -> b.bucket(properties.bucket()).key(s3Key).range("bytes=0-0"));
       return errors.translate(operation, s3Key, headError);
     } catch (S3Exception e) {
       return errors.translate(operation, s3Key, e.statusCode() == 403 ? e : headError);
-    } catch (SdkException | IOException e) {
+    } catch (SdkException e) {
       return errors.translate(operation, s3Key, headError);
     }
   }
@@ -302,9 +301,7 @@ public final class S3Storage implements Storage {
     }
     long last = offset + length - 1 < 0 ? Long.MAX_VALUE : offset + length - 1;
     try {
-      ResponseInputStream<GetObjectResponse> in =
-          client.getObject(b -> b.bucket(properties.bucket()).key(s3Key).range("bytes=" + offset + "-" + last));
-      return in;
+      return client.getObject(b -> b.bucket(properties.bucket()).key(s3Key).range("bytes=" + offset + "-" + last));
     } catch (S3Exception e) {
       if (e.statusCode() == 416) {
         // Unsatisfiable range: the offset is at or past the end, and only "past" is an error.
