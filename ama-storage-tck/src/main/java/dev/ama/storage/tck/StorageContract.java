@@ -277,7 +277,8 @@ public abstract class StorageContract {
   @Test
   void malformedKeysAreRefusedBeforeReachingTheStore() throws IOException {
     List<String> malformed = List.of("", "/abs", "trailing/", "a//b", "../escape", "a/../../b", "a/./b",
-        "back\\slash", "nul\u0000char", "line\nbreak", ".ama-tmp/x", "x/.ama-part");
+        "back\\slash", "nul\u0000char", "line\nbreak", ".ama-tmp/x", "x/.ama-part",
+        "lone\ud83dsurrogate", "reversed\ude00\ud83dpair", "x".repeat(StorageKeys.MAX_KEY_BYTES + 1));
     for (String key : malformed) {
       assertThrows(IllegalArgumentException.class, () -> storage().stat(key), "stat of '" + key + "'");
       assertThrows(IllegalArgumentException.class, () -> storage().open(key), "open of '" + key + "'");
