@@ -229,8 +229,10 @@ public final class StorageFixture implements AutoCloseable {
     }
 
     /**
-     * Declares that the backend keeps objects in the Java heap by design (memory, Jimfs), so the
-     * checks that large objects are never held in memory are skipped for it.
+     * Declares that objects end up in this JVM's heap by design, so the checks that large objects
+     * are never held in memory are skipped: the backend itself keeps them there (memory, Jimfs),
+     * or the test server behind it runs in the same JVM and buffers them (an in-process S3Proxy
+     * with its transient provider). The heap check cannot tell client from server.
      */
     public Builder holdsObjectsInHeap() {
       this.holdsObjectsInHeap = true;
