@@ -17,6 +17,7 @@ import java.util.Set;
  * <p>Built with {@link #builder(Storage)}; every setter validates at once and may be called only
  * once. Closing the fixture closes the storage, then runs the {@link Builder#onClose cleanup}.
  */
+@SuppressWarnings("try") // close() runs the binding's cleanup, which may throw anything
 public final class StorageFixture implements AutoCloseable {
   /** The default number of create-only race rounds; see {@link Builder#raceRounds(int)}. */
   public static final int DEFAULT_RACE_ROUNDS = 25;
