@@ -56,7 +56,9 @@ public final class HttpMirrorExample {
    * prints what the serving machine loaded.
    */
   public static void main(String[] args) throws IOException {
-    Path work = args.length > 0 ? Files.createDirectories(Path.of(args[0])) : Files.createTempDirectory("ama-http-mirror-");
+    Path work = args.length > 0
+        ? Files.createDirectories(Path.of(args[0]))
+        : Files.createTempDirectory("ama-http-mirror-");
     Result r = run(work.resolve("store"), work);
     System.out.println("uploaded " + r.first().version() + ", then " + r.second().version());
     System.out.println("loaded over HTTP: " + r.loadedSecond().version() + " in " + r.loadedSecond().dir()

@@ -287,7 +287,8 @@ public abstract class StorageContract {
       assertThrows(IllegalArgumentException.class, () -> storage().open(key, 0, 1), "ranged open of '" + key + "'");
       if (fixture.has(StorageCapability.WRITE)) {
         Content c = Content.ofBytes(bytes(6, 3));
-        assertThrows(IllegalArgumentException.class, () -> storage().putIfAbsent(key, c), "putIfAbsent of '" + key + "'");
+        assertThrows(IllegalArgumentException.class, () -> storage().putIfAbsent(key, c),
+            "putIfAbsent of '" + key + "'");
         assertThrows(IllegalArgumentException.class, () -> storage().put(key, c), "put of '" + key + "'");
         assertThrows(IllegalArgumentException.class, () -> storage().delete(key), "delete of '" + key + "'");
       }
@@ -438,7 +439,8 @@ public abstract class StorageContract {
           List<PutOutcome> outcomes = new ArrayList<>();
           for (int i = 0; i < perWriter; i++) {
             outcomes.add(storage().putIfAbsent("many/shared/w" + writer + "-" + i, Content.ofBytes(bytes(writer, i))));
-            outcomes.add(storage().putIfAbsent("many/own-" + writer + "/" + i + "/k", Content.ofBytes(bytes(writer, i))));
+            outcomes.add(storage().putIfAbsent(
+                "many/own-" + writer + "/" + i + "/k", Content.ofBytes(bytes(writer, i))));
           }
           return outcomes;
         }));

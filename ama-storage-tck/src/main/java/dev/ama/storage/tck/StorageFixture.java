@@ -138,7 +138,10 @@ public final class StorageFixture implements AutoCloseable {
     void run() throws Exception;
   }
 
-  /** Builds a {@link StorageFixture}. Required: {@link #expectType}, {@link #expectLocationPrefix}, {@link #capabilities}. */
+  /**
+   * Builds a {@link StorageFixture}. Required: {@link #expectType}, {@link #expectLocationPrefix}
+   * and {@link #capabilities}.
+   */
   public static final class Builder {
     private final Storage storage;
     private Class<? extends Storage> expectedType;
