@@ -11,22 +11,16 @@ import dev.ama.spi.Storage;
 import dev.ama.spi.Storages;
 import dev.ama.storage.s3.testing.S3ProxyExtension;
 import dev.ama.storage.s3.testing.S3ProxyServer;
-import dev.ama.storage.s3.testing.StorageProbe;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -127,48 +121,5 @@ class S3ErrorsTest {
     assertMentions(e, "S3 denied permission to put s3://models/prod/aliases/t/a/0000000002.json", "AccessDenied",
         "s3:PutObject", "arn:aws:s3:::models/prod/*", "docs/s3.md");
     assertTrue(e.getCause() == denied);
-  }
-
-  @Test
-  void missingCredentialsInAFreshProcessAreReportedWithTheFix(@TempDir Path tmp) throws Exception {
-    Map<String, String> env = new HashMap<>(server.environment());
-    env.remove("AWS_ACCESS_KEY_ID");
-    env.remove("AWS_SECRET_ACCESS_KEY");
-    ProbeResult result = probe(env, "s3://" + bucket + "/errors");
-    assertEquals(1, result.exit, result.output);
-    assertTrue(result.output.startsWith("ERROR no AWS credentials found to"), result.output);
-    assertTrue(result.output.contains("s3://" + bucket + "/errors/probe"), result.output);
-    assertTrue(result.output.contains("Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), result.output);
-  }
-
-  @Test
-  void harnessEnvironmentLetsAChildProcessUseAPlainS3Uri() throws Exception {
-    ProbeResult result = probe(server.environment(), "s3://" + bucket + "/child");
-    assertEquals(0, result.exit, result.output);
-    assertEquals("OK from a child process", result.output.strip());
-    try (Storage storage = Storages.open(server.storeUri(bucket, "child"), server.credentials())) {
-      assertTrue(storage.stat("probe").isPresent());
-    }
-  }
-
-  private record ProbeResult(int exit, String output) {}
-
-  /** Runs {@link StorageProbe} in a fresh JVM whose AWS settings come only from {@code env}. */
-  private static ProbeResult probe(Map<String, String> env, String location) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        StorageProbe.class.getName(), location, "probe", "from a child process"));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    try {
-      byte[] out = p.getInputStream().readAllBytes();
-      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe did not finish");
-      return new ProbeResult(p.exitValue(), new String(out, StandardCharsets.UTF_8));
-    } finally {
-      p.destroyForcibly();
-    }
   }
 }

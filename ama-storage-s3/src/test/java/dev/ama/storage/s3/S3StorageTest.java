@@ -103,6 +103,14 @@ class S3StorageTest {
   }
 
   @Test
+  void wrapsAClientTheCallerOwnsWithoutClosingIt() throws IOException {
+    S3Storage wrapped = S3Storage.of(server.admin(), S3StorageProperties.of(bucket, prefix + "/own", Map.of()));
+    assertEquals(PutOutcome.CREATED, wrapped.putIfAbsent("k", Content.ofBytes(bytes("mine"))));
+    wrapped.close();
+    assertArrayEquals(bytes("mine"), read(storage.open("own/k")), "the caller's client still works after close");
+  }
+
+  @Test
   void writesUnderTheStorePrefixAndReadsBack() throws IOException {
     assertEquals(PutOutcome.CREATED, storage.putIfAbsent("blobs/a b/ü.txt", Content.ofBytes(bytes("hello"))));
     assertArrayEquals(bytes("hello"), read(storage.open("blobs/a b/ü.txt")));
