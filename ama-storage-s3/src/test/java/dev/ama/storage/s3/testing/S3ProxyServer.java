@@ -42,7 +42,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * build), else {@code target/s3proxy/s3proxy.jar} under the working directory or the sibling
  * {@code ama-storage-s3} module, else the local Maven repository. Its log goes to {@code
  * target/s3proxy-PORT.log} (see {@link #log()}). The process is stopped by {@link #close()} and,
- * should the test JVM exit without closing, by a shutdown hook.
+ * should the test JVM exit without closing, by a shutdown hook; should the test JVM be killed,
+ * the server notices its standard input closing and exits by itself ({@link S3ProxyLauncher}).
  */
 public final class S3ProxyServer implements AutoCloseable {
   /** System property naming the S3Proxy jar-with-dependencies to run. */
@@ -121,10 +122,11 @@ public final class S3ProxyServer implements AutoCloseable {
     }
     Path logDir = Files.isDirectory(Path.of("target")) ? Path.of("target") : dataDir;
     Path log = logDir.resolve("s3proxy-" + port + ".log").toAbsolutePath();
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    String classPath = jar.toAbsolutePath() + java.io.File.pathSeparator + launcherLocation();
     List<String> command = List.of(
-        java.toString(), "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-jar", jar.toAbsolutePath().toString(), "--properties", config.toString());
+        javaBin.toString(), "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", classPath, S3ProxyLauncher.class.getName(), "--properties", config.toString());
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("LOG_LEVEL", "info");
     S3ProxyServer server = new S3ProxyServer(pb.start(), port, dataDir, log);
@@ -134,6 +136,15 @@ public final class S3ProxyServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       server.close();
       throw e;
+    }
+  }
+
+  /** The directory or jar holding {@link S3ProxyLauncher}: test-classes, or this test-jar. */
+  private static String launcherLocation() throws IOException {
+    try {
+      return Path.of(S3ProxyLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      throw new IOException("cannot locate the classes of " + S3ProxyLauncher.class.getName(), e);
     }
   }
 
@@ -333,6 +344,11 @@ public final class S3ProxyServer implements AutoCloseable {
       children.forEach(ProcessHandle::destroyForcibly);
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The server process's id, for diagnosis. */
+  public long pid() {
+    return process.pid();
   }
 
   /** Whether the server process is still running. */
