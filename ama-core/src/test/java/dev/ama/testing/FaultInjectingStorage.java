@@ -1,19 +1,15 @@
 package dev.ama.testing;
 
 import dev.ama.spi.Content;
-import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
-import dev.ama.spi.StorageCapability;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * A storage that passes everything to a real one but makes writes fail, to see what a writer
@@ -28,7 +24,7 @@ import java.util.stream.Stream;
  * <p>{@link #failingOverwrites} instead fails every {@code put}, the overwrite AMA uses only for
  * hints, and lets every create-only write through.
  */
-public final class FaultInjectingStorage implements Storage {
+public final class FaultInjectingStorage extends ForwardingStorage {
 
   /** How the k-th write breaks. */
   public enum Fault {
@@ -43,17 +39,17 @@ public final class FaultInjectingStorage implements Storage {
     MID_CONTENT
   }
 
-  private final Storage delegate;
   private final int failAt;
   private final Fault fault;
   private final boolean failOverwrites;
   private final AtomicInteger writes = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger overwritesRefused = new AtomicInteger();
   private final AtomicLong bytesBeforeBreak = new AtomicLong(-1);
   private volatile String faultedKey;
 
   private FaultInjectingStorage(Storage delegate, int failAt, Fault fault, boolean failOverwrites) {
-    this.delegate = delegate;
+    super(delegate);
     this.failAt = failAt;
     this.fault = fault;
     this.failOverwrites = failOverwrites;
@@ -75,6 +71,11 @@ public final class FaultInjectingStorage implements Storage {
   /** How many writes were attempted, the broken one and those refused after it included. */
   public int writes() {
     return writes.get();
+  }
+
+  /** How many overwrites {@link #failingOverwrites} refused. */
+  public int overwritesRefused() {
+    return overwritesRefused.get();
   }
 
   /** Whether the counted fault happened. */
@@ -107,36 +108,6 @@ public final class FaultInjectingStorage implements Storage {
   }
 
   @Override
-  public String location() {
-    return delegate.location();
-  }
-
-  @Override
-  public Set<StorageCapability> capabilities() {
-    return delegate.capabilities();
-  }
-
-  @Override
-  public Optional<ObjectInfo> stat(String key) throws IOException {
-    return delegate.stat(key);
-  }
-
-  @Override
-  public InputStream open(String key) throws IOException {
-    return delegate.open(key);
-  }
-
-  @Override
-  public InputStream open(String key, long offset, long length) throws IOException {
-    return delegate.open(key, offset, length);
-  }
-
-  @Override
-  public Stream<ObjectInfo> list(String prefix, String startAfter) throws IOException {
-    return delegate.list(prefix, startAfter);
-  }
-
-  @Override
   public PutOutcome putIfAbsent(String key, Content content) throws IOException {
     return write(key, content, true);
   }
@@ -145,6 +116,7 @@ public final class FaultInjectingStorage implements Storage {
   public void put(String key, Content content) throws IOException {
     if (failOverwrites) {
       writes.incrementAndGet();
+      overwritesRefused.incrementAndGet();
       throw new IOException("injected fault: overwrite of " + key + " refused");
     }
     write(key, content, false);
@@ -178,9 +150,9 @@ public final class FaultInjectingStorage implements Storage {
     inFlight.incrementAndGet();
     try {
       if (createOnly) {
-        return delegate.putIfAbsent(key, content);
+        return delegate().putIfAbsent(key, content);
       }
-      delegate.put(key, content);
+      delegate().put(key, content);
       return PutOutcome.CREATED;
     } finally {
       inFlight.decrementAndGet();
@@ -188,18 +160,8 @@ public final class FaultInjectingStorage implements Storage {
   }
 
   @Override
-  public boolean delete(String key) throws IOException {
-    return delegate.delete(key);
-  }
-
-  @Override
-  public void close() throws IOException {
-    delegate.close();
-  }
-
-  @Override
   public String toString() {
-    return "FaultInjectingStorage[" + delegate + ", write " + failAt + " " + fault + "]";
+    return "FaultInjectingStorage[" + delegate() + ", write " + failAt + " " + fault + "]";
   }
 
   /**

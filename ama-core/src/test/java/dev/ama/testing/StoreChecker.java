@@ -28,9 +28,9 @@ import java.util.stream.Stream;
  *
  * <p>A store is consistent when every object under a content address holds exactly the bytes that
  * hash to it; every alias log is dense, chained through {@code previous}, and points only at
- * complete versions (manifest, every blob, every ref, every index marker present); and every index
- * marker points at a manifest that exists. Unreferenced blobs and manifests, which a crash may
- * leave, are allowed.
+ * complete versions (manifest, every blob, every ref, every index marker present); every manifest
+ * lists only blobs and refs that exist; and every index marker points at a manifest that exists.
+ * Unreferenced blobs and manifests, which a crash may leave, are allowed.
  */
 public final class StoreChecker {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,6 +103,11 @@ public final class StoreChecker {
       if (m.matches()) {
         readManifest(o.key(), m.group(1), m.group(2));
       }
+    }
+    // Blobs are written before the manifest that lists them, and a ref is resolved to a stored
+    // manifest before the referring one is written, so even an unreferenced manifest is complete.
+    for (String version : new TreeMap<>(manifests).keySet()) {
+      isComplete(version, "manifest " + version);
     }
     Map<String, TreeMap<Long, AliasEntryView>> logs = new TreeMap<>();
     Map<String, String> heads = new HashMap<>();
@@ -194,10 +199,16 @@ public final class StoreChecker {
     }
   }
 
-  /** Whether a version's manifest, blobs and refs (transitively) are all present and sound. */
+  /**
+   * Whether a version's manifest, blobs and refs (transitively) are all present and sound. What is
+   * missing is reported once per version; every caller that needs the version reports itself.
+   */
   private boolean isComplete(String version, String context) {
     Boolean known = complete.get(version);
     if (known != null) {
+      if (!known) {
+        problems.add(context + " needs version " + version + ", which is incomplete (see above)");
+      }
       return known;
     }
     complete.put(version, true); // cuts cycles, which content addressing makes impossible anyway
@@ -270,7 +281,8 @@ public final class StoreChecker {
         requireMarker(where, "index/aliases/" + type + "/" + alias);
         requireMarker(where, "index/versions/" + type + "/"
             + String.format("%019d", Long.MAX_VALUE - m.createdAt().toEpochMilli()) + "-sha256-" + e.version());
-        m.files().forEach(f -> requireMarker(where, "index/blobs/sha256/" + f.blob() + "/sha256-" + e.version()));
+        m.files().stream().map(FileView::blob).distinct()
+            .forEach(b -> requireMarker(where, "index/blobs/sha256/" + b + "/sha256-" + e.version()));
         m.refs().forEach(r -> requireMarker(where, "index/refs/sha256/" + r + "/sha256-" + e.version()));
       }
       previous = Optional.of(e.version());
