@@ -212,11 +212,20 @@ public final class AssetClient implements AutoCloseable {
     }
     PutOutcome outcome = store.putBlob(d, new VerifyingContent(s.file(), s.asset()));
     if (!Files.getLastModifiedTime(s.file()).equals(s.modified()) || Files.size(s.file()) != s.asset().size()) {
-      if (outcome == PutOutcome.CREATED) {
+      // Another upload may already use this blob: it found it stored and skipped its own copy. So
+      // remove it only if its bytes are not the content its key names, which can happen when a
+      // backend uploaded the file natively, bypassing the verifying stream, while it changed.
+      if (outcome == PutOutcome.CREATED && !storedBlobMatches(d)) {
         store.delete(StoreLayout.blob(d));
       }
       throw new InvalidInputException("file " + s.file() + " changed while it was being uploaded; nothing was"
           + " published. Upload it again once the program writing it has finished");
+    }
+  }
+
+  private boolean storedBlobMatches(Digest d) throws IOException {
+    try (InputStream in = store.openBlob(d)) {
+      return Digest.sha256(in).equals(d);
     }
   }
 
