@@ -1,18 +1,23 @@
 package dev.ama;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.ama.spi.Content;
+import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.storage.FileSystemStorage;
 import dev.ama.storage.InMemoryStorage;
+import dev.ama.testing.ForwardingStorage;
 import dev.ama.testing.StoreChecker;
 import dev.ama.testing.UploadWorker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -159,6 +164,42 @@ class ConcurrentUploadTest {
     assertEquals(workers * perWorker + 1, report.blobs(), "one blob per model.bin plus the shared file");
     try (Stream<Path> leftovers = Files.list(store.resolve(".ama-tmp"))) {
       assertEquals(List.of(), leftovers.collect(Collectors.toList()), "temporary files left in the store");
+    }
+  }
+
+  /**
+   * Two uploads of the same content: the second finds the blob the first just stored and skips its
+   * own copy. If the first then notices its file was touched and gives up, it must not take the
+   * blob away from the second, whose alias already points at it.
+   */
+  @Test
+  void uploadGivingUpOnATouchedFileKeepsTheBlobAnotherUploadUses() throws Exception {
+    Storage storage = new InMemoryStorage();
+    byte[] content = UploadWorker.modelContent(9, 0);
+    Path mine = Files.write(Files.createDirectories(tmp.resolve("mine")).resolve("model.bin"), content);
+    Path theirs = Files.write(Files.createDirectories(tmp.resolve("theirs")).resolve("model.bin"), content);
+    try (AssetClient other = AssetClient.builder().storage(storage).user("other").cache(tmp.resolve("cache-other")).build()) {
+      Storage interleaving = new ForwardingStorage(storage) {
+        @Override
+        public PutOutcome putIfAbsent(String key, Content c) throws IOException {
+          PutOutcome outcome = super.putIfAbsent(key, c);
+          if (key.startsWith("blobs/") && outcome == PutOutcome.CREATED) {
+            other.newAsset(TYPE).add(theirs).alias("their_model").upload();
+            Files.setLastModifiedTime(mine, FileTime.from(Files.getLastModifiedTime(mine).toInstant().plusSeconds(60)));
+          }
+          return outcome;
+        }
+      };
+      try (AssetClient client =
+          AssetClient.builder().storage(interleaving).user("me").cache(tmp.resolve("cache-me")).concurrency(1).build()) {
+        InvalidInputException e =
+            assertThrows(InvalidInputException.class, () -> client.newAsset(TYPE).add(mine).alias(ALIAS).upload());
+        assertTrue(e.getMessage().contains("changed while it was being uploaded"), e.getMessage());
+        assertEquals(Optional.empty(), client.alias(TYPE, ALIAS), "the abandoned upload moved its alias");
+      }
+      StoreChecker.check(storage).assertConsistent("after an upload gave up on a touched file");
+      Path out = other.download(TYPE, "their_model").to(tmp.resolve("out"));
+      assertEquals(-1, Files.mismatch(theirs, out.resolve("model.bin")));
     }
   }
 

@@ -76,11 +76,13 @@ class CrashConsistencyTest {
     List<Arguments> out = new ArrayList<>();
     for (Backend b : Backend.values()) {
       out.add(Arguments.of(b, Fault.BEFORE_WRITE, 1));
-      out.add(Arguments.of(b, Fault.AFTER_WRITE, 1));
       out.add(Arguments.of(b, Fault.MID_CONTENT, 1));
       // Blobs and index markers are written in parallel; a crash then hits some writes in flight.
       out.add(Arguments.of(b, Fault.BEFORE_WRITE, 8));
     }
+    // A write that completes unbeknown to the writer exercises the client, not the backend, so
+    // memory suffices; every filesystem write costs an fsync.
+    out.add(Arguments.of(Backend.MEMORY, Fault.AFTER_WRITE, 1));
     return out.stream();
   }
 
