@@ -249,6 +249,39 @@ class CrashConsistencyTest {
     StoreChecker.check(real).assertConsistent("after a stale hint");
   }
 
+  /**
+   * A cloud SDK that retries a create-only write whose response was lost is told the object exists,
+   * although it created it. For an alias log entry, taking that for a lost race would append the
+   * same move a second time.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void createRetriedAfterALostResponseIsNotTakenForALostRace(Backend backend) throws Exception {
+    int k;
+    for (k = 1; ; k++) {
+      assertTrue(k <= 100, "the upload still had not completed without a fault after 100 writes");
+      Storage real = newStorage(backend);
+      uploadBase(real);
+      FaultInjectingStorage faulty = FaultInjectingStorage.failingWrite(real, k, Fault.RETRIED_AFTER_LOST_RESPONSE);
+      AssetVersion v;
+      try (AssetClient c = client(faulty, 1)) {
+        v = upload(c);
+      }
+      if (!faulty.faulted()) {
+        break;
+      }
+      String context = "after the response to " + faulty.faultedKey().orElseThrow() + " was lost and the write retried";
+      try (AssetClient reader = client(real, 1)) {
+        List<AliasEntry> history = reader.history(TYPE, ALIAS);
+        assertEquals(List.of(v.version()), history.stream().map(AliasEntry::version).collect(Collectors.toList()),
+            "one upload, one alias move " + context);
+        assertDownloadsByteExact(reader, context);
+      }
+      StoreChecker.check(real).assertConsistent(context);
+    }
+    assertTrue(k > 10, "the upload made only " + (k - 1) + " writes; the test is not exercising it");
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private Storage newStorage(Backend backend) throws IOException {

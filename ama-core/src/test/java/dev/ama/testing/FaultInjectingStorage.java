@@ -36,7 +36,13 @@ public final class FaultInjectingStorage extends ForwardingStorage {
      */
     AFTER_WRITE,
     /** The content stream breaks halfway through, while the storage is reading it. */
-    MID_CONTENT
+    MID_CONTENT,
+    /**
+     * Not a crash: the write completes, its response is lost, and the automatic retry that cloud
+     * SDKs make sends it again, so a create-only write is told the object already exists although
+     * this writer created it. Later writes pass.
+     */
+    RETRIED_AFTER_LOST_RESPONSE
   }
 
   private final int failAt;
@@ -55,7 +61,10 @@ public final class FaultInjectingStorage extends ForwardingStorage {
     this.failOverwrites = failOverwrites;
   }
 
-  /** Breaks write number {@code k} (from 1) in the style {@code fault}, and fails every write after it. */
+  /**
+   * Breaks write number {@code k} (from 1) in the style {@code fault}; after a crash style, every
+   * later write fails too.
+   */
   public static FaultInjectingStorage failingWrite(Storage delegate, int k, Fault fault) {
     if (k < 1) {
       throw new IllegalArgumentException("writes are counted from 1, got " + k);
@@ -124,10 +133,10 @@ public final class FaultInjectingStorage extends ForwardingStorage {
 
   private PutOutcome write(String key, Content content, boolean createOnly) throws IOException {
     int n = writes.incrementAndGet();
-    if (n > failAt) {
+    if (n > failAt && fault != Fault.RETRIED_AFTER_LOST_RESPONSE) {
       throw new IOException("injected fault: writer already crashed at write " + failAt + ", refusing " + key);
     }
-    if (n < failAt) {
+    if (n != failAt) {
       return delegated(key, content, createOnly);
     }
     faultedKey = key;
@@ -141,6 +150,9 @@ public final class FaultInjectingStorage extends ForwardingStorage {
         delegated(key, new BreakingContent(content, key), createOnly);
         // The storage did not read the content (the key already existed); crash all the same.
         throw new IOException("injected fault: crash while writing " + key);
+      case RETRIED_AFTER_LOST_RESPONSE:
+        delegated(key, content, createOnly);
+        return delegated(key, content, createOnly);
       default:
         throw new AssertionError(fault);
     }
