@@ -45,6 +45,7 @@ public final class StoreChecker {
       Pattern.compile("index/versions/([^/]+)/([0-9]{19})-sha256-(" + HEX + ")");
   private static final Pattern BLOB_USE = Pattern.compile("index/blobs/sha256/(" + HEX + ")/sha256-(" + HEX + ")");
   private static final Pattern REF_USE = Pattern.compile("index/refs/sha256/(" + HEX + ")/sha256-(" + HEX + ")");
+  private static final Pattern ALIAS_TARGET = Pattern.compile("index/targets/sha256/(" + HEX + ")/([^/]+)/([^/]+)");
 
   /** What was checked and what was wrong. */
   public record Report(
@@ -279,6 +280,7 @@ public final class StoreChecker {
         // Index markers are written before the alias entry, so a version reachable by alias is fully indexed.
         requireMarker(where, "index/types/" + type);
         requireMarker(where, "index/aliases/" + type + "/" + alias);
+        requireMarker(where, "index/targets/sha256/" + e.version() + "/" + type + "/" + alias);
         requireMarker(where, "index/versions/" + type + "/"
             + String.format("%019d", Long.MAX_VALUE - m.createdAt().toEpochMilli()) + "-sha256-" + e.version());
         m.files().stream().map(FileView::blob).distinct()
@@ -341,13 +343,14 @@ public final class StoreChecker {
       if (isComplete(source, "index marker " + key) && !manifests.get(source).refs().contains(target)) {
         problems.add("index marker " + key + ": version " + source + " does not ref " + target);
       }
-    } else if ((m = ALIAS_MARKER.matcher(key)).matches()) {
-      String type = m.group(1);
-      String alias = m.group(2);
-      if (manifests.values().stream().noneMatch(v -> v.type().equals(type) && v.alias().equals(Optional.of(alias)))) {
-        problems.add("index marker " + key + " names an alias no stored version was uploaded under");
+    } else if ((m = ALIAS_TARGET.matcher(key)).matches()) {
+      // Written just before the alias entry, so the move it announces may never have happened.
+      String version = m.group(1);
+      if (isComplete(version, "index marker " + key) && !manifests.get(version).type().equals(m.group(2))) {
+        problems.add("index marker " + key + " names a version of type " + manifests.get(version).type());
       }
-    } else if ((m = TYPE_MARKER.matcher(key)).matches()) {
+    } else if ((m = ALIAS_MARKER.matcher(key)).matches() || (m = TYPE_MARKER.matcher(key)).matches()) {
+      // Written after a manifest of the type, before anything names it.
       String type = m.group(1);
       if (manifests.values().stream().noneMatch(v -> v.type().equals(type))) {
         problems.add("index marker " + key + " names a type no stored version has");
