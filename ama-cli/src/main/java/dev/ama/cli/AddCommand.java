@@ -12,12 +12,11 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     subcommands = AddRefCommand.class,
     description = {
-      "Stage files (and folders, recursively) for the asset started with 'ama init'.",
+      "Stage files and folders for the asset started with 'ama init'.",
       "",
-      "Names may be separated by commas as well as spaces. A file is stored under its file",
-      "name; a folder's files under the folder's name (ckpt/a.bin); 'ama add .' stages the",
-      "working folder's files without a prefix. Files are read when 'ama upload' runs.",
-      "A file literally named 'ref' is added as ./ref, since 'add ref' links an asset.",
+      "Names may be separated by commas as well as spaces. A file is stored under its file name; a folder's files under the folder's name, recursively (ckpt/a.bin); 'ama add .' stages the working folder's files without a prefix. Files are read when 'ama upload' runs.",
+      "",
+      "A file literally named 'ref' is added as ./ref, since 'ama add ref' links an asset.",
       ""
     },
     footer = {

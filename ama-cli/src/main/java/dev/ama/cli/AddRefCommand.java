@@ -16,11 +16,9 @@ import picocli.CommandLine.Option;
     name = "ref",
     mixinStandardHelpOptions = true,
     description = {
-      "Link the staged asset to the asset it was made from (lineage).",
+      "Link the staged asset to the asset it was made from.",
       "",
-      "The type is found from the alias when exactly one asset type has an alias of that name;",
-      "otherwise choose it with --type. The ref is pinned to the version the alias points at",
-      "when 'ama upload' runs.",
+      "The type is found from the alias when exactly one asset type has an alias of that name; otherwise choose it with --type. The ref is pinned to the version the alias points at when 'ama upload' runs.",
       ""
     },
     footer = {

@@ -9,6 +9,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -39,9 +40,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
     usageHelpAutoWidth = true,
     synopsisSubcommandLabel = "COMMAND",
     description = {
-      "Asset manager for machine-learning artifacts: turn folders of files into immutable,",
-      "content-addressed asset versions, name them with aliases, link them with refs, and",
-      "share them through a bucket (S3, GCS) or a local folder.",
+      "Asset manager for machine-learning artifacts.",
+      "",
+      "Turns folders of files into immutable, content-addressed asset versions, names them with"
+          + " aliases, links them with refs, and shares them through a bucket (S3, GCS) or a local folder.",
       "",
       "Typical use, in the folder holding the files:",
       "  ama init nlp_embeddings",
@@ -54,8 +56,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
     commandListHeading = "%nCommands:%n",
     optionListHeading = "%nOptions (global ones also work after the command):%n",
     footer = {
-      "%nStore: --store, else AMA_STORE (a path or URI: /data/store, s3://bucket/prefix,",
-      "gs://bucket/prefix, mem:NAME), else 'store:' in ~/.ama/config.yml, else ~/.ama/store.",
+      "%nStore: --store, else AMA_STORE, else 'store:' in ~/.ama/config.yml,",
+      "  else ~/.ama/store. A store is a folder or a URI such as /data/store,",
+      "  s3://bucket/prefix, gs://bucket/prefix or mem:NAME.",
       "User: --user, else AMA_USER, else the operating system user.",
       "Cache: AMA_CACHE, else ~/.cache/ama.",
       "Staging state lives in .ama/ of the working folder.",
@@ -98,7 +101,7 @@ public final class AmaCli implements Callable<Integer> {
       names = "--store",
       paramLabel = "PATH_OR_URI",
       scope = ScopeType.INHERIT,
-      description = "The store: a folder, file:, s3://bucket/prefix, gs://bucket/prefix or mem:NAME.")
+      description = "The store: a folder, or a URI such as s3://bucket/prefix (also file:, gs:, mem:).")
   void store(String value) {
     if (value != null) {
       store = Optional.of(value);
@@ -224,8 +227,14 @@ public final class AmaCli implements Callable<Integer> {
 
   private int onError(Exception e) {
     String message;
+    int code = ExitCodes.of(e);
     if (e instanceof AmaException) {
       message = e.getMessage();
+    } else if (e instanceof InvalidPathException invalid) {
+      // The JVM maps file names through the locale's charset; under LANG=C it cannot name Größe.yml.
+      message = "cannot use the file name '" + invalid.getInput() + "': " + invalid.getReason()
+          + "; if it holds non-ASCII letters, run ama under a UTF-8 locale, such as LC_ALL=C.UTF-8";
+      code = ExitCodes.INVALID_INPUT;
     } else if (e instanceof UncheckedIOException || e instanceof IOException) {
       message = e.getMessage() + (verbose ? "" : " (run with --verbose for details)");
     } else {
@@ -235,7 +244,7 @@ public final class AmaCli implements Callable<Integer> {
     if (verbose) {
       e.printStackTrace(err);
     }
-    return ExitCodes.of(e);
+    return code;
   }
 
   static String oneLine(String message) {

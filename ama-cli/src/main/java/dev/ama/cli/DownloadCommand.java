@@ -14,12 +14,9 @@ import picocli.CommandLine.Parameters;
     name = "download",
     mixinStandardHelpOptions = true,
     description = {
-      "Download the version an alias points at into a folder (default ./ALIAS/).",
+      "Download the version an alias points at.",
       "",
-      "Every file is checked against its digest and renamed into place only when complete.",
-      "With --refs, the versions it was made from follow, transitively, under",
-      "DIR/refs/<type>/<alias>/. A folder that already holds different files under the same",
-      "names is refused, with nothing written, unless --force.",
+      "Files go into DIR (default ./ALIAS/). Every file is checked against its digest and renamed into place only when complete. With --refs, the versions it was made from follow, transitively, under DIR/refs/<type>/<alias>/. A folder that already holds different files under the same names is refused, with nothing written, unless --force.",
       ""
     },
     footer = {

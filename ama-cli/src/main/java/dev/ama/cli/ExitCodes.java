@@ -22,11 +22,11 @@ final class ExitCodes {
   static final String HELP_LIST =
       "%nExit codes:%n"
           + "  0  success%n"
-          + "  1  unexpected error (run again with --verbose for the stack trace)%n"
+          + "  1  unexpected error (run again with --verbose to see the stack trace)%n"
           + "  2  usage: unknown command or option, missing argument%n"
           + "  3  not found: asset type, alias, version or file%n"
-          + "  4  invalid input: bad name, nothing staged, no asset started, ambiguous alias%n"
-          + "  5  conflict: un-uploaded files would be discarded, download folder holds other files%n"
+          + "  4  invalid input: bad name, nothing staged, no asset started, ambiguous%n"
+          + "  5  conflict: staged files not uploaded, download folder holds other files%n"
           + "  6  integrity: stored bytes do not match their digest%n"
           + "  7  store unreachable or refused the request%n";
 

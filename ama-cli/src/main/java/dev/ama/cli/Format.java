@@ -85,7 +85,7 @@ final class Format {
             line.append(" ".repeat(widths[i] - row[i].codePointCount(0, row[i].length()) + 2));
           }
         }
-        out.println(line);
+        out.println(line.toString().stripTrailing());
       }
     }
   }

@@ -13,9 +13,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Start a new asset of a type in this folder.",
       "",
-      "Files, alias, refs and labels staged afterwards go into one version of this type, uploaded",
-      "by 'ama upload'. Refuses while un-uploaded files are staged, unless --force (the discarded",
-      "stage is kept as .ama/stage.discarded-<time>.json).",
+      "Files, alias, refs and labels staged afterwards go into one version of this type, uploaded by 'ama upload'. Refuses while un-uploaded files are staged, unless --force; the discarded stage is kept as .ama/stage.discarded-<time>.json.",
       ""
     },
     footer = {"%nExamples:", "  ama init nlp_embeddings", "  ama init sequence_models --force"})

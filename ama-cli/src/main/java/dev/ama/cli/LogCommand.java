@@ -15,13 +15,14 @@ import picocli.CommandLine.Parameters;
     name = "log",
     mixinStandardHelpOptions = true,
     description = {
-      "Show the history of an alias, newest first: each move's sequence number, the version",
-      "it pointed the alias at, who moved it and when.",
+      "Show the history of an alias, newest first.",
+      "",
+      "Each move of the alias: its sequence number, the version it pointed the alias at, who moved it and when.",
       ""
     },
     footer = {
-      "%nJSON: a list, newest first, of {type, alias, seq, version, by, at, previous}",
-      "(previous is null for the first entry).",
+      "%nJSON: a list, newest first, of {type, alias, seq, version, by, at, previous};"
+          + " previous is null for the first entry.",
       "%nExamples:",
       "  ama log sequence_models --alias my_model",
       "  ama log sequence_models --alias my_model --json"

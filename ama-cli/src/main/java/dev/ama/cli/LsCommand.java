@@ -15,13 +15,14 @@ import picocli.CommandLine.Parameters;
     name = "ls",
     mixinStandardHelpOptions = true,
     description = {
-      "List the asset types in the store, or the aliases of one type with the version each",
-      "points at, who moved it there and when.",
+      "List asset types, or the aliases of a type.",
+      "",
+      "Without TYPE, the asset types in the store. With TYPE, its aliases with the version each points at, who moved it there and when.",
       ""
     },
     footer = {
-      "%nJSON: 'ls --json' is a list of type names; 'ls TYPE --json' a list of",
-      "{type, alias, seq, version, by, at, previous}.",
+      "%nJSON: 'ls --json' is a list of type names; 'ls TYPE --json' a list of"
+          + " {type, alias, seq, version, by, at, previous}.",
       "%nExamples:",
       "  ama ls",
       "  ama ls sequence_models",

@@ -9,7 +9,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "rm",
     mixinStandardHelpOptions = true,
-    description = {"Unstage files: the opposite of 'ama add'. Files on disk are not touched.", ""},
+    description = {
+      "Unstage files: the opposite of 'ama add'.",
+      "",
+      "Files on disk are not touched.",
+      ""
+    },
     footer = {"%nExamples:", "  ama rm model.h5", "  ama rm checkpoints/a.bin, checkpoints/b.bin"})
 final class RemoveCommand extends AmaCommand {
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "Staged paths, as 'ama status' lists them.")

@@ -14,14 +14,13 @@ import picocli.CommandLine.Option;
     description = {
       "Set the alias, description or labels of the staged asset.",
       "",
-      "The alias names the version after upload; uploading again under the same alias moves it",
-      "(its history is kept: ama log). An empty value clears a description or removes a label.",
+      "The alias names the version after upload; uploading again under the same alias moves it, and its history is kept (ama log). An empty value clears the description or removes a label.",
       ""
     },
     footer = {
       "%nExamples:",
       "  ama set --alias my_model",
-      "  ama set --description \"3-layer LSTM, lr 0.001\" --label stage=dev --label owner=nlp"
+      "  ama set --description \"LSTM, lr 0.001\" --label stage=dev"
     })
 final class SetCommand extends AmaCommand {
   @Option(names = "--alias", paramLabel = "ALIAS", description = "The alias: " + Names.ALIAS_RULE + ".")

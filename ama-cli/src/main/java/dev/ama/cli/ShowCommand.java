@@ -13,13 +13,14 @@ import picocli.CommandLine.Parameters;
     name = "show",
     mixinStandardHelpOptions = true,
     description = {
-      "Show the version an alias points at: id, files with size and digest, refs, who",
-      "uploaded it and when, description and labels.",
+      "Show the version an alias points at.",
+      "",
+      "Its id, files with size and digest, refs, who uploaded it and when, description and labels.",
       ""
     },
     footer = {
-      "%nJSON: {type, alias, version, by, at, description, labels, size,",
-      "files: [{path, size, digest}], refs: [{type, alias, version}], aliasEntry: {seq, by, at, ...}}",
+      "%nJSON: {type, alias, version, by, at, description, labels, size, files: [{path, size, digest}],"
+          + " refs: [{type, alias, version}], aliasEntry: {type, alias, seq, version, by, at, previous}}",
       "%nExamples:",
       "  ama show sequence_models --alias my_model",
       "  ama show sequence_models --alias my_model --json"

@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Show what this folder will upload: type, alias, files with sizes, refs, labels, and the",
-      "last upload. Works offline: the store is not contacted.",
+      "Show what this folder will upload.",
+      "",
+      "The asset type, alias, files with sizes, refs, labels, and the last upload. Works offline: the store is not contacted.",
       ""
     },
     footer = {"%nExamples:", "  ama status", "  ama status --json"})

@@ -14,11 +14,9 @@ import picocli.CommandLine.Option;
     name = "upload",
     mixinStandardHelpOptions = true,
     description = {
-      "Upload the staged files as a new version of the asset, move the alias to it, and clear",
-      "the stage (the type stays, for the next version).",
+      "Upload the staged files as a new version.",
       "",
-      "Files already in the store are not sent again. Uploading identical files and refs under",
-      "the same alias again changes nothing and prints the existing version.",
+      "Stores the files, moves the alias to the new version, and clears the stage; the type stays, for the next version. Files already in the store are not sent again. Uploading identical files and refs under the same alias again changes nothing and prints the existing version.",
       ""
     },
     footer = {"%nExamples:", "  ama upload", "  ama upload --json", "  ama upload --store s3://bucket/assets"})
