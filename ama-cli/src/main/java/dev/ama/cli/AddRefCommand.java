@@ -68,9 +68,11 @@ final class AddRefCommand extends AmaCommand {
     for (String t : client.types()) {
       client.aliases(t).stream().map(AliasEntry::alias).forEach(known::add);
     }
-    String hint = known.isEmpty() ? "; the store has no aliases yet" : Suggest.didYouMean(name, known);
-    throw new NotFoundException(
-        "no asset type has an alias '" + name + "' in " + client.location() + hint
-            + "; list aliases with: ama ls <type>");
+    if (known.isEmpty()) {
+      throw new NotFoundException("no asset type has an alias '" + name + "' in " + client.location()
+          + ": the store has no aliases yet; upload the asset to link first, or check --store / AMA_STORE");
+    }
+    throw new NotFoundException("no asset type has an alias '" + name + "' in " + client.location()
+        + "; list aliases with: ama ls <type>" + Suggest.didYouMean(name, known));
   }
 }

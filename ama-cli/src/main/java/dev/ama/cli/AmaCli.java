@@ -213,7 +213,9 @@ public final class AmaCli implements Callable<Integer> {
     if (e instanceof UnmatchedArgumentException unmatched) {
       List<String> suggestions = unmatched.getSuggestions();
       if (!suggestions.isEmpty()) {
-        message.append("; did you mean ").append(String.join(" or ", suggestions)).append('?');
+        message.append(". Did you mean ")
+            .append(String.join(" or ", suggestions.stream().map(s -> "'" + s + "'").toList()))
+            .append('?');
       }
     }
     String name = e.getCommandLine().getCommandSpec().qualifiedName();

@@ -45,8 +45,8 @@ final class LsCommand extends AmaCommand {
         List<String> types = client.types();
         if (!types.contains(type.get())) {
           throw new NotFoundException("no asset type '" + type.get() + "' in " + client.location()
-              + (types.isEmpty() ? "; the store has no assets yet" : Suggest.didYouMean(type.get(), types)
-                  + "; list types with: ama ls"));
+              + (types.isEmpty() ? "; the store has no assets yet" : "; list types with: ama ls"
+                  + Suggest.didYouMean(type.get(), types)));
         }
         listAliases(client.aliases(type.get()));
       }

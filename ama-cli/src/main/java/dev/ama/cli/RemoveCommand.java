@@ -34,8 +34,8 @@ final class RemoveCommand extends AmaCommand {
     for (String path : paths) {
       if (!stage.files().containsKey(path)) {
         throw new NotFoundException(
-            "'" + path + "' is not staged" + Suggest.didYouMean(path, stage.files().keySet())
-                + "; see what is with: ama status");
+            "'" + path + "' is not staged; see what is with: ama status"
+                + Suggest.didYouMean(path, stage.files().keySet()));
       }
     }
     paths.forEach(stage::removeFile);

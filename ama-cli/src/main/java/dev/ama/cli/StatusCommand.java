@@ -2,6 +2,7 @@ package dev.ama.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ama.InvalidInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -27,7 +28,13 @@ final class StatusCommand extends AmaCommand {
   @Override
   public Integer call() {
     Stage stage = stageStore().load();
-    Settings.Value store = cli().settings().store(cli().storeOption());
+    Settings.Value store;
+    try {
+      store = cli().settings().store(cli().storeOption());
+    } catch (InvalidInputException e) {
+      // Status works offline and must still show the stage when the store setting is broken.
+      store = new Settings.Value("(not configured)", e.getMessage());
+    }
     if (json) {
       printJson(stage, store);
     } else {

@@ -22,13 +22,13 @@ final class Suggest {
         .toList();
   }
 
-  /** {@code "; did you mean 'a' or 'b'?"}, or nothing. */
+  /** {@code ". Did you mean 'a' or 'b'?"}, or nothing; it ends a message. */
   static String didYouMean(String name, Collection<String> candidates) {
     List<String> near = near(name, candidates);
     if (near.isEmpty()) {
       return "";
     }
-    return "; did you mean " + String.join(" or ", near.stream().map(s -> "'" + s + "'").toList()) + "?";
+    return ". Did you mean " + String.join(" or ", near.stream().map(s -> "'" + s + "'").toList()) + "?";
   }
 
   private static String fold(String s) {

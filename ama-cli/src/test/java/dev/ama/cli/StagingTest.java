@@ -100,7 +100,7 @@ class StagingTest {
     Ama.Result r = ama.run("add", "training.yml,", "modle.yml");
     assertEquals(3, r.code(), r.toString());
     assertEquals("ama: cannot add 'modle.yml': no such file or folder in " + ama.work
-        + "; did you mean 'model.yml'?\n", r.err());
+        + ". Did you mean 'model.yml'?\n", r.err());
     assertEquals(List.of(), stagedPaths(ama));
   }
 
@@ -249,7 +249,7 @@ class StagingTest {
     assertEquals(List.of("b.yml"), stagedPaths(ama));
     Ama.Result r = ama.run("rm", "c.yml");
     assertEquals(3, r.code(), r.toString());
-    assertTrue(r.err().contains("'c.yml' is not staged; did you mean 'b.yml'?"), r.err());
+    assertTrue(r.err().contains("'c.yml' is not staged; see what is with: ama status. Did you mean 'b.yml'?"), r.err());
   }
 
   @Test

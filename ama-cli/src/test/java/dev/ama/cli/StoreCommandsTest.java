@@ -2,7 +2,6 @@ package dev.ama.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -44,7 +43,7 @@ class StoreCommandsTest {
     Ama.Result r = ama.run("add", "ref", "--alias", "my_training_input");
     assertEquals(3, r.code(), r.toString());
     assertTrue(r.err().startsWith("ama: no asset type has an alias 'my_training_input'"), r.err());
-    assertTrue(r.err().contains("did you mean 'my_training_inputs'?"), r.err());
+    assertTrue(r.err().endsWith("; list aliases with: ama ls <type>. Did you mean 'my_training_inputs'?\n"), r.err());
   }
 
   @Test
@@ -149,7 +148,7 @@ class StoreCommandsTest {
     assertTrue(aliases.contains("m1") && aliases.contains("sha256:") && aliases.contains("alice"), aliases);
     Ama.Result r = ama.run("ls", "modles");
     assertEquals(3, r.code(), r.toString());
-    assertTrue(r.err().contains("did you mean 'models'?"), r.err());
+    assertTrue(r.err().endsWith("; list types with: ama ls. Did you mean 'models'?\n"), r.err());
   }
 
   @Test
@@ -170,10 +169,28 @@ class StoreCommandsTest {
   }
 
   @Test
+  void aCorruptBlobInTheStoreFailsTheDownloadWithIntegrityErrorAndLeavesNoFile() throws IOException {
+    Ama ama = new Ama(tmp);
+    upload(ama, "models", "m", "model.bin", "the real weights");
+    Path blob;
+    try (var walk = Files.walk(ama.store.resolve("blobs"))) {
+      blob = walk.filter(Files::isRegularFile).findFirst().orElseThrow();
+    }
+    Files.delete(blob); // replace, not rewrite: the store may share the inode with the cache
+    Files.writeString(blob, "the fake weights");
+    ama.env.put("AMA_CACHE", tmp.resolve("fresh-cache").toString());
+
+    Ama.Result r = ama.run("download", "models", "--alias", "m");
+    assertEquals(6, r.code(), r.toString());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(Files.notExists(ama.work.resolve("m/model.bin")), "a corrupt file was left under its final name");
+  }
+
+  @Test
   void unreachableOrUnknownStoreSchemeIsReported() {
     Ama ama = new Ama(tmp);
     Ama.Result r = ama.run("ls", "--store", "nosuch://bucket/x");
-    assertFalse(r.code() == 0, r.toString());
+    assertEquals(4, r.code(), r.toString());
     assertTrue(r.err().startsWith("ama: ") && r.err().contains("nosuch"), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
   }

@@ -49,7 +49,7 @@ class UsageTest {
     Ama.Result r = new Ama(tmp).run("uplaod");
     assertEquals(2, r.code(), r.toString());
     assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().startsWith("ama: Unmatched argument at index 0: 'uplaod'; did you mean upload?"), r.err());
+    assertEquals(("ama: Unmatched argument at index 0: 'uplaod'. Did you mean 'upload'? (see 'ama --help')\n"), r.err());
   }
 
   @Test
