@@ -118,6 +118,16 @@ final class Store {
     }
   }
 
+  InputStream openBlob(Digest d, long offset, long length) throws IOException {
+    try {
+      return storage.open(StoreLayout.blob(d), offset, length);
+    } catch (ObjectNotFoundException e) {
+      throw new IntegrityException(
+          "blob " + d + " is missing from " + location()
+              + "; the store was damaged (objects deleted by hand?). Re-upload the asset from its files", e);
+    }
+  }
+
   // ---- manifests ----
 
   Digest putManifest(byte[] canonical) {
@@ -252,7 +262,8 @@ final class Store {
       Optional<AliasEntry> head = head(type, alias);
       long seq = head.map(AliasEntry::seq).orElse(0L) + 1;
       AliasEntry entry = new AliasEntry(
-          type, alias, seq, version, head.map(AliasEntry::version), by, clock.instant());
+          type, alias, seq, version, head.map(AliasEntry::version), by,
+          clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
       if (putIfAbsent(StoreLayout.aliasEntry(type, alias, seq), Content.ofBytes(Manifests.writeAliasEntry(entry)))
           == PutOutcome.CREATED) {
         writeHint(type, alias, seq);

@@ -64,6 +64,12 @@ final class StoreLayout {
         + "-" + version.algorithm() + "-" + version.hex();
   }
 
+  /** The upload time encoded in a version marker key. */
+  static Instant createdAtOf(String versionMarker) {
+    String name = lastSegment(versionMarker);
+    return Instant.ofEpochMilli(Long.MAX_VALUE - Long.parseLong(name.substring(0, name.indexOf('-'))));
+  }
+
   static String versionsOf(String type) {
     return VERSIONS_INDEX + type + "/";
   }
