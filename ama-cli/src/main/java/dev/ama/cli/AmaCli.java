@@ -75,6 +75,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
       LsCommand.class,
       ShowCommand.class,
       LogCommand.class,
+      FindCommand.class,
+      DiffCommand.class,
+      LineageCommand.class,
     })
 public final class AmaCli implements Callable<Integer> {
   private final Path workDir;

@@ -2,6 +2,7 @@ package dev.ama.cli;
 
 import dev.ama.AssetClient;
 import dev.ama.InvalidInputException;
+import dev.ama.Names;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -55,6 +56,16 @@ abstract class AmaCommand implements Callable<Integer> {
       return ".";
     }
     return absolute.startsWith(workDir()) ? workDir().relativize(absolute).toString() : absolute.toString();
+  }
+
+  /** Whether a selector is a plain alias name rather than alias@N or a digest. */
+  static boolean isAliasName(String selector) {
+    try {
+      Names.checkAlias(selector);
+      return true;
+    } catch (InvalidInputException e) {
+      return false;
+    }
   }
 
   /** A usage error of this command, reported with exit code 2 like picocli's own. */

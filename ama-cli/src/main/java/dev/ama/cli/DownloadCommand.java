@@ -23,13 +23,18 @@ import picocli.CommandLine.Parameters;
       "%nExamples:",
       "  ama download sequence_models --alias my_model",
       "  ama download sequence_models --alias my_model --refs",
-      "  ama download sequence_models --alias my_model -o /srv/models/current --force"
+      "  ama download sequence_models --alias my_model -o /srv/models/current --force",
+      "  ama download sequence_models --alias my_model@2 -o previous"
     })
 final class DownloadCommand extends AmaCommand {
   @Parameters(index = "0", paramLabel = "TYPE", description = "The asset type.")
   String type;
 
-  @Option(names = "--alias", required = true, paramLabel = "ALIAS", description = "The alias to download.")
+  @Option(
+      names = "--alias",
+      required = true,
+      paramLabel = "ALIAS",
+      description = "The alias to download; also alias@N (its N-th move), sha256:<hex> or a unique digest prefix.")
   String alias;
 
   @Option(names = "--refs", description = "Also download the referenced versions, transitively.")
@@ -47,13 +52,13 @@ final class DownloadCommand extends AmaCommand {
   @Override
   public Integer call() {
     Names.checkType(type);
-    Names.checkAlias(alias);
-    Path target = workDir().resolve(output.orElse(alias)).normalize();
     AssetVersion version;
     Path dir;
     try (AssetClient client = openClient()) {
       version = client.version(type, alias);
-      var download = client.download(type, alias);
+      Path target = workDir().resolve(output.orElse(defaultFolder(version))).normalize();
+      // By digest, so the files written are those of the version printed even if the alias moves.
+      var download = client.download(type, version.version().toString());
       if (refs) {
         download.withRefs();
       }
@@ -64,7 +69,7 @@ final class DownloadCommand extends AmaCommand {
     }
     if (json) {
       ObjectNode node = Views.version(version);
-      node.put("alias", alias);
+      node.put("alias", isAliasName(alias) ? alias : version.alias().orElse(null));
       node.put("dir", dir.toAbsolutePath().normalize().toString());
       Format.printJson(out(), node);
     } else {
@@ -73,5 +78,10 @@ final class DownloadCommand extends AmaCommand {
           + (refs && !version.refs().isEmpty() ? "; refs under " + display(dir.resolve("refs")) : ""));
     }
     return ExitCodes.OK;
+  }
+
+  /** ./ALIAS for an alias; ./TYPE-<short digest> for other selectors, which may hold ':' or '@'. */
+  private String defaultFolder(AssetVersion version) {
+    return isAliasName(alias) ? alias : type + "-" + version.version().shortHex();
   }
 }

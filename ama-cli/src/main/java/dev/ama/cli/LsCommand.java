@@ -73,7 +73,7 @@ final class LsCommand extends AmaCommand {
     }
     Format.Table table = new Format.Table().row("ALIAS", "VERSION", "SEQ", "BY", "AT");
     for (AliasEntry e : aliases) {
-      table.row(e.alias(), e.version().algorithm() + ":" + e.version().shortHex(), String.valueOf(e.seq()), e.by(),
+      table.row(e.alias(), Views.shortId(e.version()), String.valueOf(e.seq()), e.by(),
           Format.time(e.at()));
     }
     table.print(out(), "");

@@ -5,6 +5,7 @@ import dev.ama.AliasEntry;
 import dev.ama.AssetClient;
 import dev.ama.AssetVersion;
 import dev.ama.Names;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,13 +24,18 @@ import picocli.CommandLine.Parameters;
           + " refs: [{type, alias, version}], aliasEntry: {type, alias, seq, version, by, at, previous}}",
       "%nExamples:",
       "  ama show sequence_models --alias my_model",
-      "  ama show sequence_models --alias my_model --json"
+      "  ama show sequence_models --alias my_model --json",
+      "  ama show sequence_models --alias my_model@1"
     })
 final class ShowCommand extends AmaCommand {
   @Parameters(index = "0", paramLabel = "TYPE", description = "The asset type.")
   String type;
 
-  @Option(names = "--alias", required = true, paramLabel = "ALIAS", description = "The alias.")
+  @Option(
+      names = "--alias",
+      required = true,
+      paramLabel = "ALIAS",
+      description = "The alias; also alias@N (its N-th move), sha256:<hex> or a unique digest prefix.")
   String alias;
 
   @Option(names = "--json", description = "Print JSON for scripts.")
@@ -38,19 +44,22 @@ final class ShowCommand extends AmaCommand {
   @Override
   public Integer call() {
     Names.checkType(type);
-    Names.checkAlias(alias);
     try (AssetClient client = openClient()) {
       AssetVersion version = client.version(type, alias);
-      AliasEntry entry = client.alias(type, alias).orElseThrow();
+      Optional<AliasEntry> entry = isAliasName(alias) ? client.alias(type, alias) : Optional.empty();
       if (json) {
         ObjectNode node = Views.version(version);
-        node.put("alias", alias);
-        node.set("aliasEntry", Views.entry(entry));
+        node.put("alias", entry.map(AliasEntry::alias).orElse(version.alias().orElse(null)));
+        if (entry.isPresent()) {
+          node.set("aliasEntry", Views.entry(entry.get()));
+        } else {
+          node.putNull("aliasEntry");
+        }
         Format.printJson(out(), node);
       } else {
         Views.printVersion(out(), version, type + "/" + alias);
-        out().println("alias moved: " + Format.time(entry.at()) + " by " + entry.by() + " (entry " + entry.seq()
-            + "; history: ama log " + type + " --alias " + alias + ")");
+        entry.ifPresent(e -> out().println("alias moved: " + Format.time(e.at()) + " by " + e.by() + " (entry "
+            + e.seq() + "; history: ama log " + type + " --alias " + alias + ")"));
       }
     }
     return ExitCodes.OK;

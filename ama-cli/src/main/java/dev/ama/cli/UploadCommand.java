@@ -1,5 +1,6 @@
 package dev.ama.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.AssetClient;
 import dev.ama.AssetUpload;
 import dev.ama.AssetVersion;
@@ -56,7 +57,10 @@ final class UploadCommand extends AmaCommand {
     stage.uploaded(new Stage.LastUpload(type, stage.alias(), version.version().toString(), version.createdAt()));
     stageStore().save(stage);
     if (json) {
-      Format.printJson(out(), Views.version(version));
+      ObjectNode node = Views.version(version);
+      // Identical content is one version: it may have been first uploaded under another alias.
+      node.put("alias", stage.lastUpload().flatMap(Stage.LastUpload::alias).orElse(version.alias().orElse(null)));
+      Format.printJson(out(), node);
     } else {
       String name = type + stage.lastUpload().flatMap(Stage.LastUpload::alias).map(a -> "/" + a).orElse("");
       List<String> refs = version.refs().stream().map(Object::toString).toList();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.AliasEntry;
 import dev.ama.AssetFile;
 import dev.ama.AssetVersion;
+import dev.ama.Digest;
 import dev.ama.Ref;
 import java.io.PrintWriter;
 import java.util.TreeMap;
@@ -50,6 +51,11 @@ final class Views {
     node.put("at", e.at().toString());
     node.put("previous", e.previous().map(Object::toString).orElse(null));
     return node;
+  }
+
+  /** {@code sha256:<12 hex digits>}, for tables. */
+  static String shortId(Digest id) {
+    return id.algorithm() + ":" + id.shortHex();
   }
 
   /** A version for people: header lines, then files and refs as aligned tables. */
