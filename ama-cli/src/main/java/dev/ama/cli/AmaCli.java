@@ -170,6 +170,10 @@ public final class AmaCli implements Callable<Integer> {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putIfAbsent(Settings.ENV_HOME, System.getProperty("user.home"));
     env.putIfAbsent(Settings.ENV_OS_USER, System.getProperty("user.name"));
+    // A console means a person is watching: show progress of long transfers on stderr.
+    if (System.console() != null) {
+      env.putIfAbsent(Progress.ENV, "1");
+    }
     // UTF-8 whatever the locale: file names and JSON must come out intact, not as '?'.
     PrintWriter out = new PrintWriter(
         new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);

@@ -46,6 +46,9 @@ abstract class AmaCommand implements Callable<Integer> {
     AssetClient.Builder builder =
         AssetClient.builder().store(settings.store(cli().storeOption()).value()).cache(settings.cache());
     settings.user(cli().userOption()).ifPresent(builder::user);
+    if ("1".equals(cli().env().get(Progress.ENV))) {
+      builder.listener(new Progress(cli().err(), System::nanoTime));
+    }
     return builder.build();
   }
 
