@@ -18,6 +18,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -173,6 +175,11 @@ public final class AmaCli implements Callable<Integer> {
     // A console means a person is watching: show progress of long transfers on stderr.
     if (System.console() != null) {
       env.putIfAbsent(Progress.ENV, "1");
+    }
+    // Some cloud SDKs log through java.util.logging, whose default handler writes to stderr; that
+    // would break the one-line error contract. --verbose keeps their messages.
+    if (!List.of(args).contains("--verbose") && !List.of(args).contains("-v")) {
+      Logger.getLogger("").setLevel(Level.OFF);
     }
     // UTF-8 whatever the locale: file names and JSON must come out intact, not as '?'.
     PrintWriter out = new PrintWriter(

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -140,10 +139,5 @@ final class Stage {
     refs.clear();
     description = Optional.empty();
     labels.clear();
-  }
-
-  /** The labels as an ordered map copy, for serialising. */
-  Map<String, String> labelsCopy() {
-    return new TreeMap<>(labels);
   }
 }
