@@ -178,7 +178,6 @@ public final class AssetClient implements AutoCloseable {
     markers.add(StoreLayout.versionMarker(type, draft.createdAt(), id));
     distinct.keySet().forEach(d -> markers.add(StoreLayout.blobUse(d, id)));
     refs.forEach(r -> markers.add(StoreLayout.refUse(r.version(), id)));
-    alias.ifPresent(a -> markers.add(StoreLayout.aliasMarker(type, a)));
     parallel(markers.stream().map(k -> (Callable<Void>) () -> {
       store.mark(k);
       return null;
@@ -331,6 +330,15 @@ public final class AssetClient implements AutoCloseable {
       head(type, a).ifPresent(out::add);
     }
     return out;
+  }
+
+  /** The aliases of the version's type that point at it now, sorted. Needs a storage that can list. */
+  public List<String> aliasesOf(AssetVersion version) {
+    return store.aliasesPointingAt(version.version()).stream()
+        .filter(ta -> ta[0].equals(version.type()))
+        .map(ta -> ta[1])
+        .sorted()
+        .collect(Collectors.toList());
   }
 
   /** The types that have an alias of this name, sorted. Needs a storage that can list. */

@@ -149,21 +149,15 @@ final class Queries {
     return out;
   }
 
-  /** Aliases pointing at versions, read once per type per query. */
+  /** Aliases pointing at versions, through the alias-target index, each version looked up once. */
   final class AliasIndex {
-    private final Map<String, Map<Digest, List<String>>> byType = new HashMap<>();
+    private final Map<Digest, List<String>> byVersion = new HashMap<>();
 
     List<String> of(AssetVersion v) {
       if (!store.canList()) {
         return List.of();
       }
-      return byType.computeIfAbsent(v.type(), t -> {
-        Map<Digest, List<String>> m = new HashMap<>();
-        for (AliasEntry e : client.aliases(t)) {
-          m.computeIfAbsent(e.version(), k -> new ArrayList<>()).add(e.alias());
-        }
-        return m;
-      }).getOrDefault(v.version(), List.of());
+      return byVersion.computeIfAbsent(v.version(), d -> client.aliasesOf(v));
     }
   }
 

@@ -177,6 +177,19 @@ final class Store {
     return out;
   }
 
+  /** The aliases pointing at a version now, as {@code type/alias}, through the alias-target index. */
+  List<String[]> aliasesPointingAt(Digest version) {
+    List<String[]> out = new ArrayList<>();
+    String prefix = StoreLayout.aliasTargetsOf(version);
+    for (String rest : childNames(prefix)) {
+      String[] typeAlias = rest.split("/", 2);
+      if (typeAlias.length == 2 && head(typeAlias[0], typeAlias[1]).map(e -> e.version().equals(version)).orElse(false)) {
+        out.add(typeAlias);
+      }
+    }
+    return out;
+  }
+
   // ---- alias logs ----
 
   /**
@@ -258,6 +271,10 @@ final class Store {
    * are serialized and none is lost.
    */
   AliasEntry moveAlias(String type, String alias, Digest version, String by) {
+    // Index markers go first, as everywhere: a marker may name a move that then fails, which
+    // readers filter out by checking the alias's head; a move is never missing its marker.
+    mark(StoreLayout.aliasMarker(type, alias));
+    mark(StoreLayout.aliasTarget(version, type, alias));
     for (int attempt = 1; attempt <= MAX_ALIAS_ATTEMPTS; attempt++) {
       Optional<AliasEntry> head = head(type, alias);
       long seq = head.map(AliasEntry::seq).orElse(0L) + 1;
