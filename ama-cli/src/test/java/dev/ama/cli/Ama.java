@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -57,7 +58,7 @@ final class Ama {
   }
 
   Path write(String name, String content) {
-    return write(work, name, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return write(work, name, content.getBytes(StandardCharsets.UTF_8));
   }
 
   static Path write(Path dir, String name, byte[] content) {

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -39,7 +42,7 @@ class SeedWorkflowTest {
   static String[] argv(String line) {
     String[] words = line.trim().split("\\s+");
     assertEquals("ama", words[0]);
-    return java.util.Arrays.copyOfRange(words, 1, words.length);
+    return Arrays.copyOfRange(words, 1, words.length);
   }
 
   /** Writes the seed's training output folder: small YAML/JSON files and a 3 MiB binary model. */
@@ -79,7 +82,7 @@ class SeedWorkflowTest {
     for (String name : INPUTS) {
       assertArrayEquals(files.get(name), Files.readAllBytes(refDir.resolve(name)), name);
     }
-    List<String> expected = new java.util.ArrayList<>(OUTPUTS);
+    List<String> expected = new ArrayList<>(OUTPUTS);
     INPUTS.forEach(n -> expected.add("refs/nlp_embeddings/my_training_inputs/" + n));
     assertEquals(expected.stream().sorted().toList(), listFiles(modelDir));
   }
@@ -116,7 +119,7 @@ class SeedWorkflowTest {
     writeTrainingOutput(ama.work);
     SEED.forEach(line -> ama.ok(argv(line)));
 
-    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    ObjectMapper mapper = new ObjectMapper();
     var inputs = mapper.readTree(ama.ok("show", "nlp_embeddings", "--alias", "my_training_inputs", "--json").out());
     var model = mapper.readTree(ama.ok("show", "sequence_models", "--alias", "my_model", "--json").out());
     assertEquals(1, model.get("refs").size());

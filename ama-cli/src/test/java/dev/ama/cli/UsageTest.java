@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,7 @@ class UsageTest {
   void everyCommandHasHelpWithExamples() {
     Ama ama = new Ama(tmp);
     for (List<String> command : COMMANDS) {
-      String[] args = new java.util.ArrayList<String>(command) {{ add("--help"); }}.toArray(String[]::new);
+      String[] args = Stream.concat(command.stream(), Stream.of("--help")).toArray(String[]::new);
       Ama.Result r = ama.run(args);
       assertEquals(0, r.code(), r.toString());
       assertTrue(r.out().startsWith("Usage: ama " + String.join(" ", command)), r.out());
