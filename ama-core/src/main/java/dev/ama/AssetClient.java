@@ -548,7 +548,7 @@ public final class AssetClient implements AutoCloseable {
       throw new ConflictException("download folder " + folder + " already holds different files: "
           + conflicts.stream().limit(5).collect(Collectors.joining(", "))
           + (conflicts.size() > 5 ? " and " + (conflicts.size() - 5) + " more" : "")
-          + ". Nothing was written; download into another folder, or overwrite them with --force (force())");
+          + ". Nothing was written; download into another folder, or allow overwriting them (ama download --force; force() in the API)");
     }
     List<Callable<Void>> tasks = new ArrayList<>();
     long bytes = 0;
@@ -677,9 +677,17 @@ public final class AssetClient implements AutoCloseable {
 
     private Builder() {}
 
-    /** The store: a plain path or a URI such as {@code s3://bucket/prefix} or {@code mem:test}. */
+    /**
+     * The store: a plain path or a URI such as {@code s3://bucket/prefix} or {@code mem:test}.
+     *
+     * @throws InvalidInputException if the location is not a valid path or URI
+     */
     public Builder store(String location) {
-      Storages.toUri(location);
+      try {
+        Storages.toUri(location);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(e.getMessage(), e);
+      }
       this.location = location;
       this.storage = null;
       return this;

@@ -63,12 +63,7 @@ abstract class AmaCommand implements Callable<Integer> {
 
   /** Whether a selector is a plain alias name rather than alias@N or a digest. */
   static boolean isAliasName(String selector) {
-    try {
-      Names.checkAlias(selector);
-      return true;
-    } catch (InvalidInputException e) {
-      return false;
-    }
+    return Names.isValidAlias(selector);
   }
 
   /** A usage error of this command, reported with exit code 2 like picocli's own. */
