@@ -83,6 +83,7 @@ public final class GcsTestServer implements AutoCloseable {
   private volatile boolean denyAccess;
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private volatile int failureStatus = 503;
+  private volatile String failureMethod = "";
 
   /** One request as the server saw it, for tests to assert on. */
   public record RecordedRequest(String method, String path, Map<String, String> query, Map<String, String> headers, long bodyLength) {
@@ -175,6 +176,8 @@ public final class GcsTestServer implements AutoCloseable {
 
   /** Starts a server on the given port of 127.0.0.1 (0 for a free one). */
   public static GcsTestServer start(int port) throws IOException {
+    // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs stall each small response ~40 ms.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
     AtomicInteger threads = new AtomicInteger();
     ExecutorService executor =
@@ -233,7 +236,16 @@ public final class GcsTestServer implements AutoCloseable {
 
   /** Answers the next {@code count} requests with {@code status} (such as 503) and GCS's error body. */
   public void failNext(int count, int status) {
+    failNext(count, status, "");
+  }
+
+  /**
+   * Answers the next {@code count} requests of an HTTP method (such as {@code PUT}, the chunks of
+   * resumable uploads; empty for any) with {@code status} and GCS's error body.
+   */
+  public void failNext(int count, int status, String method) {
     this.failureStatus = status;
+    this.failureMethod = method;
     this.failuresLeft.set(count);
   }
 
@@ -288,7 +300,8 @@ public final class GcsTestServer implements AutoCloseable {
       byte[] body = readBody(exchange);
       record(exchange, method, rawPath, query, body.length);
       try {
-        if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        String failOn = failureMethod;
+        if ((failOn.isEmpty() || failOn.equals(method)) && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
           throw new GcsError(failureStatus, failureStatus == 429 ? "rateLimitExceeded" : "backendError",
               "injected failure " + failureStatus);
         }
