@@ -17,6 +17,8 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -41,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -72,9 +75,11 @@ public final class GcsTestServer implements AutoCloseable {
   private static final int RESUMABLE_UNIT = 256 * 1024;
   private static final int MAX_LIST_RESULTS = 1000;
   private static final int MAX_RECORDED = 20_000;
+  private static final long SPILL_THRESHOLD = 1 << 20;
 
   private final HttpServer http;
   private final ExecutorService executor;
+  private final Path dataDir;
   private final String endpoint;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
   private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
@@ -98,17 +103,65 @@ public final class GcsTestServer implements AutoCloseable {
     }
   }
 
+  /** Object bytes: small ones in memory, large ones in a file, so big tests do not fill the heap. */
+  private static final class Data {
+    final byte[] bytes;
+    final Path file;
+    final long size;
+    final String crc32c;
+    final String md5;
+
+    Data(byte[] bytes, Path file, long size, String crc32c, String md5) {
+      this.bytes = bytes;
+      this.file = file;
+      this.size = size;
+      this.crc32c = crc32c;
+      this.md5 = md5;
+    }
+
+    static Data of(byte[] bytes) {
+      return new Data(bytes, null, bytes.length, crc32c(bytes), md5(bytes));
+    }
+
+    InputStream open(long from) throws IOException {
+      if (bytes != null) {
+        return new java.io.ByteArrayInputStream(bytes, (int) from, (int) (bytes.length - from));
+      }
+      java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file);
+      ch.position(from);
+      return java.nio.channels.Channels.newInputStream(ch);
+    }
+
+    byte[] readAll() {
+      try (InputStream in = open(0)) {
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
+    void discard() {
+      if (file != null) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+          // The whole directory goes when the server closes.
+        }
+      }
+    }
+  }
+
   private static final class StoredObject {
     final String bucket;
     final String name;
-    final byte[] data;
+    final Data data;
     final long generation;
     final long metageneration = 1;
     final Instant created;
     final String contentType;
     final Map<String, String> metadata;
 
-    StoredObject(String bucket, String name, byte[] data, long generation, String contentType, Map<String, String> metadata) {
+    StoredObject(String bucket, String name, Data data, long generation, String contentType, Map<String, String> metadata) {
       this.bucket = bucket;
       this.name = name;
       this.data = data;
@@ -138,15 +191,48 @@ public final class GcsTestServer implements AutoCloseable {
     final String contentType;
     final Map<String, String> metadata;
     final Map<String, String> preconditions;
-    final ByteArrayOutputStream data = new ByteArrayOutputStream();
+    final Path file;
+    final CRC32C crc = new CRC32C();
+    final MessageDigest md5 = md5Digest();
+    long received;
     StoredObject result;
 
-    UploadSession(String bucket, String name, String contentType, Map<String, String> metadata, Map<String, String> preconditions) {
+    UploadSession(String bucket, String name, String contentType, Map<String, String> metadata, Map<String, String> preconditions, Path file) {
       this.bucket = bucket;
       this.name = name;
       this.contentType = contentType;
       this.metadata = metadata;
       this.preconditions = preconditions;
+      this.file = file;
+    }
+
+    /** Appends {@code length} bytes of {@code in}, of which the first {@code skip} are already held. */
+    void append(InputStream in, long skip, long length) throws IOException {
+      in.skipNBytes(skip);
+      byte[] buffer = new byte[64 * 1024];
+      long left = length - skip;
+      try (OutputStream out = Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
+        while (left > 0) {
+          int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+          if (n < 0) {
+            throw new java.io.EOFException("request body ended " + left + " bytes early");
+          }
+          out.write(buffer, 0, n);
+          crc.update(buffer, 0, n);
+          md5.update(buffer, 0, n);
+          left -= n;
+          received += n;
+        }
+      }
+    }
+
+    Data data() throws IOException {
+      if (received < SPILL_THRESHOLD) {
+        byte[] bytes = received == 0 ? new byte[0] : Files.readAllBytes(file);
+        Files.deleteIfExists(file);
+        return Data.of(bytes);
+      }
+      return new Data(null, file, received, encodeCrc(crc.getValue()), Base64.getEncoder().encodeToString(md5.digest()));
     }
   }
 
@@ -163,9 +249,10 @@ public final class GcsTestServer implements AutoCloseable {
     }
   }
 
-  private GcsTestServer(HttpServer http, ExecutorService executor) {
+  private GcsTestServer(HttpServer http, ExecutorService executor, Path dataDir) {
     this.http = http;
     this.executor = executor;
+    this.dataDir = dataDir;
     this.endpoint = "http://127.0.0.1:" + http.getAddress().getPort();
   }
 
@@ -189,7 +276,7 @@ public final class GcsTestServer implements AutoCloseable {
               return t;
             });
     http.setExecutor(executor);
-    GcsTestServer server = new GcsTestServer(http, executor);
+    GcsTestServer server = new GcsTestServer(http, executor, Files.createTempDirectory("gcs-test-server"));
     http.createContext("/", server::handle);
     http.start();
     return server;
@@ -265,7 +352,7 @@ public final class GcsTestServer implements AutoCloseable {
   public Optional<byte[]> objectBytes(String bucket, String name) {
     Bucket b = buckets.get(bucket);
     StoredObject o = b == null ? null : b.objects.get(name);
-    return o == null ? Optional.empty() : Optional.of(o.data.clone());
+    return o == null ? Optional.empty() : Optional.of(o.data.readAll());
   }
 
   /** The names of a bucket's objects, in GCS order. */
@@ -288,6 +375,11 @@ public final class GcsTestServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    try (Stream<Path> files = Files.walk(dataDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("GcsTestServer: could not delete " + dataDir + ": " + e);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -297,8 +389,7 @@ public final class GcsTestServer implements AutoCloseable {
       String method = exchange.getRequestMethod();
       String rawPath = exchange.getRequestURI().getRawPath();
       Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-      byte[] body = readBody(exchange);
-      record(exchange, method, rawPath, query, body.length);
+      Body body = new Body(exchange);
       try {
         String failOn = failureMethod;
         if ((failOn.isEmpty() || failOn.equals(method)) && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -315,7 +406,58 @@ public final class GcsTestServer implements AutoCloseable {
       } catch (RuntimeException e) {
         e.printStackTrace();
         sendError(exchange, 500, "internalError", "test server failure: " + e);
+      } finally {
+        record(exchange, method, rawPath, query, body.count());
       }
+    }
+  }
+
+  /** A request body, read whole or streamed, counting what was read. */
+  private static final class Body {
+    private final HttpExchange exchange;
+    private InputStream in;
+    private long count;
+
+    Body(HttpExchange exchange) {
+      this.exchange = exchange;
+    }
+
+    InputStream stream() throws IOException {
+      if (in == null) {
+        InputStream raw = exchange.getRequestBody();
+        if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+          raw = new GZIPInputStream(raw);
+        }
+        InputStream source = raw;
+        in = new java.io.FilterInputStream(source) {
+          @Override
+          public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+              count++;
+            }
+            return b;
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+              count += n;
+            }
+            return n;
+          }
+        };
+      }
+      return in;
+    }
+
+    byte[] bytes() throws IOException {
+      return stream().readAllBytes();
+    }
+
+    long count() {
+      return count;
     }
   }
 
@@ -330,7 +472,7 @@ public final class GcsTestServer implements AutoCloseable {
     }
   }
 
-  private void route(HttpExchange ex, String method, String rawPath, Map<String, String> q, byte[] body)
+  private void route(HttpExchange ex, String method, String rawPath, Map<String, String> q, Body body)
       throws IOException, GcsError {
     List<String> seg = segments(rawPath);
     // /storage/v1/b/{bucket}[/o[/{object}]], also under /download/ for media and /upload/ for inserts.
@@ -351,7 +493,7 @@ public final class GcsTestServer implements AutoCloseable {
       if (rest == 2 && seg.get(base + 1).equals("o")) {
         String bucket = seg.get(base);
         if (upload && method.equals("POST")) {
-          insert(ex, bucket, q, body);
+          insert(ex, bucket, q, body.bytes());
           return;
         }
         if (upload && method.equals("PUT") && q.containsKey("upload_id")) {
@@ -420,7 +562,7 @@ public final class GcsTestServer implements AutoCloseable {
     switch (uploadType) {
       case "media" -> {
         String name = required(q, "name");
-        StoredObject o = commit(bucket, name, body, contentType.isEmpty() ? "application/octet-stream" : contentType, Map.of(), q);
+        StoredObject o = commit(bucket, name, Data.of(body), contentType.isEmpty() ? "application/octet-stream" : contentType, Map.of(), q);
         sendJson(ex, 200, objectJson(o));
       }
       case "multipart" -> {
@@ -433,7 +575,7 @@ public final class GcsTestServer implements AutoCloseable {
         String name = meta.hasNonNull("name") ? meta.get("name").asText() : required(q, "name");
         verifyHashes(meta, media);
         String type = meta.hasNonNull("contentType") ? meta.get("contentType").asText() : partContentType(parts.get(1)[0]);
-        StoredObject o = commit(bucket, name, media, type, metadataOf(meta), q);
+        StoredObject o = commit(bucket, name, Data.of(media), type, metadataOf(meta), q);
         sendJson(ex, 200, objectJson(o));
       }
       case "resumable" -> {
@@ -445,7 +587,7 @@ public final class GcsTestServer implements AutoCloseable {
         // GCS checks preconditions when the session starts, and again when it completes.
         checkPreconditions(bucket.objects.get(name), pre, bucketName, name);
         String id = UUID.randomUUID().toString();
-        sessions.put(id, new UploadSession(bucketName, name, type, metadataOf(meta), pre));
+        sessions.put(id, new UploadSession(bucketName, name, type, metadataOf(meta), pre, dataDir.resolve("upload-" + id)));
         ex.getResponseHeaders().set("Location",
             endpoint + "/upload/storage/v1/b/" + encode(bucketName) + "/o?uploadType=resumable&upload_id=" + id);
         ex.sendResponseHeaders(200, -1);
@@ -454,14 +596,14 @@ public final class GcsTestServer implements AutoCloseable {
     }
   }
 
-  private void resumablePut(HttpExchange ex, String id, byte[] body) throws IOException, GcsError {
+  private void resumablePut(HttpExchange ex, String id, Body body) throws IOException, GcsError {
     UploadSession s = sessions.get(id);
     if (s == null) {
       throw new GcsError(404, "notFound", "No such upload session: " + id);
     }
-    String range = Optional.ofNullable(ex.getRequestHeaders().getFirst("Content-Range")).orElse("");
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("bytes (?:(\\d+)-(\\d+)|\\*)/(\\d+|\\*)").matcher(range.trim());
+    String range = Optional.ofNullable(ex.getRequestHeaders().getFirst("Content-Range")).orElse("").trim();
+    long bodyLength = Long.parseLong(Optional.ofNullable(ex.getRequestHeaders().getFirst("Content-Length")).orElse("-1"));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("bytes (?:(\\d+)-(\\d+)|\\*)/(\\d+|\\*)").matcher(range);
     if (!range.isEmpty() && !m.matches()) {
       throw new GcsError(400, "invalid", "malformed Content-Range '" + range + "'");
     }
@@ -470,74 +612,75 @@ public final class GcsTestServer implements AutoCloseable {
         sendJson(ex, 200, objectJson(s.result));
         return;
       }
-      long total = -1;
-      if (!range.isEmpty()) {
+      long total;
+      if (range.isEmpty()) {
+        // The whole content in one PUT, without a range.
+        s.append(body.stream(), 0, bodyLength >= 0 ? bodyLength : Long.MAX_VALUE);
+        total = s.received;
+      } else {
         total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
         if (m.group(1) != null) {
           long first = Long.parseLong(m.group(1));
           long last = Long.parseLong(m.group(2));
-          if (last - first + 1 != body.length) {
-            throw new GcsError(400, "invalid", "Content-Range " + range + " does not match the body's " + body.length + " bytes");
+          long length = last - first + 1;
+          if (bodyLength >= 0 && bodyLength != length) {
+            throw new GcsError(400, "invalid", "Content-Range " + range + " does not match Content-Length " + bodyLength);
           }
-          long have = s.data.size();
-          if (first > have) {
+          if (first > s.received) {
             throw new GcsError(400, "invalid",
                 "Invalid request. According to the Content-Range header, the upload offset is " + first
-                    + " byte(s), which exceeds already uploaded size of " + have + " byte(s).");
+                    + " byte(s), which exceeds already uploaded size of " + s.received + " byte(s).");
           }
           boolean finalChunk = total >= 0 && last + 1 == total;
-          if (!finalChunk && body.length % RESUMABLE_UNIT != 0) {
-            throw new GcsError(400, "invalid", "a non-final chunk must be a multiple of 262144 bytes, got " + body.length);
+          if (!finalChunk && length % RESUMABLE_UNIT != 0) {
+            throw new GcsError(400, "invalid", "a non-final chunk must be a multiple of 262144 bytes, got " + length);
           }
-          int skip = (int) (have - first);
-          if (skip < body.length) {
-            s.data.write(body, skip, body.length - skip);
-          }
-        } else if (body.length != 0) {
+          long skip = Math.min(length, s.received - first);
+          s.append(body.stream(), skip, length);
+        } else if (body.bytes().length != 0) {
           throw new GcsError(400, "invalid", "Content-Range " + range + " with a non-empty body");
         }
-      } else {
-        // A single PUT with the whole content and no range.
-        s.data.write(body, 0, body.length);
-        total = s.data.size();
       }
-      long have = s.data.size();
-      if (total >= 0 && have > total) {
-        throw new GcsError(400, "invalid", "received " + have + " bytes, more than the declared total " + total);
+      if (total >= 0 && s.received > total) {
+        throw new GcsError(400, "invalid", "received " + s.received + " bytes, more than the declared total " + total);
       }
-      if (total >= 0 && have == total) {
-        Bucket bucket = bucket(s.bucket);
-        try {
-          s.result = commit(bucket, s.name, s.data.toByteArray(), s.contentType, s.metadata, s.preconditions);
-        } finally {
-          if (s.result == null) {
-            sessions.remove(id);
-          }
-        }
+      if (total >= 0 && s.received == total) {
+        sessions.remove(id);
+        s.result = commit(bucket(s.bucket), s.name, s.data(), s.contentType, s.metadata, s.preconditions);
         sendJson(ex, 200, objectJson(s.result));
         return;
       }
-      if (have > 0) {
-        ex.getResponseHeaders().set("Range", "bytes=0-" + (have - 1));
+      if (s.received > 0) {
+        ex.getResponseHeaders().set("Range", "bytes=0-" + (s.received - 1));
       }
       ex.sendResponseHeaders(308, -1);
     }
   }
 
-  private StoredObject commit(Bucket bucket, String name, byte[] data, String contentType, Map<String, String> metadata, Map<String, String> q)
+  private StoredObject commit(Bucket bucket, String name, Data data, String contentType, Map<String, String> metadata, Map<String, String> q)
       throws GcsError {
     if (name.isEmpty()) {
       throw new GcsError(400, "required", "Required: object name");
     }
     Map<String, String> pre = preconditions(q);
+    StoredObject replaced;
+    StoredObject o;
     // One lock per bucket makes check-then-put atomic: the whole point of ifGenerationMatch=0.
     synchronized (bucket) {
       StoredObject existing = bucket.objects.get(name);
-      checkPreconditions(existing, pre, bucket.name, name);
-      StoredObject o = new StoredObject(bucket.name, name, data, generations.incrementAndGet(), contentType, metadata);
-      bucket.objects.put(name, o);
-      return o;
+      try {
+        checkPreconditions(existing, pre, bucket.name, name);
+      } catch (GcsError e) {
+        data.discard();
+        throw e;
+      }
+      o = new StoredObject(bucket.name, name, data, generations.incrementAndGet(), contentType, metadata);
+      replaced = bucket.objects.put(name, o);
     }
+    if (replaced != null) {
+      replaced.data.discard();
+    }
+    return o;
   }
 
   private static Map<String, String> preconditions(Map<String, String> q) {
@@ -676,7 +819,7 @@ public final class GcsTestServer implements AutoCloseable {
       sendJson(ex, 200, objectJson(o));
       return;
     }
-    long size = o.data.length;
+    long size = o.data.size;
     long first = 0;
     long last = size - 1;
     int status = 200;
@@ -709,16 +852,25 @@ public final class GcsTestServer implements AutoCloseable {
     h.set("x-goog-metageneration", Long.toString(o.metageneration));
     h.set("x-goog-stored-content-length", Long.toString(size));
     h.set("x-goog-stored-content-encoding", "identity");
-    h.add("x-goog-hash", "crc32c=" + crc32c(o.data));
-    h.add("x-goog-hash", "md5=" + md5(o.data));
+    h.add("x-goog-hash", "crc32c=" + o.data.crc32c);
+    h.add("x-goog-hash", "md5=" + o.data.md5);
     long length = size == 0 ? 0 : last - first + 1;
     if (head) {
       ex.sendResponseHeaders(status, -1);
       return;
     }
     ex.sendResponseHeaders(status, length == 0 ? -1 : length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(o.data, (int) first, (int) length);
+    try (OutputStream out = ex.getResponseBody(); InputStream in = o.data.open(first)) {
+      byte[] buffer = new byte[64 * 1024];
+      long left = length;
+      while (left > 0) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+        if (n < 0) {
+          break;
+        }
+        out.write(buffer, 0, n);
+        left -= n;
+      }
     }
   }
 
@@ -807,6 +959,7 @@ public final class GcsTestServer implements AutoCloseable {
       }
       checkPreconditions(o, preconditions(q), bucketName, name);
       bucket.objects.remove(name);
+      o.data.discard();
     }
     ex.sendResponseHeaders(204, -1);
   }
@@ -826,9 +979,9 @@ public final class GcsTestServer implements AutoCloseable {
     n.put("metageneration", Long.toString(o.metageneration));
     n.put("contentType", o.contentType);
     n.put("storageClass", "STANDARD");
-    n.put("size", Long.toString(o.data.length));
-    n.put("md5Hash", md5(o.data));
-    n.put("crc32c", crc32c(o.data));
+    n.put("size", Long.toString(o.data.size));
+    n.put("md5Hash", o.data.md5);
+    n.put("crc32c", o.data.crc32c);
     n.put("etag", etag(o));
     String t = RFC3339.format(o.created);
     n.put("timeCreated", t);
@@ -848,12 +1001,20 @@ public final class GcsTestServer implements AutoCloseable {
   private static String crc32c(byte[] data) {
     CRC32C crc = new CRC32C();
     crc.update(data);
-    return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    return encodeCrc(crc.getValue());
+  }
+
+  private static String encodeCrc(long value) {
+    return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) value).array());
   }
 
   private static String md5(byte[] data) {
+    return Base64.getEncoder().encodeToString(md5Digest().digest(data));
+  }
+
+  private static MessageDigest md5Digest() {
     try {
-      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(data));
+      return MessageDigest.getInstance("MD5");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -894,14 +1055,6 @@ public final class GcsTestServer implements AutoCloseable {
       throw new GcsError(400, "required", "Required parameter: " + name);
     }
     return v;
-  }
-
-  private static byte[] readBody(HttpExchange ex) throws IOException {
-    InputStream in = ex.getRequestBody();
-    if ("gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding"))) {
-      in = new GZIPInputStream(in);
-    }
-    return in.readAllBytes();
   }
 
   private static Map<String, String> query(String raw) {
