@@ -15,6 +15,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -80,6 +81,11 @@ public final class FileSystemStorage implements Storage {
           : Optional.empty();
     } catch (NoSuchFileException | NotDirectoryException e) {
       return Optional.empty();
+    } catch (FileSystemException e) {
+      if (beneathAFile(p)) {
+        return Optional.empty();
+      }
+      throw e;
     }
   }
 
@@ -114,7 +120,45 @@ public final class FileSystemStorage implements Storage {
       return Files.newByteChannel(p, StandardOpenOption.READ);
     } catch (NoSuchFileException | NotDirectoryException e) {
       throw new ObjectNotFoundException(location(), key);
+    } catch (FileSystemException e) {
+      if (beneathAFile(p)) {
+        throw new ObjectNotFoundException(location(), key);
+      }
+      throw e;
     }
+  }
+
+  /**
+   * Whether a segment above {@code p} is a file. Then {@code p} is simply missing, though the
+   * operating system reports "not a directory" rather than "no such file".
+   */
+  private boolean beneathAFile(Path p) {
+    for (Path q = p.getParent(); q != null && q.startsWith(root) && !q.equals(root); q = q.getParent()) {
+      if (Files.isRegularFile(q)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Creates the directories above a key, refusing clearly when an object is in the way. */
+  private void createParents(String key, Path target) throws IOException {
+    try {
+      Files.createDirectories(target.getParent());
+    } catch (FileSystemException e) {
+      if (e instanceof FileAlreadyExistsException || beneathAFile(target)) {
+        throw new IOException("cannot store " + key + " in " + location() + ": a segment of the key is an"
+            + " object, and a filesystem store cannot hold an object beneath another object's key ("
+            + e.getFile() + "). AMA's store layout never does this; remove the foreign file", e);
+      }
+      throw e;
+    }
+  }
+
+  private IOException directoryInTheWay(String key) {
+    return new IOException("cannot store " + key + " in " + location() + ": it is a directory holding"
+        + " other objects, and a filesystem store cannot hold an object whose key is a prefix of other"
+        + " keys. AMA's store layout never does this; check the key");
   }
 
   @Override
@@ -174,16 +218,19 @@ public final class FileSystemStorage implements Storage {
   @Override
   public PutOutcome putIfAbsent(String key, Content content) throws IOException {
     Path target = path(key);
-    if (Files.exists(target)) {
+    if (Files.isRegularFile(target)) {
       return PutOutcome.ALREADY_EXISTS;
     }
     Path tmp = writeTemp(content);
     try {
-      Files.createDirectories(target.getParent());
+      createParents(key, target);
       // A hard link fails atomically when the name exists, so racing writers cannot both win.
       Files.createLink(target, tmp);
       return PutOutcome.CREATED;
     } catch (FileAlreadyExistsException e) {
+      if (Files.isDirectory(target)) {
+        throw directoryInTheWay(key);
+      }
       return PutOutcome.ALREADY_EXISTS;
     } finally {
       Files.deleteIfExists(tmp);
@@ -195,7 +242,10 @@ public final class FileSystemStorage implements Storage {
     Path target = path(key);
     Path tmp = writeTemp(content);
     try {
-      Files.createDirectories(target.getParent());
+      createParents(key, target);
+      if (Files.isDirectory(target)) {
+        throw directoryInTheWay(key);
+      }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
@@ -234,7 +284,14 @@ public final class FileSystemStorage implements Storage {
     if (Files.isDirectory(p)) {
       return false;
     }
-    return Files.deleteIfExists(p);
+    try {
+      return Files.deleteIfExists(p);
+    } catch (FileSystemException e) {
+      if (beneathAFile(p)) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   @Override

@@ -1,0 +1,724 @@
+package dev.ama;
+
+import dev.ama.spi.Content;
+import dev.ama.spi.ObjectInfo;
+import dev.ama.spi.PutOutcome;
+import dev.ama.spi.Storage;
+import dev.ama.spi.Storages;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point: uploads, downloads and loads asset versions in one store and answers questions
+ * about them. Immutable and thread-safe; share one instance. Close it to release its threads and
+ * the storage it opened.
+ *
+ * <pre>{@code
+ * AssetClient client = AssetClient.builder().store("s3://bucket/models").user("alice").build();
+ * AssetVersion v = client.newAsset("rnn_models").add(dir.resolve("model.h5")).alias("my_model").upload();
+ * LoadedAsset loaded = client.load("rnn_models", "my_model");
+ * }</pre>
+ */
+public final class AssetClient implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AssetClient.class);
+
+  private final Store store;
+  private final boolean ownsStorage;
+  private final String user;
+  private final LocalCache cache;
+  private final Clock clock;
+  private final ExecutorService executor;
+
+  private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
+    this.clock = b.clock;
+    this.store = new Store(storage, clock);
+    this.ownsStorage = ownsStorage;
+    this.user = b.user;
+    this.cache = new LocalCache(b.cache);
+    AtomicInteger n = new AtomicInteger();
+    this.executor = Executors.newFixedThreadPool(b.concurrency, r -> {
+      Thread t = new Thread(r, "ama-transfer-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** A builder; {@link Builder#store(String)} or {@link Builder#storage(Storage)} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The store's location, as shown in messages. */
+  public String location() {
+    return store.location();
+  }
+
+  /** Who this client records as the creator of versions and the mover of aliases. */
+  public String user() {
+    return user;
+  }
+
+  /** The local cache folder. */
+  public Path cacheDir() {
+    return cache.root();
+  }
+
+  // ------------------------------------------------------------------ upload
+
+  /** Starts a new version of an asset type such as {@code rnn_models}. */
+  public AssetUpload newAsset(String type) {
+    return new AssetUpload(this, type);
+  }
+
+  /** A local file that is about to be uploaded, with what it looked like when it was hashed. */
+  private record Source(Path file, AssetFile asset, FileTime modified) {}
+
+  AssetVersion upload(
+      String type,
+      Map<String, Path> files,
+      List<AssetUpload.RefRequest> refRequests,
+      Optional<String> alias,
+      Optional<String> description,
+      Map<String, String> labels) {
+    List<Ref> refs = resolveRefs(refRequests);
+    List<Source> sources = parallel(files.entrySet().stream()
+        .map(e -> (Callable<Source>) () -> hash(e.getKey(), e.getValue()))
+        .collect(Collectors.toList()));
+    List<AssetFile> assetFiles = sources.stream().map(Source::asset).collect(Collectors.toList());
+
+    if (alias.isPresent()) {
+      Optional<AssetVersion> same = head(type, alias.get())
+          .flatMap(h -> store.readManifest(h.version()))
+          .filter(current -> sameContent(current, type, assetFiles, refs, description, labels));
+      if (same.isPresent()) {
+        LOG.debug("{}/{} already points at identical content {}", type, alias.get(), same.get().version());
+        return same.get();
+      }
+    }
+    store.checkFormat(true);
+
+    // 1. blobs: each distinct content once, skipping what the store already has.
+    Map<Digest, Source> distinct = new LinkedHashMap<>();
+    sources.forEach(s -> distinct.putIfAbsent(s.asset().digest(), s));
+    parallel(distinct.values().stream().map(s -> (Callable<Void>) () -> {
+      uploadBlob(s);
+      return null;
+    }).collect(Collectors.toList()));
+
+    // 2. manifest.
+    Manifests.Draft draft = new Manifests.Draft(
+        type, assetFiles, refs, user, now(), alias, description, labels);
+    byte[] canonical = Manifests.write(draft);
+    Digest id = store.putManifest(canonical);
+    AssetVersion version = Manifests.fromDraft(id, draft);
+
+    // 3. index markers, which only ever point at a manifest that exists.
+    List<String> markers = new ArrayList<>();
+    markers.add(StoreLayout.typeMarker(type));
+    markers.add(StoreLayout.versionMarker(type, draft.createdAt(), id));
+    distinct.keySet().forEach(d -> markers.add(StoreLayout.blobUse(d, id)));
+    refs.forEach(r -> markers.add(StoreLayout.refUse(r.version(), id)));
+    alias.ifPresent(a -> markers.add(StoreLayout.aliasMarker(type, a)));
+    parallel(markers.stream().map(k -> (Callable<Void>) () -> {
+      store.mark(k);
+      return null;
+    }).collect(Collectors.toList()));
+
+    // 4. the alias move, last: only now can anyone find the version by name.
+    alias.ifPresent(a -> store.moveAlias(type, a, id, user));
+    cache.saveManifest(id, canonical);
+    return version;
+  }
+
+  /** Milliseconds are plenty for people and keep manifests short and portable. */
+  private java.time.Instant now() {
+    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+  }
+
+  private List<Ref> resolveRefs(List<AssetUpload.RefRequest> requests) {
+    List<Ref> refs = new ArrayList<>();
+    for (AssetUpload.RefRequest r : requests) {
+      Digest target = r.version().orElseGet(() -> require(r.type(), r.alias().orElseThrow()).version());
+      if (r.version().isPresent() && !store.hasManifest(target)) {
+        throw new NotFoundException("cannot ref " + r.type() + "@" + target.shortHex() + ": no such version in "
+            + location() + "; upload it to this store first");
+      }
+      Ref ref = new Ref(r.type(), r.alias(), target);
+      if (refs.stream().noneMatch(x -> x.type().equals(ref.type()) && x.version().equals(ref.version()))) {
+        refs.add(ref);
+      }
+    }
+    return refs;
+  }
+
+  private static boolean sameContent(
+      AssetVersion current, String type, List<AssetFile> files, List<Ref> refs,
+      Optional<String> description, Map<String, String> labels) {
+    Comparator<AssetFile> byPath = Comparator.comparing(AssetFile::path);
+    return current.type().equals(type)
+        && sorted(current.files(), byPath).equals(sorted(files, byPath))
+        && refKeys(current.refs()).equals(refKeys(refs))
+        && current.description().equals(description)
+        && current.labels().equals(labels);
+  }
+
+  private static <T> List<T> sorted(Collection<T> items, Comparator<T> order) {
+    return items.stream().sorted(order).collect(Collectors.toList());
+  }
+
+  private static Set<String> refKeys(List<Ref> refs) {
+    return refs.stream().map(r -> r.type() + "@" + r.version()).collect(Collectors.toSet());
+  }
+
+  private static Source hash(String pathInAsset, Path file) throws IOException {
+    FileTime before = Files.getLastModifiedTime(file);
+    long size = Files.size(file);
+    Digest d;
+    try (InputStream in = Files.newInputStream(file)) {
+      d = Digest.sha256(in);
+    }
+    return new Source(file, new AssetFile(pathInAsset, d, size), before);
+  }
+
+  private void uploadBlob(Source s) throws IOException {
+    Digest d = s.asset().digest();
+    if (store.hasBlob(d)) {
+      return;
+    }
+    PutOutcome outcome = store.putBlob(d, new VerifyingContent(s.file(), s.asset()));
+    if (!Files.getLastModifiedTime(s.file()).equals(s.modified()) || Files.size(s.file()) != s.asset().size()) {
+      if (outcome == PutOutcome.CREATED) {
+        store.delete(StoreLayout.blob(d));
+      }
+      throw new InvalidInputException("file " + s.file() + " changed while it was being uploaded; nothing was"
+          + " published. Upload it again once the program writing it has finished");
+    }
+  }
+
+  /**
+   * File content that re-hashes itself as a backend streams it and fails the write, before the
+   * object becomes visible, if the file no longer matches the digest it is stored under.
+   */
+  private static final class VerifyingContent implements Content {
+    private final Path file;
+    private final AssetFile expected;
+
+    VerifyingContent(Path file, AssetFile expected) {
+      this.file = file;
+      this.expected = expected;
+    }
+
+    @Override
+    public long length() {
+      return expected.size();
+    }
+
+    @Override
+    public InputStream openStream() throws IOException {
+      return new java.security.DigestInputStream(Files.newInputStream(file), Digest.newSha256()) {
+        private long count;
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          int n = super.read(b, off, len);
+          if (n > 0) {
+            count += n;
+          }
+          if (n < 0) {
+            check();
+          }
+          return n;
+        }
+
+        @Override
+        public int read() throws IOException {
+          int c = super.read();
+          if (c >= 0) {
+            count++;
+          } else {
+            check();
+          }
+          return c;
+        }
+
+        private void check() throws IOException {
+          Digest actual = Digest.ofSha256(getMessageDigest().digest());
+          if (count != expected.size() || !actual.equals(expected.digest())) {
+            throw new IOException("file " + file + " changed while it was being uploaded");
+          }
+        }
+      };
+    }
+
+    @Override
+    public InputStream openStream(long offset, long length) throws IOException {
+      return Content.ofFile(file).openStream(offset, length);
+    }
+
+    @Override
+    public Optional<Path> file() {
+      return Optional.of(file);
+    }
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** Where an alias points now, or empty if it has never been set. */
+  public Optional<AliasEntry> alias(String type, String alias) {
+    return head(Names.checkType(type), Names.checkAlias(alias));
+  }
+
+  private Optional<AliasEntry> head(String type, String alias) {
+    return store.head(type, alias);
+  }
+
+  /**
+   * The version an alias points at now.
+   *
+   * @throws NotFoundException if the alias does not exist; the message lists near names
+   */
+  public AssetVersion version(String type, String alias) {
+    return manifest(require(Names.checkType(type), Names.checkAlias(alias)).version());
+  }
+
+  /**
+   * A version by id.
+   *
+   * @throws NotFoundException if the store has no such version
+   */
+  public AssetVersion version(Digest id) {
+    return manifest(id);
+  }
+
+  private AssetVersion manifest(Digest id) {
+    Optional<AssetVersion> cached = cache.manifest(id);
+    if (cached.isPresent()) {
+      return cached.get();
+    }
+    byte[] bytes = store.readManifestBytes(id).orElseThrow(() -> new NotFoundException(
+        "no version " + id + " in " + location() + "; check the id, or the store location"));
+    AssetVersion v = Manifests.read(id, bytes, location());
+    cache.saveManifest(id, bytes);
+    return v;
+  }
+
+  /** Every move of an alias, oldest first: entry {@code i} has {@code seq == i + 1}. */
+  public List<AliasEntry> history(String type, String alias) {
+    Names.checkType(type);
+    Names.checkAlias(alias);
+    List<AliasEntry> entries = store.history(type, alias);
+    if (entries.isEmpty()) {
+      throw notFound(type, alias);
+    }
+    return entries;
+  }
+
+  /** The asset types in the store, sorted. Needs a storage that can list. */
+  public List<String> types() {
+    return store.childNames(StoreLayout.TYPES_INDEX);
+  }
+
+  /** The current entry of every alias of a type, sorted by alias. Needs a storage that can list. */
+  public List<AliasEntry> aliases(String type) {
+    Names.checkType(type);
+    List<AliasEntry> out = new ArrayList<>();
+    for (String a : store.childNames(StoreLayout.ALIASES_INDEX + type + "/")) {
+      head(type, a).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** The types that have an alias of this name, sorted. Needs a storage that can list. */
+  public List<String> typesWithAlias(String alias) {
+    Names.checkAlias(alias);
+    return types().stream()
+        .filter(t -> store.stat(StoreLayout.aliasMarker(t, alias)).isPresent())
+        .collect(Collectors.toList());
+  }
+
+  /** The versions of a type, newest first. Needs a storage that can list. */
+  public List<AssetVersion> versions(String type) {
+    Names.checkType(type);
+    List<Digest> ids = new ArrayList<>();
+    try (Stream<ObjectInfo> s = store.list(StoreLayout.versionsOf(type))) {
+      s.forEach(o -> ids.add(StoreLayout.digestAtEnd(o.key())));
+    }
+    return parallel(ids.stream().map(id -> (Callable<AssetVersion>) () -> manifest(id)).collect(Collectors.toList()));
+  }
+
+  AliasEntry require(String type, String alias) {
+    return head(type, alias).orElseThrow(() -> notFound(type, alias));
+  }
+
+  private NotFoundException notFound(String type, String alias) {
+    if (!store.exists()) {
+      return new NotFoundException("no alias " + type + "/" + alias + ": the store " + location()
+          + " is empty. Upload an asset first, or check the store location (--store, AMA_STORE)");
+    }
+    if (!store.canList()) {
+      return new NotFoundException("no alias " + type + "/" + alias + " in " + location());
+    }
+    List<String> types = types();
+    if (!types.contains(type)) {
+      return new NotFoundException("no asset type '" + type + "' in " + location() + suggestions("types", type, types));
+    }
+    List<String> names = store.childNames(StoreLayout.ALIASES_INDEX + type + "/");
+    List<String> elsewhere = typesWithAlias(alias);
+    String other = elsewhere.isEmpty() ? "" : "; an alias of that name exists for type " + String.join(", ", elsewhere);
+    return new NotFoundException("no alias '" + alias + "' for asset type '" + type + "' in " + location()
+        + suggestions("aliases", alias, names) + other);
+  }
+
+  /** A hint listing the names closest to the one not found. */
+  static String suggestions(String what, String wanted, List<String> names) {
+    if (names.isEmpty()) {
+      return "; there are no " + what + " yet";
+    }
+    List<String> near = names.stream()
+        .filter(n -> distance(n.toLowerCase(), wanted.toLowerCase()) <= Math.max(2, wanted.length() / 3)
+            || n.toLowerCase().contains(wanted.toLowerCase()) || wanted.toLowerCase().contains(n.toLowerCase()))
+        .sorted(Comparator.comparingInt(n -> distance(n, wanted)))
+        .limit(5)
+        .collect(Collectors.toList());
+    if (!near.isEmpty()) {
+      return ". Did you mean: " + String.join(", ", near) + "?";
+    }
+    List<String> some = names.stream().limit(10).collect(Collectors.toList());
+    return ". Existing " + what + ": " + String.join(", ", some) + (names.size() > some.size() ? ", ..." : "");
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  // ------------------------------------------------------------------ download and load
+
+  /** Starts a download of the version an alias points at. */
+  public AssetDownload download(String type, String alias) {
+    return new AssetDownload(this, type, alias);
+  }
+
+  /**
+   * The version an alias points at, on local disk: fetched into the local cache once, then served
+   * from it. If the store cannot be reached, the last version this machine loaded for the alias
+   * is served from the cache, so a server can start offline.
+   */
+  public LoadedAsset load(String type, String alias) {
+    Names.checkType(type);
+    Names.checkAlias(alias);
+    AssetVersion v;
+    try {
+      v = manifest(require(type, alias).version());
+    } catch (StoreException e) {
+      Optional<AssetVersion> known = cache.rememberedAlias(location(), type, alias).flatMap(cache::manifest);
+      if (known.isEmpty()) {
+        throw e;
+      }
+      LOG.warn("store {} unreachable ({}); serving the last loaded version {} of {}/{} from the local cache",
+          location(), e.getMessage(), known.get().version(), type, alias);
+      return new LoadedAsset(known.get(), cache.versionFolder(known.get(), store));
+    }
+    parallel(v.files().stream().map(f -> (Callable<Path>) () -> cache.blob(f, store)).collect(Collectors.toList()));
+    Path dir = cache.versionFolder(v, store);
+    cache.rememberAlias(location(), type, alias, v.version());
+    return new LoadedAsset(v, dir);
+  }
+
+  /** One version to write into one folder. */
+  private record Placement(AssetVersion version, Path folder) {}
+
+  Path downloadTo(String type, String alias, boolean withRefs, boolean force, Path folder) {
+    AssetVersion main = manifest(require(type, alias).version());
+    List<Placement> plan = new ArrayList<>();
+    plan.add(new Placement(main, folder));
+    if (withRefs) {
+      planRefs(main, folder.resolve("refs"), plan);
+    }
+    // Check every target before writing anything, so a refused download changes nothing.
+    List<String> conflicts = new ArrayList<>();
+    for (Placement p : plan) {
+      for (AssetFile f : p.version().files()) {
+        Path dest = AssetPaths.resolve(p.folder(), f.path());
+        if (Files.exists(dest) && !holds(dest, f)) {
+          conflicts.add(folder.relativize(dest).toString());
+        }
+      }
+    }
+    if (!conflicts.isEmpty() && !force) {
+      throw new ConflictException("download folder " + folder + " already holds different files: "
+          + conflicts.stream().limit(5).collect(Collectors.joining(", "))
+          + (conflicts.size() > 5 ? " and " + (conflicts.size() - 5) + " more" : "")
+          + ". Nothing was written; download into another folder, or overwrite them with --force (force())");
+    }
+    List<Callable<Void>> tasks = new ArrayList<>();
+    for (Placement p : plan) {
+      for (AssetFile f : p.version().files()) {
+        tasks.add(() -> {
+          place(f, AssetPaths.resolve(p.folder(), f.path()));
+          return null;
+        });
+      }
+    }
+    parallel(tasks);
+    return folder;
+  }
+
+  /** Lays out refs transitively, each version once, under {@code refs/<type>/<alias>/}. */
+  private void planRefs(AssetVersion root, Path refsFolder, List<Placement> plan) {
+    Set<Digest> seen = new HashSet<>();
+    seen.add(root.version());
+    Set<Path> used = new HashSet<>();
+    Deque<AssetVersion> todo = new ArrayDeque<>();
+    todo.add(root);
+    while (!todo.isEmpty()) {
+      for (Ref r : todo.poll().refs()) {
+        if (!seen.add(r.version())) {
+          continue;
+        }
+        AssetVersion v = manifest(r.version());
+        String name = r.alias().orElse(r.version().shortHex());
+        Path dir = refsFolder.resolve(r.type()).resolve(name);
+        if (!used.add(dir)) {
+          dir = refsFolder.resolve(r.type()).resolve(name + "@" + r.version().shortHex());
+          used.add(dir);
+        }
+        plan.add(new Placement(v, dir));
+        todo.add(v);
+      }
+    }
+  }
+
+  private static boolean holds(Path dest, AssetFile f) {
+    try {
+      if (!Files.isRegularFile(dest) || Files.size(dest) != f.size()) {
+        return false;
+      }
+      try (InputStream in = Files.newInputStream(dest)) {
+        return Digest.sha256(in).equals(f.digest());
+      }
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void place(AssetFile f, Path dest) throws IOException {
+    if (Files.exists(dest) && holds(dest, f)) {
+      return;
+    }
+    Path blob = cache.blob(f, store);
+    Files.createDirectories(dest.getParent());
+    Path tmp = dest.resolveSibling("." + dest.getFileName() + ".ama-" + UUID.randomUUID() + ".part");
+    try {
+      try (InputStream in = Files.newInputStream(blob); OutputStream out = Files.newOutputStream(tmp)) {
+        LocalCache.copyVerifying(in, out, f, "in the local cache " + cache.root());
+      }
+      Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  /** Runs tasks on the transfer threads and returns their results in order, or the first failure. */
+  private <T> List<T> parallel(List<Callable<T>> tasks) {
+    if (tasks.size() == 1) {
+      try {
+        List<T> one = new ArrayList<>();
+        one.add(tasks.get(0).call());
+        return one;
+      } catch (Exception e) {
+        throw rethrow(e);
+      }
+    }
+    List<Future<T>> futures = new ArrayList<>();
+    tasks.forEach(t -> futures.add(executor.submit(t)));
+    List<T> out = new ArrayList<>();
+    try {
+      for (Future<T> f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (ExecutionException e) {
+      futures.forEach(f -> f.cancel(true));
+      throw rethrow(e.getCause());
+    } catch (InterruptedException e) {
+      futures.forEach(f -> f.cancel(true));
+      Thread.currentThread().interrupt();
+      throw new AmaException("interrupted", e);
+    }
+  }
+
+  private RuntimeException rethrow(Throwable t) {
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    if (t instanceof UncheckedIOException u) {
+      return store.failure("transfer", u.getCause());
+    }
+    if (t instanceof IOException io) {
+      return new StoreException("I/O failed: " + io.getMessage() + " (store " + location() + ")", io);
+    }
+    return new AmaException(t.toString(), t);
+  }
+
+  /** Stops the transfer threads and closes the storage if this client opened it. */
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    if (ownsStorage) {
+      try {
+        store.storage().close();
+      } catch (IOException e) {
+        LOG.debug("closing {} failed: {}", location(), e.toString());
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AssetClient[" + location() + ", user " + user + "]";
+  }
+
+  /**
+   * Configures an {@link AssetClient}. Each setter validates at once; {@link #build()} needs a
+   * store.
+   */
+  public static final class Builder {
+    private String location;
+    private Storage storage;
+    private String user = defaultUser();
+    private Path cache = defaultCache();
+    private Clock clock = Clock.systemUTC();
+    private int concurrency = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+
+    private Builder() {}
+
+    /** The store: a plain path or a URI such as {@code s3://bucket/prefix} or {@code mem:test}. */
+    public Builder store(String location) {
+      Storages.toUri(location);
+      this.location = location;
+      this.storage = null;
+      return this;
+    }
+
+    /** An already-open storage, such as a custom backend; the caller keeps ownership and closes it. */
+    public Builder storage(Storage storage) {
+      this.storage = Objects.requireNonNull(storage, "storage");
+      this.location = null;
+      return this;
+    }
+
+    /** Who is recorded as creator and alias mover; defaults to {@code AMA_USER}, else the OS user. */
+    public Builder user(String user) {
+      if (user == null || user.isBlank()) {
+        throw new InvalidInputException("user name is empty; give a name such as alice");
+      }
+      this.user = user;
+      return this;
+    }
+
+    /** The local cache folder; defaults to {@code AMA_CACHE}, else {@code ~/.cache/ama}. */
+    public Builder cache(Path cache) {
+      this.cache = Objects.requireNonNull(cache, "cache").toAbsolutePath();
+      return this;
+    }
+
+    /** The clock stamping versions and alias moves; for tests. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** How many files are hashed, uploaded or downloaded at once; at least 1. */
+    public Builder concurrency(int concurrency) {
+      if (concurrency < 1) {
+        throw new InvalidInputException("concurrency must be at least 1, was " + concurrency);
+      }
+      this.concurrency = concurrency;
+      return this;
+    }
+
+    /**
+     * Opens the store and builds the client.
+     *
+     * @throws InvalidInputException if no store was given or its location is malformed
+     * @throws StoreException if the storage cannot be opened
+     */
+    public AssetClient build() {
+      if (storage != null) {
+        return new AssetClient(this, storage, false);
+      }
+      if (location == null) {
+        throw new InvalidInputException("no store given; call store(\"/path/or/uri\") or storage(...) on the builder");
+      }
+      try {
+        return new AssetClient(this, Storages.open(location), true);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(e.getMessage(), e);
+      } catch (IOException e) {
+        throw new StoreException("could not open store " + location + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static String defaultUser() {
+      String env = System.getenv("AMA_USER");
+      return env != null && !env.isBlank() ? env : System.getProperty("user.name", "unknown");
+    }
+
+    private static Path defaultCache() {
+      String env = System.getenv("AMA_CACHE");
+      return env != null && !env.isBlank()
+          ? Path.of(env).toAbsolutePath()
+          : Path.of(System.getProperty("user.home"), ".cache", "ama");
+    }
+  }
+}

@@ -1,0 +1,235 @@
+package dev.ama;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The local, content-addressed cache: blobs by digest (shared by every store, since a digest
+ * names the same bytes everywhere), verified manifests, version folders assembled from the blobs
+ * for {@link AssetClient#load}, and the last known target of each alias for offline starts.
+ *
+ * <p>Everything enters through a temporary file and an atomic rename, so a crash or a concurrent
+ * process never leaves a partial file under a final name.
+ */
+final class LocalCache {
+  private static final int BUFFER = 64 * 1024;
+  private final Path root;
+
+  LocalCache(Path root) {
+    this.root = root;
+  }
+
+  Path root() {
+    return root;
+  }
+
+  private Path blobPath(Digest d) {
+    return root.resolve("blobs").resolve(d.algorithm()).resolve(d.hex().substring(0, 2)).resolve(d.hex());
+  }
+
+  private Path tmpDir() throws IOException {
+    return Files.createDirectories(root.resolve("tmp"));
+  }
+
+  /** The cached blob of a file, fetching and verifying it from the store first if needed. */
+  Path blob(AssetFile file, Store store) {
+    Path target = blobPath(file.digest());
+    try {
+      if (Files.isRegularFile(target) && Files.size(target) == file.size()) {
+        return target;
+      }
+      Files.createDirectories(target.getParent());
+      Path tmp = tmpDir().resolve(UUID.randomUUID() + ".part");
+      try {
+        try (InputStream in = store.openBlob(file.digest());
+            OutputStream out = Files.newOutputStream(tmp)) {
+          copyVerifying(in, out, file, "read from " + store.location());
+        }
+        makeReadOnly(tmp);
+        moveIntoPlace(tmp, target);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      return target;
+    } catch (IOException e) {
+      throw new StoreException("could not write " + file.path() + " (" + file.digest() + ") to the local cache "
+          + root + ": " + e.getMessage() + ". Check free space and permissions, or set AMA_CACHE", e);
+    }
+  }
+
+  /**
+   * Copies a stream while hashing it and fails, before the caller renames anything into place,
+   * if the bytes are not exactly the file's.
+   */
+  static void copyVerifying(InputStream in, OutputStream out, AssetFile file, String source) throws IOException {
+    MessageDigest md = Digest.newSha256();
+    byte[] buffer = new byte[BUFFER];
+    long total = 0;
+    for (int n; (n = in.read(buffer)) >= 0; ) {
+      md.update(buffer, 0, n);
+      out.write(buffer, 0, n);
+      total += n;
+      if (total > file.size()) {
+        break;
+      }
+    }
+    Digest actual = Digest.ofSha256(md.digest());
+    if (total != file.size() || !actual.equals(file.digest())) {
+      throw new IntegrityException("blob " + file.digest() + " of '" + file.path() + "' " + source
+          + " is corrupt: got " + (total > file.size() ? "more than " + file.size() : total)
+          + " bytes hashing to " + actual + ", expected " + file.size() + " bytes. The partial file was removed and"
+          + " nothing was written under the final name; re-upload the asset to repair the store");
+    }
+  }
+
+  private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+      // Another process cached the same content first; its copy is as good as ours.
+    }
+  }
+
+  private static void makeReadOnly(Path p) {
+    try {
+      Files.setPosixFilePermissions(p, EnumSet.of(
+          PosixFilePermission.OWNER_READ, PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ));
+    } catch (UnsupportedOperationException | IOException e) {
+      // Best effort: read-only blobs only guard against accidental edits through hard links.
+    }
+  }
+
+  /**
+   * The folder holding a version's files under their asset paths, assembled from cached blobs
+   * with hard links (copies where links are not possible).
+   */
+  Path versionFolder(AssetVersion v, Store store) {
+    Path target = root.resolve("versions").resolve(v.version().hex());
+    if (isComplete(target, v)) {
+      return target;
+    }
+    try {
+      Path tmp = tmpDir().resolve(UUID.randomUUID().toString());
+      try {
+        for (AssetFile f : v.files()) {
+          Path blob = blob(f, store);
+          Path dest = AssetPaths.resolve(tmp, f.path());
+          Files.createDirectories(dest.getParent());
+          linkOrCopy(blob, dest);
+        }
+        Files.createDirectories(target.getParent());
+        if (Files.exists(target)) {
+          deleteTree(target);
+        }
+        moveIntoPlace(tmp, target);
+      } finally {
+        if (Files.exists(tmp)) {
+          deleteTree(tmp);
+        }
+      }
+      return target;
+    } catch (IOException e) {
+      throw new StoreException("could not assemble " + v + " in the local cache " + root + ": " + e.getMessage()
+          + ". Check free space and permissions, or set AMA_CACHE", e);
+    }
+  }
+
+  private static boolean isComplete(Path folder, AssetVersion v) {
+    try {
+      for (AssetFile f : v.files()) {
+        Path p = AssetPaths.resolve(folder, f.path());
+        if (!Files.isRegularFile(p) || Files.size(p) != f.size()) {
+          return false;
+        }
+      }
+      return Files.isDirectory(folder);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static void linkOrCopy(Path from, Path to) throws IOException {
+    try {
+      Files.createLink(to, from);
+    } catch (UnsupportedOperationException | IOException e) {
+      Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    try (Stream<Path> walk = Files.walk(p)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(x -> {
+        try {
+          Files.deleteIfExists(x);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  // ---- manifests and alias targets, for starting without the store ----
+
+  void saveManifest(Digest id, byte[] bytes) {
+    writeSmall(root.resolve("manifests").resolve(id.hex() + ".json"), bytes);
+  }
+
+  Optional<AssetVersion> manifest(Digest id) {
+    return readSmall(root.resolve("manifests").resolve(id.hex() + ".json"))
+        .map(bytes -> Manifests.read(id, bytes, "the local cache " + root));
+  }
+
+  void rememberAlias(String location, String type, String alias, Digest version) {
+    writeSmall(aliasPath(location, type, alias), version.toString().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  Optional<Digest> rememberedAlias(String location, String type, String alias) {
+    return readSmall(aliasPath(location, type, alias)).flatMap(b -> {
+      try {
+        return Optional.of(Digest.parse(new String(b, StandardCharsets.US_ASCII).trim()));
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+    });
+  }
+
+  private Path aliasPath(String location, String type, String alias) {
+    String store = Digest.sha256(location.getBytes(StandardCharsets.UTF_8)).shortHex();
+    return root.resolve("aliases").resolve(store).resolve(type).resolve(alias);
+  }
+
+  private void writeSmall(Path target, byte[] bytes) {
+    try {
+      Files.createDirectories(target.getParent());
+      Path tmp = tmpDir().resolve(UUID.randomUUID() + ".part");
+      Files.write(tmp, bytes);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      // The cache is an accelerator: failing to remember something only costs a later round trip.
+    }
+  }
+
+  private static Optional<byte[]> readSmall(Path p) {
+    try {
+      return Optional.of(Files.readAllBytes(p));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+}

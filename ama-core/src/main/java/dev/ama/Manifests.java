@@ -1,0 +1,233 @@
+package dev.ama;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Reads and writes manifests and alias log entries as canonical JSON: object keys sorted, no
+ * insignificant whitespace, UTF-8, absent optional fields omitted. A version's id is the SHA-256
+ * of exactly these bytes, so they are written once and never re-serialized for hashing.
+ */
+final class Manifests {
+  /** The manifest schema this code writes, and the newest it reads. */
+  static final int SCHEMA = 1;
+
+  static final ObjectMapper JSON =
+      JsonMapper.builder().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private Manifests() {}
+
+  /** What an upload wants to record; becomes an {@link AssetVersion} once hashed. */
+  record Draft(
+      String type,
+      List<AssetFile> files,
+      List<Ref> refs,
+      String createdBy,
+      Instant createdAt,
+      Optional<String> alias,
+      Optional<String> description,
+      Map<String, String> labels) {}
+
+  static byte[] write(Draft d) {
+    ObjectNode root = NODES.objectNode();
+    d.alias().ifPresent(a -> root.put("alias", a));
+    root.put("createdAt", d.createdAt().toString());
+    root.put("createdBy", d.createdBy());
+    d.description().ifPresent(s -> root.put("description", s));
+    ArrayNode files = root.putArray("files");
+    d.files().stream().sorted(Comparator.comparing(AssetFile::path)).forEach(f -> {
+      ObjectNode n = files.addObject();
+      n.put("digest", f.digest().toString());
+      n.put("path", f.path());
+      n.put("size", f.size());
+    });
+    ObjectNode labels = root.putObject("labels");
+    new TreeMap<>(d.labels()).forEach(labels::put);
+    ArrayNode refs = root.putArray("refs");
+    d.refs().stream()
+        .sorted(Comparator.comparing(Ref::type).thenComparing(Ref::version).thenComparing(r -> r.alias().orElse("")))
+        .forEach(r -> {
+          ObjectNode n = refs.addObject();
+          r.alias().ifPresent(a -> n.put("alias", a));
+          n.put("type", r.type());
+          n.put("version", r.version().toString());
+        });
+    root.put("schema", SCHEMA);
+    root.put("type", d.type());
+    return canonical(root);
+  }
+
+  /** Canonical bytes of a tree: object keys sorted at every level, compact, UTF-8. */
+  static byte[] canonical(JsonNode node) {
+    try {
+      return JSON.writeValueAsBytes(sorted(node));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize " + node, e);
+    }
+  }
+
+  private static JsonNode sorted(JsonNode node) {
+    if (node.isObject()) {
+      ObjectNode out = NODES.objectNode();
+      List<String> names = new ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      names.sort(null);
+      names.forEach(n -> out.set(n, sorted(node.get(n))));
+      return out;
+    }
+    if (node.isArray()) {
+      ArrayNode out = NODES.arrayNode();
+      node.forEach(n -> out.add(sorted(n)));
+      return out;
+    }
+    return node;
+  }
+
+  /**
+   * Parses and validates a manifest read from a store, whose bytes must hash to {@code id}.
+   *
+   * @throws IntegrityException if the bytes do not match the id, are not a valid manifest, or
+   *     hold an unsafe path
+   */
+  static AssetVersion read(Digest id, byte[] bytes, String location) {
+    Digest actual = Digest.sha256(bytes);
+    if (!actual.equals(id)) {
+      throw new IntegrityException(
+          "manifest " + id + " in " + location + " is corrupt: its bytes hash to " + actual
+              + ". Restore it from a backup or re-upload the asset; nothing was downloaded");
+    }
+    String where = "manifest " + id + " in " + location;
+    try {
+      JsonNode root = JSON.readTree(bytes);
+      if (root == null || !root.isObject()) {
+        throw new IntegrityException(where + " is not a JSON object");
+      }
+      int schema = root.path("schema").asInt(-1);
+      if (schema < 1) {
+        throw new IntegrityException(where + " has no valid 'schema' field; it was not written by AMA");
+      }
+      if (schema > SCHEMA) {
+        throw new IntegrityException(
+            where + " uses manifest schema " + schema + " but this AMA reads up to " + SCHEMA
+                + ". Upgrade AMA to read it");
+      }
+      String type = text(root, "type", where);
+      List<AssetFile> files = new ArrayList<>();
+      Set<String> paths = new HashSet<>();
+      for (JsonNode f : array(root, "files", where)) {
+        String path = text(f, "path", where);
+        try {
+          AssetPaths.check(path);
+        } catch (InvalidInputException e) {
+          throw new IntegrityException(
+              where + " is unsafe: " + e.getMessage()
+                  + ". It was not written by AMA or was tampered with; nothing was downloaded", e);
+        }
+        if (!paths.add(path)) {
+          throw new IntegrityException(where + " lists the file '" + path + "' twice");
+        }
+        files.add(new AssetFile(path, Digest.parse(text(f, "digest", where)), f.path("size").asLong(-1)));
+      }
+      List<Ref> refs = new ArrayList<>();
+      for (JsonNode r : array(root, "refs", where)) {
+        refs.add(new Ref(
+            text(r, "type", where),
+            Optional.ofNullable(r.get("alias")).map(JsonNode::asText),
+            Digest.parse(text(r, "version", where))));
+      }
+      Map<String, String> labels = new TreeMap<>();
+      JsonNode labelNode = root.path("labels");
+      for (Iterator<Map.Entry<String, JsonNode>> it = labelNode.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        labels.put(e.getKey(), e.getValue().asText());
+      }
+      return new AssetVersion(
+          id,
+          Names.checkType(type),
+          files,
+          refs,
+          text(root, "createdBy", where),
+          Instant.parse(text(root, "createdAt", where)),
+          Optional.ofNullable(root.get("alias")).map(JsonNode::asText),
+          Optional.ofNullable(root.get("description")).map(JsonNode::asText),
+          labels);
+    } catch (IOException | DateTimeParseException | IllegalArgumentException | InvalidInputException e) {
+      throw new IntegrityException(where + " is malformed: " + e.getMessage(), e);
+    }
+  }
+
+  static AssetVersion fromDraft(Digest id, Draft d) {
+    List<AssetFile> files = new ArrayList<>(d.files());
+    files.sort(Comparator.comparing(AssetFile::path));
+    return new AssetVersion(
+        id, d.type(), files, d.refs(), d.createdBy(), d.createdAt(), d.alias(), d.description(), d.labels());
+  }
+
+  static byte[] writeAliasEntry(AliasEntry e) {
+    ObjectNode root = NODES.objectNode();
+    root.put("alias", e.alias());
+    root.put("at", e.at().toString());
+    root.put("by", e.by());
+    e.previous().ifPresent(p -> root.put("previous", p.toString()));
+    root.put("seq", e.seq());
+    root.put("type", e.type());
+    root.put("version", e.version().toString());
+    return canonical(root);
+  }
+
+  static AliasEntry readAliasEntry(byte[] bytes, String key, String location) {
+    String where = "alias log entry " + key + " in " + location;
+    try {
+      JsonNode root = JSON.readTree(bytes);
+      if (root == null || !root.isObject()) {
+        throw new IntegrityException(where + " is not a JSON object");
+      }
+      return new AliasEntry(
+          text(root, "type", where),
+          text(root, "alias", where),
+          root.path("seq").asLong(-1),
+          Digest.parse(text(root, "version", where)),
+          Optional.ofNullable(root.get("previous")).map(n -> Digest.parse(n.asText())),
+          text(root, "by", where),
+          Instant.parse(text(root, "at", where)));
+    } catch (IOException | DateTimeParseException | IllegalArgumentException | InvalidInputException e) {
+      throw new IntegrityException(where + " is malformed: " + e.getMessage(), e);
+    }
+  }
+
+  private static String text(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new IntegrityException(where + " has no text field '" + field + "'");
+    }
+    return v.asText();
+  }
+
+  private static Iterable<JsonNode> array(JsonNode node, String field, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isArray()) {
+      throw new IntegrityException(where + " has no array field '" + field + "'");
+    }
+    return v;
+  }
+}

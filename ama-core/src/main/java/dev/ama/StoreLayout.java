@@ -1,0 +1,101 @@
+package dev.ama;
+
+import java.time.Instant;
+
+/**
+ * Where each kind of object lives in a store; {@code docs/store-format.md} is the normative
+ * description. Keys are grouped by concern under top-level prefixes so bucket policies can grant
+ * serving read-only access and restrict who may move aliases.
+ */
+final class StoreLayout {
+  static final String FORMAT_MARKER = "ama-store.json";
+  static final int FORMAT_VERSION = 1;
+
+  static final String BLOBS = "blobs/";
+  static final String MANIFESTS = "manifests/";
+  static final String ALIASES = "aliases/";
+  static final String INDEX = "index/";
+  static final String TYPES_INDEX = INDEX + "types/";
+  static final String ALIASES_INDEX = INDEX + "aliases/";
+  static final String VERSIONS_INDEX = INDEX + "versions/";
+  static final String BLOBS_INDEX = INDEX + "blobs/";
+  static final String REFS_INDEX = INDEX + "refs/";
+  static final String HEAD = "HEAD";
+
+  /** Alias log positions are zero-padded so that key order is numeric order. */
+  private static final String SEQ_FORMAT = "%010d";
+
+  private StoreLayout() {}
+
+  static String blob(Digest d) {
+    return BLOBS + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex();
+  }
+
+  static String manifest(Digest d) {
+    return MANIFESTS + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex() + ".json";
+  }
+
+  static String aliasLog(String type, String alias) {
+    return ALIASES + type + "/" + alias + "/";
+  }
+
+  static String aliasEntry(String type, String alias, long seq) {
+    return aliasLog(type, alias) + String.format(SEQ_FORMAT, seq) + ".json";
+  }
+
+  static String aliasHead(String type, String alias) {
+    return aliasLog(type, alias) + HEAD;
+  }
+
+  static String typeMarker(String type) {
+    return TYPES_INDEX + type;
+  }
+
+  static String aliasMarker(String type, String alias) {
+    return ALIASES_INDEX + type + "/" + alias;
+  }
+
+  /**
+   * Versions of a type, newest first in key order: the time is stored as its distance to the
+   * largest representable millisecond, so later uploads sort earlier.
+   */
+  static String versionMarker(String type, Instant createdAt, Digest version) {
+    return versionsOf(type) + String.format("%019d", Long.MAX_VALUE - createdAt.toEpochMilli())
+        + "-" + version.algorithm() + "-" + version.hex();
+  }
+
+  static String versionsOf(String type) {
+    return VERSIONS_INDEX + type + "/";
+  }
+
+  /** Marks that {@code version} holds a file whose bytes have digest {@code blob}. */
+  static String blobUse(Digest blob, Digest version) {
+    return blobUsesOf(blob) + version.algorithm() + "-" + version.hex();
+  }
+
+  static String blobUsesOf(Digest blob) {
+    return BLOBS_INDEX + blob.algorithm() + "/" + blob.hex() + "/";
+  }
+
+  /** Marks that {@code source} refs {@code target}: the downstream lineage edge. */
+  static String refUse(Digest target, Digest source) {
+    return refUsesOf(target) + source.algorithm() + "-" + source.hex();
+  }
+
+  static String refUsesOf(Digest target) {
+    return REFS_INDEX + target.algorithm() + "/" + target.hex() + "/";
+  }
+
+  /** The digest at the end of a version, blob-use or ref-use marker key. */
+  static Digest digestAtEnd(String key) {
+    int dash = key.lastIndexOf('-');
+    int before = key.lastIndexOf('-', dash - 1);
+    String algorithm = key.substring(Math.max(key.lastIndexOf('/'), before) + 1, dash);
+    return Digest.parse(algorithm + ":" + key.substring(dash + 1));
+  }
+
+  /** The last segment of a key. */
+  static String lastSegment(String key) {
+    return key.substring(key.lastIndexOf('/') + 1);
+  }
+}

@@ -1,0 +1,88 @@
+package dev.ama;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ManifestsTest {
+  private static final Digest A = Digest.sha256("a".getBytes(StandardCharsets.UTF_8));
+  private static final Digest B = Digest.sha256("b".getBytes(StandardCharsets.UTF_8));
+
+  private static Manifests.Draft draft(List<AssetFile> files, Map<String, String> labels) {
+    return new Manifests.Draft("rnn_models", files, List.of(new Ref("training_params", Optional.of("inputs"), B)),
+        "alice", Instant.parse("2026-11-22T08:00:00.123Z"), Optional.of("my_model"), Optional.empty(), labels);
+  }
+
+  @Test
+  void writesCompactJsonWithSortedKeysAndSortedFiles() {
+    byte[] bytes = Manifests.write(draft(
+        List.of(new AssetFile("z.yml", A, 1), new AssetFile("a.h5", B, 1)), Map.of("stage", "dev", "owner", "ml")));
+    String json = new String(bytes, StandardCharsets.UTF_8);
+    assertEquals("{\"alias\":\"my_model\",\"createdAt\":\"2026-11-22T08:00:00.123Z\",\"createdBy\":\"alice\","
+        + "\"files\":[{\"digest\":\"" + B + "\",\"path\":\"a.h5\",\"size\":1},"
+        + "{\"digest\":\"" + A + "\",\"path\":\"z.yml\",\"size\":1}],"
+        + "\"labels\":{\"owner\":\"ml\",\"stage\":\"dev\"},"
+        + "\"refs\":[{\"alias\":\"inputs\",\"type\":\"training_params\",\"version\":\"" + B + "\"}],"
+        + "\"schema\":1,\"type\":\"rnn_models\"}", json);
+  }
+
+  @Test
+  void theSameDraftInAnyFileOrderGivesTheSameBytes() {
+    byte[] one = Manifests.write(draft(List.of(new AssetFile("a", A, 1), new AssetFile("b", B, 1)), Map.of()));
+    byte[] two = Manifests.write(draft(List.of(new AssetFile("b", B, 1), new AssetFile("a", A, 1)), Map.of()));
+    assertArrayEquals(one, two);
+  }
+
+  @Test
+  void readsBackWhatItWroteUnderTheDigestOfItsBytes() {
+    Manifests.Draft d = draft(List.of(new AssetFile("données/mödel 1.h5", A, 1)), Map.of("k", "v"));
+    byte[] bytes = Manifests.write(d);
+    AssetVersion v = Manifests.read(Digest.sha256(bytes), bytes, "mem:test");
+    assertEquals(Manifests.fromDraft(Digest.sha256(bytes), d).files(), v.files());
+    assertEquals(d.refs(), v.refs());
+    assertEquals(d.createdAt(), v.createdAt());
+    assertEquals(Optional.of("my_model"), v.alias());
+    assertEquals(Map.of("k", "v"), v.labels());
+  }
+
+  @Test
+  void refusesBytesThatDoNotHashToTheId() {
+    byte[] bytes = Manifests.write(draft(List.of(new AssetFile("a", A, 1)), Map.of()));
+    IntegrityException e = assertThrows(IntegrityException.class, () -> Manifests.read(A, bytes, "mem:test"));
+    assertTrue(e.getMessage().contains("is corrupt") && e.getMessage().contains("mem:test"), e.getMessage());
+  }
+
+  @Test
+  void refusesAStoredManifestWithAPathLeavingTheTargetFolder() {
+    String json = new String(Manifests.write(draft(List.of(new AssetFile("evil", A, 1)), Map.of())), StandardCharsets.UTF_8)
+        .replace("\"path\":\"evil\"", "\"path\":\"../../.bashrc\"");
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    IntegrityException e = assertThrows(IntegrityException.class,
+        () -> Manifests.read(Digest.sha256(bytes), bytes, "mem:test"));
+    assertTrue(e.getMessage().contains("../../.bashrc") && e.getMessage().contains("unsafe"), e.getMessage());
+  }
+
+  @Test
+  void refusesAManifestFromANewerSchemaAskingForAnUpgrade() {
+    byte[] bytes = "{\"schema\":2,\"type\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+    IntegrityException e = assertThrows(IntegrityException.class,
+        () -> Manifests.read(Digest.sha256(bytes), bytes, "mem:test"));
+    assertTrue(e.getMessage().contains("Upgrade AMA"), e.getMessage());
+  }
+
+  @Test
+  void refusesMalformedJsonNamingTheManifest() {
+    byte[] bytes = "{not json".getBytes(StandardCharsets.UTF_8);
+    Digest id = Digest.sha256(bytes);
+    IntegrityException e = assertThrows(IntegrityException.class, () -> Manifests.read(id, bytes, "mem:test"));
+    assertTrue(e.getMessage().contains(id.toString()), e.getMessage());
+  }
+}

@@ -1,0 +1,22 @@
+package dev.ama.storage.tck;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.ama.spi.StorageCapability;
+import dev.ama.storage.FileSystemStorage;
+import java.nio.file.FileSystem;
+
+/** The contract on {@link FileSystemStorage} in a Unix-like Jimfs, which refuses {@code toFile()}. */
+class JimfsUnixStorageContractTest extends StorageContract {
+  @Override
+  protected StorageFixture createFixture(String testId) throws Exception {
+    FileSystem fs = Jimfs.newFileSystem(testId, Configuration.unix());
+    return StorageFixture.builder(new FileSystemStorage(fs.getPath("/stores", testId)))
+        .expectType(FileSystemStorage.class)
+        .expectLocationPrefix("jimfs://" + testId + "/stores/" + testId)
+        .capabilities(StorageCapability.WRITE, StorageCapability.LIST)
+        .holdsObjectsInHeap()
+        .onClose(fs::close)
+        .build();
+  }
+}
