@@ -78,12 +78,13 @@ public final class GcsProperties {
 
   /**
    * The size of each request of a resumable upload, and so the memory one upload holds; a
-   * multiple of 256 KiB, as GCS requires. Default: {@value #DEFAULT_CHUNK_SIZE_BYTES} (16 MiB).
+   * multiple of 256 KiB, as GCS requires. Larger chunks mean fewer requests; GCS recommends at
+   * least 8 MiB. Default: {@value #DEFAULT_CHUNK_SIZE_BYTES} (8 MiB).
    */
   public static final String CHUNK_SIZE_BYTES = "chunkSizeBytes";
 
   /** Default of {@link #CHUNK_SIZE_BYTES}. */
-  public static final int DEFAULT_CHUNK_SIZE_BYTES = 16 << 20;
+  public static final int DEFAULT_CHUNK_SIZE_BYTES = 8 << 20;
 
   /** GCS's unit for resumable upload chunks. */
   static final int CHUNK_UNIT = 256 << 10;
