@@ -90,8 +90,49 @@ public final class GcsTestServer implements AutoCloseable {
   private volatile int failureStatus = 503;
   private volatile String failureMethod = "";
 
-  /** One request as the server saw it, for tests to assert on. */
-  public record RecordedRequest(String method, String path, Map<String, String> query, Map<String, String> headers, long bodyLength) {
+  /**
+   * One request as the server saw it, for tests to assert on. It is recorded when it arrives,
+   * before it is answered, so a client that got its answer finds its request recorded.
+   */
+  public static final class RecordedRequest {
+    private final String method;
+    private final String path;
+    private final Map<String, String> query;
+    private final Map<String, String> headers;
+    private final AtomicLong bodyLength = new AtomicLong();
+
+    RecordedRequest(String method, String path, Map<String, String> query, Map<String, String> headers) {
+      this.method = method;
+      this.path = path;
+      this.query = Map.copyOf(query);
+      this.headers = Map.copyOf(headers);
+    }
+
+    /** The HTTP method. */
+    public String method() {
+      return method;
+    }
+
+    /** The raw (percent-encoded) path. */
+    public String path() {
+      return path;
+    }
+
+    /** The decoded query parameters. */
+    public Map<String, String> query() {
+      return query;
+    }
+
+    /** The request headers, by lower-case name. */
+    public Map<String, String> headers() {
+      return headers;
+    }
+
+    /** How many body bytes the server has read so far (all of them once the request was answered). */
+    public long bodyLength() {
+      return bodyLength.get();
+    }
+
     /** A request header, by lower-case name. */
     public Optional<String> header(String name) {
       return Optional.ofNullable(headers.get(name.toLowerCase(java.util.Locale.ROOT)));
@@ -389,7 +430,8 @@ public final class GcsTestServer implements AutoCloseable {
       String method = exchange.getRequestMethod();
       String rawPath = exchange.getRequestURI().getRawPath();
       Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-      Body body = new Body(exchange);
+      RecordedRequest recorded = record(exchange, method, rawPath, query);
+      Body body = new Body(exchange, recorded.bodyLength);
       try {
         String failOn = failureMethod;
         if ((failOn.isEmpty() || failOn.equals(method)) && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -406,8 +448,6 @@ public final class GcsTestServer implements AutoCloseable {
       } catch (RuntimeException e) {
         e.printStackTrace();
         sendError(exchange, 500, "internalError", "test server failure: " + e);
-      } finally {
-        record(exchange, method, rawPath, query, body.count());
       }
     }
   }
@@ -415,11 +455,12 @@ public final class GcsTestServer implements AutoCloseable {
   /** A request body, read whole or streamed, counting what was read. */
   private static final class Body {
     private final HttpExchange exchange;
+    private final AtomicLong count;
     private InputStream in;
-    private long count;
 
-    Body(HttpExchange exchange) {
+    Body(HttpExchange exchange, AtomicLong count) {
       this.exchange = exchange;
+      this.count = count;
     }
 
     InputStream stream() throws IOException {
@@ -434,7 +475,7 @@ public final class GcsTestServer implements AutoCloseable {
           public int read() throws IOException {
             int b = super.read();
             if (b >= 0) {
-              count++;
+              count.incrementAndGet();
             }
             return b;
           }
@@ -443,7 +484,7 @@ public final class GcsTestServer implements AutoCloseable {
           public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
             if (n > 0) {
-              count += n;
+              count.addAndGet(n);
             }
             return n;
           }
@@ -455,20 +496,18 @@ public final class GcsTestServer implements AutoCloseable {
     byte[] bytes() throws IOException {
       return stream().readAllBytes();
     }
-
-    long count() {
-      return count;
-    }
   }
 
-  private void record(HttpExchange exchange, String method, String path, Map<String, String> query, long length) {
+  private RecordedRequest record(HttpExchange exchange, String method, String path, Map<String, String> query) {
     Map<String, String> headers = new LinkedHashMap<>();
     exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
     synchronized (requests) {
       if (requests.size() >= MAX_RECORDED) {
         requests.remove(0);
       }
-      requests.add(new RecordedRequest(method, path, query, headers, length));
+      RecordedRequest r = new RecordedRequest(method, path, query, headers);
+      requests.add(r);
+      return r;
     }
   }
 
