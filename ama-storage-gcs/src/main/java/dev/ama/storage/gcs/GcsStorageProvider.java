@@ -6,6 +6,7 @@ import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.ServiceOptions;
 import com.google.cloud.storage.StorageOptions;
+import com.google.cloud.storage.StorageRetryStrategy;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageKeys;
 import dev.ama.spi.StorageProvider;
@@ -125,6 +126,10 @@ public final class GcsStorageProvider implements StorageProvider {
         StorageOptions.http()
             .setHost(p.endpoint())
             .setCredentials(credentials(p, shown))
+            // The default policy retries only requests it can prove idempotent. Every write AMA
+            // makes is safe to repeat: a create-only put carries ifGenerationMatch=0 anyway, an
+            // overwrite only replaces a hint with the same bytes, a delete only runs in GC.
+            .setStorageRetryStrategy(StorageRetryStrategy.getUniformStorageRetryStrategy())
             .setRetrySettings(
                 ServiceOptions.getDefaultRetrySettings().toBuilder()
                     .setMaxAttempts(p.maxAttempts())
