@@ -13,6 +13,7 @@ import java.util.Locale;
  * object, the cause and the fix, so a person reading a CLI error knows what to do next.
  */
 final class GcsErrors {
+  private static final java.util.Set<String> READS = java.util.Set.of("read", "stat", "delete");
   private final String bucket;
   private final String location;
   private final String endpoint;
@@ -35,14 +36,19 @@ final class GcsErrors {
     int code = e.getCode();
     String detail = detail(e);
     if (code == 404) {
-      if (!key.isEmpty() && !mentionsBucket(e)) {
+      if (mentionsBucket(e)) {
+        return new IOException(
+            "cannot " + action + " " + what + ": the GCS bucket '" + bucket + "' does not exist (" + detail
+                + "). Create it (gcloud storage buckets create gs://" + bucket
+                + ") or fix the bucket name in the store location " + location,
+            e);
+      }
+      if (!key.isEmpty() && READS.contains(action)) {
         return new ObjectNotFoundException(location, key);
       }
+      // A write answered 404 lost its upload session (expired or cancelled): repeating it helps.
       return new IOException(
-          "cannot " + action + " " + what + ": the GCS bucket '" + bucket + "' does not exist (" + detail
-              + "). Create it (gcloud storage buckets create gs://" + bucket
-              + ") or fix the bucket name in the store location " + location,
-          e);
+          "cannot " + action + " " + what + ": GCS answered 404 (" + detail + "). Retry the operation", e);
     }
     if (code == 401) {
       return new IOException(

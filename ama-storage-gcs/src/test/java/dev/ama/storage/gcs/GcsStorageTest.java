@@ -527,9 +527,14 @@ class GcsStorageTest {
 
   @Test
   void missingApplicationDefaultCredentialsAreExplained() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        System.getenv("GOOGLE_APPLICATION_CREDENTIALS") == null
-            && !java.nio.file.Files.exists(java.nio.file.Path.of(System.getProperty("user.home"), ".config/gcloud/application_default_credentials.json")),
+    boolean haveCredentials;
+    try {
+      com.google.auth.oauth2.GoogleCredentials.getApplicationDefault();
+      haveCredentials = true;
+    } catch (IOException e) {
+      haveCredentials = false;
+    }
+    org.junit.jupiter.api.Assumptions.assumeFalse(haveCredentials,
         "this machine has Application Default Credentials, so their absence cannot be shown");
     GcsStorageProvider provider = new GcsStorageProvider();
     // A non-loopback emulator host still needs credentials; nothing is sent to it.
