@@ -58,6 +58,9 @@ public final class AssetClient implements AutoCloseable {
   private final LocalCache cache;
   private final Clock clock;
   private final ExecutorService executor;
+  private final ExecutorService parts;
+  private final Transfers transfers;
+  private final Queries queries;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.clock = b.clock;
@@ -65,12 +68,21 @@ public final class AssetClient implements AutoCloseable {
     this.ownsStorage = ownsStorage;
     this.user = b.user;
     this.cache = new LocalCache(b.cache);
+    this.executor = Executors.newFixedThreadPool(b.settings.concurrency(), daemonThreads("ama-transfer-"));
+    // Ranges get their own threads: a file task waiting on its ranges must never starve them.
+    this.parts = Executors.newFixedThreadPool(
+        Math.max(b.settings.rangeParallelism(), b.settings.concurrency()), daemonThreads("ama-range-"));
+    this.transfers = new Transfers(store, cache, new HashCache(b.cache), b.settings, b.listener, parts, clock);
+    this.queries = new Queries(this, store, transfers::cached, this::manifest);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
     AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(b.concurrency, r -> {
-      Thread t = new Thread(r, "ama-transfer-" + n.incrementAndGet());
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
       t.setDaemon(true);
       return t;
-    });
+    };
   }
 
   /** A builder; {@link Builder#store(String)} or {@link Builder#storage(Storage)} is required. */
@@ -100,9 +112,6 @@ public final class AssetClient implements AutoCloseable {
     return new AssetUpload(this, type);
   }
 
-  /** A local file that is about to be uploaded, with what it looked like when it was hashed. */
-  private record Source(Path file, AssetFile asset, FileTime modified) {}
-
   AssetVersion upload(
       String type,
       Map<String, Path> files,
@@ -111,10 +120,18 @@ public final class AssetClient implements AutoCloseable {
       Optional<String> description,
       Map<String, String> labels) {
     List<Ref> refs = resolveRefs(refRequests);
-    List<Source> sources = parallel(files.entrySet().stream()
-        .map(e -> (Callable<Source>) () -> hash(e.getKey(), e.getValue()))
-        .collect(Collectors.toList()));
-    List<AssetFile> assetFiles = sources.stream().map(Source::asset).collect(Collectors.toList());
+    TransferListener listener = transfers.listener();
+    listener.started(TransferListener.Phase.HASHING, files.size(), totalSize(files.values()));
+    List<Transfers.Source> sources;
+    try {
+      sources = parallel(files.entrySet().stream()
+          .map(e -> (Callable<Transfers.Source>) () -> transfers.hash(e.getKey(), e.getValue()))
+          .collect(Collectors.toList()));
+    } finally {
+      transfers.saveHashes();
+      listener.finished(TransferListener.Phase.HASHING);
+    }
+    List<AssetFile> assetFiles = sources.stream().map(Transfers.Source::asset).collect(Collectors.toList());
 
     if (alias.isPresent()) {
       Optional<AssetVersion> same = head(type, alias.get())
@@ -125,15 +142,28 @@ public final class AssetClient implements AutoCloseable {
         return same.get();
       }
     }
+    Optional<AssetVersion> identical = identical(type, assetFiles, refs, description, labels);
+    if (identical.isPresent()) {
+      // Same content uploaded before, under another alias or none: reuse that version, so equal
+      // inputs always have one id and their downstream lineage is found again.
+      alias.ifPresent(a -> store.moveAlias(type, a, identical.get().version(), user));
+      return identical.get();
+    }
     store.checkFormat(true);
 
     // 1. blobs: each distinct content once, skipping what the store already has.
-    Map<Digest, Source> distinct = new LinkedHashMap<>();
+    Map<Digest, Transfers.Source> distinct = new LinkedHashMap<>();
     sources.forEach(s -> distinct.putIfAbsent(s.asset().digest(), s));
-    parallel(distinct.values().stream().map(s -> (Callable<Void>) () -> {
-      uploadBlob(s);
-      return null;
-    }).collect(Collectors.toList()));
+    listener.started(TransferListener.Phase.UPLOADING, distinct.size(),
+        distinct.values().stream().mapToLong(s -> s.asset().size()).sum());
+    try {
+      parallel(distinct.values().stream().map(s -> (Callable<Void>) () -> {
+        transfers.uploadBlob(s);
+        return null;
+      }).collect(Collectors.toList()));
+    } finally {
+      listener.finished(TransferListener.Phase.UPLOADING);
+    }
 
     // 2. manifest.
     Manifests.Draft draft = new Manifests.Draft(
@@ -148,7 +178,6 @@ public final class AssetClient implements AutoCloseable {
     markers.add(StoreLayout.versionMarker(type, draft.createdAt(), id));
     distinct.keySet().forEach(d -> markers.add(StoreLayout.blobUse(d, id)));
     refs.forEach(r -> markers.add(StoreLayout.refUse(r.version(), id)));
-    alias.ifPresent(a -> markers.add(StoreLayout.aliasMarker(type, a)));
     parallel(markers.stream().map(k -> (Callable<Void>) () -> {
       store.mark(k);
       return null;
@@ -158,6 +187,18 @@ public final class AssetClient implements AutoCloseable {
     alias.ifPresent(a -> store.moveAlias(type, a, id, user));
     cache.saveManifest(id, canonical);
     return version;
+  }
+
+  private static long totalSize(Collection<Path> files) {
+    long total = 0;
+    for (Path p : files) {
+      try {
+        total += Files.size(p);
+      } catch (IOException e) {
+        // Reported when the file is hashed.
+      }
+    }
+    return total;
   }
 
   /** Milliseconds are plenty for people and keep manifests short and portable. */
@@ -181,6 +222,26 @@ public final class AssetClient implements AutoCloseable {
     return refs;
   }
 
+  /**
+   * A stored version of the type with exactly this content, found through the content index of
+   * its largest file (the least likely to be shared), or empty.
+   */
+  private Optional<AssetVersion> identical(String type, List<AssetFile> files, List<Ref> refs,
+      Optional<String> description, Map<String, String> labels) {
+    if (!store.canList() || !store.exists()) {
+      return Optional.empty();
+    }
+    AssetFile largest = files.stream().max(Comparator.comparingLong(AssetFile::size)).orElseThrow();
+    List<Digest> candidates = new ArrayList<>();
+    try (Stream<ObjectInfo> s = store.list(StoreLayout.blobUsesOf(largest.digest()))) {
+      s.forEach(o -> candidates.add(StoreLayout.digestAtEnd(o.key())));
+    }
+    return candidates.stream()
+        .map(this::manifest)
+        .filter(v -> sameContent(v, type, files, refs, description, labels))
+        .findFirst();
+  }
+
   private static boolean sameContent(
       AssetVersion current, String type, List<AssetFile> files, List<Ref> refs,
       Optional<String> description, Map<String, String> labels) {
@@ -200,97 +261,6 @@ public final class AssetClient implements AutoCloseable {
     return refs.stream().map(r -> r.type() + "@" + r.version()).collect(Collectors.toSet());
   }
 
-  private static Source hash(String pathInAsset, Path file) throws IOException {
-    FileTime before = Files.getLastModifiedTime(file);
-    long size = Files.size(file);
-    Digest d;
-    try (InputStream in = Files.newInputStream(file)) {
-      d = Digest.sha256(in);
-    }
-    return new Source(file, new AssetFile(pathInAsset, d, size), before);
-  }
-
-  private void uploadBlob(Source s) throws IOException {
-    Digest d = s.asset().digest();
-    if (store.hasBlob(d)) {
-      return;
-    }
-    PutOutcome outcome = store.putBlob(d, new VerifyingContent(s.file(), s.asset()));
-    if (!Files.getLastModifiedTime(s.file()).equals(s.modified()) || Files.size(s.file()) != s.asset().size()) {
-      if (outcome == PutOutcome.CREATED) {
-        store.delete(StoreLayout.blob(d));
-      }
-      throw new InvalidInputException("file " + s.file() + " changed while it was being uploaded; nothing was"
-          + " published. Upload it again once the program writing it has finished");
-    }
-  }
-
-  /**
-   * File content that re-hashes itself as a backend streams it and fails the write, before the
-   * object becomes visible, if the file no longer matches the digest it is stored under.
-   */
-  private static final class VerifyingContent implements Content {
-    private final Path file;
-    private final AssetFile expected;
-
-    VerifyingContent(Path file, AssetFile expected) {
-      this.file = file;
-      this.expected = expected;
-    }
-
-    @Override
-    public long length() {
-      return expected.size();
-    }
-
-    @Override
-    public InputStream openStream() throws IOException {
-      return new java.security.DigestInputStream(Files.newInputStream(file), Digest.newSha256()) {
-        private long count;
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-          int n = super.read(b, off, len);
-          if (n > 0) {
-            count += n;
-          }
-          if (n < 0) {
-            check();
-          }
-          return n;
-        }
-
-        @Override
-        public int read() throws IOException {
-          int c = super.read();
-          if (c >= 0) {
-            count++;
-          } else {
-            check();
-          }
-          return c;
-        }
-
-        private void check() throws IOException {
-          Digest actual = Digest.ofSha256(getMessageDigest().digest());
-          if (count != expected.size() || !actual.equals(expected.digest())) {
-            throw new IOException("file " + file + " changed while it was being uploaded");
-          }
-        }
-      };
-    }
-
-    @Override
-    public InputStream openStream(long offset, long length) throws IOException {
-      return Content.ofFile(file).openStream(offset, length);
-    }
-
-    @Override
-    public Optional<Path> file() {
-      return Optional.of(file);
-    }
-  }
-
   // ------------------------------------------------------------------ reading
 
   /** Where an alias points now, or empty if it has never been set. */
@@ -303,12 +273,16 @@ public final class AssetClient implements AutoCloseable {
   }
 
   /**
-   * The version an alias points at now.
+   * The version a selector names: {@code alias} (where it points now), {@code alias@N} (its N-th
+   * history entry), {@code alias@latest}, {@code sha256:<hex>}, or a unique prefix of at least 8
+   * hex digits. An existing alias wins over a digest prefix spelled the same.
    *
-   * @throws NotFoundException if the alias does not exist; the message lists near names
+   * @throws NotFoundException if nothing matches; the message lists near names
+   * @throws InvalidInputException if the selector is malformed, a prefix is ambiguous (the
+   *     message lists the candidates), or the version is of another type
    */
-  public AssetVersion version(String type, String alias) {
-    return manifest(require(Names.checkType(type), Names.checkAlias(alias)).version());
+  public AssetVersion version(String type, String selector) {
+    return queries.resolve(type, selector);
   }
 
   /**
@@ -358,6 +332,15 @@ public final class AssetClient implements AutoCloseable {
     return out;
   }
 
+  /** The aliases of the version's type that point at it now, sorted. Needs a storage that can list. */
+  public List<String> aliasesOf(AssetVersion version) {
+    return store.aliasesPointingAt(version.version()).stream()
+        .filter(ta -> ta[0].equals(version.type()))
+        .map(ta -> ta[1])
+        .sorted()
+        .collect(Collectors.toList());
+  }
+
   /** The types that have an alias of this name, sorted. Needs a storage that can list. */
   public List<String> typesWithAlias(String alias) {
     Names.checkAlias(alias);
@@ -368,19 +351,68 @@ public final class AssetClient implements AutoCloseable {
 
   /** The versions of a type, newest first. Needs a storage that can list. */
   public List<AssetVersion> versions(String type) {
-    Names.checkType(type);
-    List<Digest> ids = new ArrayList<>();
-    try (Stream<ObjectInfo> s = store.list(StoreLayout.versionsOf(type))) {
-      s.forEach(o -> ids.add(StoreLayout.digestAtEnd(o.key())));
+    return queries.versions(type, VersionFilter.all());
+  }
+
+  /**
+   * The versions of a type that pass a filter, newest first. A time window is answered from the
+   * index; creator and label filters read the manifests of the versions they examine.
+   */
+  public List<AssetVersion> versions(String type, VersionFilter filter) {
+    return queries.versions(type, Objects.requireNonNull(filter, "filter"));
+  }
+
+  /**
+   * Every version, of any type, holding a file with exactly these bytes under any path, newest
+   * first, answered from the content index. Needs a storage that can list.
+   */
+  public List<FileMatch> find(Digest content) {
+    return queries.find(Objects.requireNonNull(content, "content"));
+  }
+
+  /** Every version holding a file identical to a local file, whatever its name. */
+  public List<FileMatch> find(Path localFile) {
+    if (!Files.isRegularFile(localFile)) {
+      throw new InvalidInputException("file '" + localFile + "' does not exist or is not a regular file; give a file to look for");
     }
-    return parallel(ids.stream().map(id -> (Callable<AssetVersion>) () -> manifest(id)).collect(Collectors.toList()));
+    try (InputStream in = Files.newInputStream(localFile)) {
+      return find(Digest.sha256(in));
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read " + localFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What changed from one version to another: files added, removed, changed and renamed, and for
+   * YAML and JSON files the parameters that changed. Versions of different types may be compared;
+   * {@link AssetDiff#typesDiffer()} says so.
+   */
+  public AssetDiff diff(AssetVersion from, AssetVersion to) {
+    return queries.diff(from, to);
+  }
+
+  /**
+   * The parameters of several versions side by side: every YAML and JSON file's keys, or only
+   * those of {@code file}, with keys whose values differ first.
+   */
+  public Comparison compare(List<AssetVersion> versions, Optional<String> file) {
+    return queries.compare(versions, file);
+  }
+
+  /**
+   * The versions a version was made from ({@link LineageGraph.Direction#UPSTREAM}, through its refs)
+   * or that were made from it ({@link LineageGraph.Direction#DOWNSTREAM}, through the ref index),
+   * transitively up to {@code maxDepth} refs away.
+   */
+  public LineageGraph lineage(AssetVersion root, LineageGraph.Direction direction, int maxDepth) {
+    return queries.lineage(root, Objects.requireNonNull(direction, "direction"), maxDepth);
   }
 
   AliasEntry require(String type, String alias) {
     return head(type, alias).orElseThrow(() -> notFound(type, alias));
   }
 
-  private NotFoundException notFound(String type, String alias) {
+  NotFoundException notFound(String type, String alias) {
     if (!store.exists()) {
       return new NotFoundException("no alias " + type + "/" + alias + ": the store " + location()
           + " is empty. Upload an asset first, or check the store location (--store, AMA_STORE)");
@@ -438,9 +470,12 @@ public final class AssetClient implements AutoCloseable {
 
   // ------------------------------------------------------------------ download and load
 
-  /** Starts a download of the version an alias points at. */
-  public AssetDownload download(String type, String alias) {
-    return new AssetDownload(this, type, alias);
+  /**
+   * Starts a download of the version a selector names: usually an alias, or any form {@link
+   * #version(String, String)} accepts.
+   */
+  public AssetDownload download(String type, String selector) {
+    return new AssetDownload(this, type, selector);
   }
 
   /**
@@ -461,10 +496,16 @@ public final class AssetClient implements AutoCloseable {
       }
       LOG.warn("store {} unreachable ({}); serving the last loaded version {} of {}/{} from the local cache",
           location(), e.getMessage(), known.get().version(), type, alias);
-      return new LoadedAsset(known.get(), cache.versionFolder(known.get(), store));
+      return new LoadedAsset(known.get(), cache.versionFolder(known.get(), transfers::openBlob, location()));
     }
-    parallel(v.files().stream().map(f -> (Callable<Path>) () -> cache.blob(f, store)).collect(Collectors.toList()));
-    Path dir = cache.versionFolder(v, store);
+    TransferListener listener = transfers.listener();
+    listener.started(TransferListener.Phase.DOWNLOADING, v.files().size(), v.size());
+    try {
+      parallel(v.files().stream().map(f -> (Callable<Path>) () -> transfers.cached(f)).collect(Collectors.toList()));
+    } finally {
+      listener.finished(TransferListener.Phase.DOWNLOADING);
+    }
+    Path dir = cache.versionFolder(v, transfers::openBlob, location());
     cache.rememberAlias(location(), type, alias, v.version());
     return new LoadedAsset(v, dir);
   }
@@ -472,8 +513,8 @@ public final class AssetClient implements AutoCloseable {
   /** One version to write into one folder. */
   private record Placement(AssetVersion version, Path folder) {}
 
-  Path downloadTo(String type, String alias, boolean withRefs, boolean force, Path folder) {
-    AssetVersion main = manifest(require(type, alias).version());
+  Path downloadTo(String type, String selector, boolean withRefs, boolean force, Path folder) {
+    AssetVersion main = version(type, selector);
     List<Placement> plan = new ArrayList<>();
     plan.add(new Placement(main, folder));
     if (withRefs) {
@@ -484,7 +525,7 @@ public final class AssetClient implements AutoCloseable {
     for (Placement p : plan) {
       for (AssetFile f : p.version().files()) {
         Path dest = AssetPaths.resolve(p.folder(), f.path());
-        if (Files.exists(dest) && !holds(dest, f)) {
+        if (Files.exists(dest) && !Transfers.holds(dest, f)) {
           conflicts.add(folder.relativize(dest).toString());
         }
       }
@@ -496,15 +537,23 @@ public final class AssetClient implements AutoCloseable {
           + ". Nothing was written; download into another folder, or overwrite them with --force (force())");
     }
     List<Callable<Void>> tasks = new ArrayList<>();
+    long bytes = 0;
     for (Placement p : plan) {
       for (AssetFile f : p.version().files()) {
+        bytes += f.size();
         tasks.add(() -> {
-          place(f, AssetPaths.resolve(p.folder(), f.path()));
+          transfers.place(f, AssetPaths.resolve(p.folder(), f.path()));
           return null;
         });
       }
     }
-    parallel(tasks);
+    TransferListener listener = transfers.listener();
+    listener.started(TransferListener.Phase.DOWNLOADING, tasks.size(), bytes);
+    try {
+      parallel(tasks);
+    } finally {
+      listener.finished(TransferListener.Phase.DOWNLOADING);
+    }
     return folder;
   }
 
@@ -530,36 +579,6 @@ public final class AssetClient implements AutoCloseable {
         plan.add(new Placement(v, dir));
         todo.add(v);
       }
-    }
-  }
-
-  private static boolean holds(Path dest, AssetFile f) {
-    try {
-      if (!Files.isRegularFile(dest) || Files.size(dest) != f.size()) {
-        return false;
-      }
-      try (InputStream in = Files.newInputStream(dest)) {
-        return Digest.sha256(in).equals(f.digest());
-      }
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private void place(AssetFile f, Path dest) throws IOException {
-    if (Files.exists(dest) && holds(dest, f)) {
-      return;
-    }
-    Path blob = cache.blob(f, store);
-    Files.createDirectories(dest.getParent());
-    Path tmp = dest.resolveSibling("." + dest.getFileName() + ".ama-" + UUID.randomUUID() + ".part");
-    try {
-      try (InputStream in = Files.newInputStream(blob); OutputStream out = Files.newOutputStream(tmp)) {
-        LocalCache.copyVerifying(in, out, f, "in the local cache " + cache.root());
-      }
-      Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
     }
   }
 
@@ -614,6 +633,7 @@ public final class AssetClient implements AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
+    parts.shutdownNow();
     if (ownsStorage) {
       try {
         store.storage().close();
@@ -638,7 +658,8 @@ public final class AssetClient implements AutoCloseable {
     private String user = defaultUser();
     private Path cache = defaultCache();
     private Clock clock = Clock.systemUTC();
-    private int concurrency = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    private TransferSettings settings = TransferSettings.DEFAULTS;
+    private TransferListener listener = TransferListener.NONE;
 
     private Builder() {}
 
@@ -680,10 +701,19 @@ public final class AssetClient implements AutoCloseable {
 
     /** How many files are hashed, uploaded or downloaded at once; at least 1. */
     public Builder concurrency(int concurrency) {
-      if (concurrency < 1) {
-        throw new InvalidInputException("concurrency must be at least 1, was " + concurrency);
-      }
-      this.concurrency = concurrency;
+      this.settings = settings.withConcurrency(concurrency);
+      return this;
+    }
+
+    /** Threads, part sizes and ranges; see {@link TransferSettings}. */
+    public Builder transfers(TransferSettings settings) {
+      this.settings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** Hears progress of uploads, downloads and loads, for progress bars. */
+    public Builder listener(TransferListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

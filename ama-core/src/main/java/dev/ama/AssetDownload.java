@@ -3,20 +3,20 @@ package dev.ama;
 import java.nio.file.Path;
 
 /**
- * A download being set up: which version, whether its refs come along, whether existing files may
+ * A download being set up: which version (by alias or any selector), whether its refs come along, whether existing files may
  * be overwritten. Obtained from {@link AssetClient#download(String, String)}.
  */
 public final class AssetDownload {
   private final AssetClient client;
   private final String type;
-  private final String alias;
+  private final String selector;
   private boolean withRefs;
   private boolean force;
 
-  AssetDownload(AssetClient client, String type, String alias) {
+  AssetDownload(AssetClient client, String type, String selector) {
     this.client = client;
     this.type = Names.checkType(type);
-    this.alias = Names.checkAlias(alias);
+    this.selector = java.util.Objects.requireNonNull(selector, "selector");
   }
 
   /**
@@ -43,6 +43,6 @@ public final class AssetDownload {
    *     {@link #force()} was not called; nothing was written then
    */
   public Path to(Path folder) {
-    return client.downloadTo(type, alias, withRefs, force, folder);
+    return client.downloadTo(type, selector, withRefs, force, folder);
   }
 }

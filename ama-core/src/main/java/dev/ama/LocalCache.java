@@ -45,19 +45,34 @@ final class LocalCache {
     return Files.createDirectories(root.resolve("tmp"));
   }
 
-  /** The cached blob of a file, fetching and verifying it from the store first if needed. */
-  Path blob(AssetFile file, Store store) {
+  /** Opens a blob's bytes from wherever they come from. */
+  interface BlobOpener {
+    InputStream open(AssetFile file) throws IOException;
+  }
+
+  /** The cached blob of a file, if the cache has it. */
+  Optional<Path> cachedBlob(AssetFile file) {
     Path target = blobPath(file.digest());
     try {
-      if (Files.isRegularFile(target) && Files.size(target) == file.size()) {
+      return Files.isRegularFile(target) && Files.size(target) == file.size() ? Optional.of(target) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The cached blob of a file, fetching and verifying it first if needed. */
+  Path blob(AssetFile file, BlobOpener opener, String location) {
+    Path target = blobPath(file.digest());
+    try {
+      if (cachedBlob(file).isPresent()) {
         return target;
       }
       Files.createDirectories(target.getParent());
       Path tmp = tmpDir().resolve(UUID.randomUUID() + ".part");
       try {
-        try (InputStream in = store.openBlob(file.digest());
+        try (InputStream in = opener.open(file);
             OutputStream out = Files.newOutputStream(tmp)) {
-          copyVerifying(in, out, file, "read from " + store.location());
+          copyVerifying(in, out, file, "read from " + location);
         }
         makeReadOnly(tmp);
         moveIntoPlace(tmp, target);
@@ -117,7 +132,7 @@ final class LocalCache {
    * The folder holding a version's files under their asset paths, assembled from cached blobs
    * with hard links (copies where links are not possible).
    */
-  Path versionFolder(AssetVersion v, Store store) {
+  Path versionFolder(AssetVersion v, BlobOpener opener, String location) {
     Path target = root.resolve("versions").resolve(v.version().hex());
     if (isComplete(target, v)) {
       return target;
@@ -126,7 +141,7 @@ final class LocalCache {
       Path tmp = tmpDir().resolve(UUID.randomUUID().toString());
       try {
         for (AssetFile f : v.files()) {
-          Path blob = blob(f, store);
+          Path blob = blob(f, opener, location);
           Path dest = AssetPaths.resolve(tmp, f.path());
           Files.createDirectories(dest.getParent());
           linkOrCopy(blob, dest);

@@ -118,6 +118,16 @@ final class Store {
     }
   }
 
+  InputStream openBlob(Digest d, long offset, long length) throws IOException {
+    try {
+      return storage.open(StoreLayout.blob(d), offset, length);
+    } catch (ObjectNotFoundException e) {
+      throw new IntegrityException(
+          "blob " + d + " is missing from " + location()
+              + "; the store was damaged (objects deleted by hand?). Re-upload the asset from its files", e);
+    }
+  }
+
   // ---- manifests ----
 
   Digest putManifest(byte[] canonical) {
@@ -163,6 +173,19 @@ final class Store {
     List<String> out = new ArrayList<>();
     try (Stream<ObjectInfo> s = list(prefix)) {
       s.forEach(o -> out.add(o.key().substring(prefix.length())));
+    }
+    return out;
+  }
+
+  /** The aliases pointing at a version now, as {@code type/alias}, through the alias-target index. */
+  List<String[]> aliasesPointingAt(Digest version) {
+    List<String[]> out = new ArrayList<>();
+    String prefix = StoreLayout.aliasTargetsOf(version);
+    for (String rest : childNames(prefix)) {
+      String[] typeAlias = rest.split("/", 2);
+      if (typeAlias.length == 2 && head(typeAlias[0], typeAlias[1]).map(e -> e.version().equals(version)).orElse(false)) {
+        out.add(typeAlias);
+      }
     }
     return out;
   }
@@ -248,6 +271,10 @@ final class Store {
    * are serialized and none is lost.
    */
   AliasEntry moveAlias(String type, String alias, Digest version, String by) {
+    // Index markers go first, as everywhere: a marker may name a move that then fails, which
+    // readers filter out by checking the alias's head; a move is never missing its marker.
+    mark(StoreLayout.aliasMarker(type, alias));
+    mark(StoreLayout.aliasTarget(version, type, alias));
     for (int attempt = 1; attempt <= MAX_ALIAS_ATTEMPTS; attempt++) {
       Optional<AliasEntry> head = head(type, alias);
       long seq = head.map(AliasEntry::seq).orElse(0L) + 1;

@@ -20,6 +20,7 @@ final class StoreLayout {
   static final String VERSIONS_INDEX = INDEX + "versions/";
   static final String BLOBS_INDEX = INDEX + "blobs/";
   static final String REFS_INDEX = INDEX + "refs/";
+  static final String TARGETS_INDEX = INDEX + "targets/";
   static final String HEAD = "HEAD";
 
   /** Alias log positions are zero-padded so that key order is numeric order. */
@@ -64,6 +65,12 @@ final class StoreLayout {
         + "-" + version.algorithm() + "-" + version.hex();
   }
 
+  /** The upload time encoded in a version marker key. */
+  static Instant createdAtOf(String versionMarker) {
+    String name = lastSegment(versionMarker);
+    return Instant.ofEpochMilli(Long.MAX_VALUE - Long.parseLong(name.substring(0, name.indexOf('-'))));
+  }
+
   static String versionsOf(String type) {
     return VERSIONS_INDEX + type + "/";
   }
@@ -84,6 +91,18 @@ final class StoreLayout {
 
   static String refUsesOf(Digest target) {
     return REFS_INDEX + target.algorithm() + "/" + target.hex() + "/";
+  }
+
+  /**
+   * Marks that an alias has pointed, or is about to point, at a version: lets "which aliases
+   * point here" be answered by checking a few alias heads instead of all of them.
+   */
+  static String aliasTarget(Digest version, String type, String alias) {
+    return aliasTargetsOf(version) + type + "/" + alias;
+  }
+
+  static String aliasTargetsOf(Digest version) {
+    return TARGETS_INDEX + version.algorithm() + "/" + version.hex() + "/";
   }
 
   /** The digest at the end of a version, blob-use or ref-use marker key. */

@@ -366,4 +366,18 @@ class AssetClientTest {
     assertNotEquals(plain, withRef);
     assertEquals(2, client.history("rnn_models", "m").size());
   }
+
+  @Test
+  void identicalContentUnderAnotherAliasOrNoneIsTheSameVersion() throws IOException {
+    Path f = write("training.yml", "lr: 0.1\n");
+    AssetVersion first = client.newAsset("training_params").add(f).upload();
+
+    AssetVersion again = client.newAsset("training_params").add(f).upload();
+    AssetVersion named = client.newAsset("training_params").add(f).alias("inputs").upload();
+
+    assertEquals(first, again);
+    assertEquals(first, named);
+    assertEquals(first.version(), client.alias("training_params", "inputs").orElseThrow().version());
+    assertEquals(1, client.versions("training_params").size());
+  }
 }

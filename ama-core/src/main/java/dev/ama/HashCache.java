@@ -1,0 +1,123 @@
+package dev.ama;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Remembers the digests of local files by path, size, modification time and inode, so unchanged
+ * files are never hashed twice. One small table per folder, under {@code hashes/} in the local
+ * cache, read once per upload.
+ *
+ * <p>A file modified within {@link #RACY_WINDOW} of being hashed is not remembered: its
+ * modification time may not change when it is written again in the same clock tick (the "racy
+ * git" problem), so only the hash itself would notice.
+ */
+final class HashCache {
+  static final java.time.Duration RACY_WINDOW = java.time.Duration.ofSeconds(2);
+
+  /** What was known of a file when it was hashed. */
+  record Stamp(long size, long modifiedNanos, String inode) {
+    static Stamp of(Path file) throws IOException {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      Instant m = a.lastModifiedTime().toInstant();
+      Object key = a.fileKey();
+      return new Stamp(a.size(), m.getEpochSecond() * 1_000_000_000L + m.getNano(), key == null ? "-" : key.toString());
+    }
+
+    Instant modified() {
+      return Instant.ofEpochSecond(0, modifiedNanos);
+    }
+  }
+
+  private record Entry(Stamp stamp, Digest digest) {}
+
+  private final Path root;
+  private final Map<Path, Map<String, Entry>> tables = new ConcurrentHashMap<>();
+  private final Map<Path, Boolean> dirty = new ConcurrentHashMap<>();
+
+  HashCache(Path cacheRoot) {
+    this.root = cacheRoot.resolve("hashes");
+  }
+
+  /** The remembered digest of a file, if its stamp still matches. */
+  Optional<Digest> lookup(Path file, Stamp stamp) {
+    Path abs = file.toAbsolutePath().normalize();
+    Entry e = table(abs.getParent()).get(name(abs));
+    return e != null && e.stamp.equals(stamp) ? Optional.of(e.digest) : Optional.empty();
+  }
+
+  /** Remembers a digest computed now for a file with this stamp. */
+  void remember(Path file, Stamp stamp, Digest digest, Instant hashedAt) {
+    if (!stamp.modified().isBefore(hashedAt.minus(RACY_WINDOW))) {
+      return;
+    }
+    Path abs = file.toAbsolutePath().normalize();
+    if (name(abs).contains("\t") || name(abs).contains("\n")) {
+      return;
+    }
+    table(abs.getParent()).put(name(abs), new Entry(stamp, digest));
+    dirty.put(abs.getParent(), true);
+  }
+
+  /** Writes the tables that changed; failures only cost a re-hash next time. */
+  void save() {
+    for (Path folder : List.copyOf(dirty.keySet())) {
+      dirty.remove(folder);
+      StringBuilder sb = new StringBuilder();
+      table(folder).forEach((name, e) -> sb.append(e.stamp.size).append('\t').append(e.stamp.modifiedNanos).append('\t')
+          .append(e.stamp.inode).append('\t').append(e.digest).append('\t').append(name).append('\n'));
+      try {
+        Files.createDirectories(root);
+        Path tmp = root.resolve(UUID.randomUUID() + ".part");
+        Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+        Files.move(tmp, tableFile(folder), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        // The table is an accelerator; the next upload hashes these files again.
+      }
+    }
+  }
+
+  private static String name(Path abs) {
+    Path n = abs.getFileName();
+    return n == null ? "" : n.toString();
+  }
+
+  private Path tableFile(Path folder) {
+    return root.resolve(Digest.sha256(folder.toString().getBytes(StandardCharsets.UTF_8)).hex() + ".tsv");
+  }
+
+  private Map<String, Entry> table(Path folder) {
+    return tables.computeIfAbsent(folder, f -> {
+      Map<String, Entry> m = new ConcurrentHashMap<>();
+      try {
+        for (String line : Files.readAllLines(tableFile(f), StandardCharsets.UTF_8)) {
+          String[] p = line.split("\t", 5);
+          if (p.length == 5) {
+            try {
+              m.put(p[4], new Entry(new Stamp(Long.parseLong(p[0]), Long.parseLong(p[1]), p[2]), Digest.parse(p[3])));
+            } catch (IllegalArgumentException e) {
+              // A damaged line is skipped; its file is hashed again.
+            }
+          }
+        }
+      } catch (NoSuchFileException e) {
+        // Nothing remembered for this folder yet.
+      } catch (IOException e) {
+        return new ConcurrentHashMap<>(new HashMap<>());
+      }
+      return m;
+    });
+  }
+}

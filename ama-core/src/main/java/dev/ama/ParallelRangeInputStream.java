@@ -1,0 +1,115 @@
+package dev.ama;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Reads a large object as consecutive ranges fetched in parallel, yielding the bytes in order, so
+ * a single sequential consumer (which hashes while it writes) gets several connections' worth of
+ * throughput. At most {@code parallelism} parts are in memory at once: memory stays bounded by
+ * {@code parallelism × partSize} whatever the object's size.
+ */
+final class ParallelRangeInputStream extends InputStream {
+  /** Opens one range of the object. */
+  interface RangeOpener {
+    InputStream open(long offset, long length) throws IOException;
+  }
+
+  private final RangeOpener opener;
+  private final long size;
+  private final int partSize;
+  private final int parallelism;
+  private final Executor executor;
+  private final Deque<CompletableFuture<byte[]>> inFlight = new ArrayDeque<>();
+  private long nextOffset;
+  private byte[] current = new byte[0];
+  private int pos;
+  private boolean closed;
+
+  ParallelRangeInputStream(RangeOpener opener, long size, int partSize, int parallelism, Executor executor) {
+    this.opener = opener;
+    this.size = size;
+    this.partSize = partSize;
+    this.parallelism = parallelism;
+    this.executor = executor;
+    fill();
+  }
+
+  private void fill() {
+    while (inFlight.size() < parallelism && nextOffset < size) {
+      long offset = nextOffset;
+      int length = (int) Math.min(partSize, size - offset);
+      nextOffset += length;
+      inFlight.add(CompletableFuture.supplyAsync(() -> fetch(offset, length), executor));
+    }
+  }
+
+  private byte[] fetch(long offset, int length) {
+    try (InputStream in = opener.open(offset, length)) {
+      byte[] buf = in.readNBytes(length);
+      if (buf.length != length) {
+        throw new IOException("range at " + offset + " ended after " + buf.length + " of " + length + " bytes");
+      }
+      return buf;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private boolean advance() throws IOException {
+    if (pos < current.length) {
+      return true;
+    }
+    CompletableFuture<byte[]> next = inFlight.poll();
+    if (next == null) {
+      return false;
+    }
+    try {
+      current = next.get();
+      pos = 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading parts");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      throw c instanceof java.io.UncheckedIOException u ? u.getCause() : new IOException(c);
+    }
+    fill();
+    return true;
+  }
+
+  @Override
+  public int read() throws IOException {
+    return advance() ? current[pos++] & 0xff : -1;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    if (len == 0) {
+      return 0;
+    }
+    if (!advance()) {
+      return -1;
+    }
+    int n = Math.min(len, current.length - pos);
+    System.arraycopy(current, pos, b, off, n);
+    pos += n;
+    return n;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      inFlight.forEach(f -> f.cancel(true));
+      inFlight.clear();
+      current = new byte[0];
+    }
+  }
+}

@@ -1,0 +1,252 @@
+package dev.ama;
+
+import dev.ama.spi.Content;
+import dev.ama.spi.PutOutcome;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+
+/**
+ * The hot path of moving bytes: hashing local files (through the hash cache), sending blobs,
+ * fetching blobs (in parallel ranges when large) and writing files into place. One per client;
+ * thread-safe.
+ */
+final class Transfers {
+  private static final int BUFFER = 64 * 1024;
+
+  private final Store store;
+  private final LocalCache cache;
+  private final HashCache hashes;
+  private final TransferSettings settings;
+  private final TransferListener listener;
+  private final Executor parts;
+  private final Clock clock;
+
+  Transfers(Store store, LocalCache cache, HashCache hashes, TransferSettings settings,
+      TransferListener listener, Executor parts, Clock clock) {
+    this.store = store;
+    this.cache = cache;
+    this.hashes = hashes;
+    this.settings = settings;
+    this.listener = listener;
+    this.parts = parts;
+    this.clock = clock;
+  }
+
+  TransferListener listener() {
+    return listener;
+  }
+
+  /** A local file about to be uploaded, with what it looked like when it was hashed. */
+  record Source(Path file, AssetFile asset, HashCache.Stamp stamp) {}
+
+  /** Hashes a file, or takes its digest from the hash cache if it has not changed since. */
+  Source hash(String pathInAsset, Path file) throws IOException {
+    HashCache.Stamp stamp = HashCache.Stamp.of(file);
+    Optional<Digest> known = hashes.lookup(file, stamp);
+    if (known.isPresent()) {
+      listener.transferred(TransferListener.Phase.HASHING, stamp.size());
+      listener.fileDone(TransferListener.Phase.HASHING, pathInAsset, true);
+      return new Source(file, new AssetFile(pathInAsset, known.get(), stamp.size()), stamp);
+    }
+    java.time.Instant hashedAt = clock.instant();
+    Digest d;
+    try (InputStream in = counting(Files.newInputStream(file), TransferListener.Phase.HASHING)) {
+      d = Digest.sha256(in);
+    }
+    HashCache.Stamp after = HashCache.Stamp.of(file);
+    if (!after.equals(stamp)) {
+      throw new InvalidInputException("file " + file + " changed while it was being hashed; upload it again once the"
+          + " program writing it has finished");
+    }
+    hashes.remember(file, stamp, d, hashedAt);
+    listener.fileDone(TransferListener.Phase.HASHING, pathInAsset, false);
+    return new Source(file, new AssetFile(pathInAsset, d, stamp.size()), stamp);
+  }
+
+  void saveHashes() {
+    hashes.save();
+  }
+
+  /**
+   * Sends a blob unless the store has it. Small blobs are sent straight away with a create-only
+   * put, which reports an existing blob itself: one request instead of a check and a put.
+   */
+  void uploadBlob(Source s) throws IOException {
+    Digest d = s.asset().digest();
+    if (s.asset().size() >= settings.partSize() && store.hasBlob(d)) {
+      listener.fileDone(TransferListener.Phase.UPLOADING, s.asset().path(), true);
+      return;
+    }
+    PutOutcome outcome = store.putBlob(d, new VerifyingContent(s.file(), s.asset(), listener));
+    if (!HashCache.Stamp.of(s.file()).equals(s.stamp())) {
+      if (outcome == PutOutcome.CREATED) {
+        store.delete(StoreLayout.blob(d));
+      }
+      throw new InvalidInputException("file " + s.file() + " changed while it was being uploaded; nothing was"
+          + " published. Upload it again once the program writing it has finished");
+    }
+    listener.fileDone(TransferListener.Phase.UPLOADING, s.asset().path(), outcome == PutOutcome.ALREADY_EXISTS);
+  }
+
+  /** Opens a blob from the store: in parallel ranges when it is large, counted for the listener. */
+  InputStream openBlob(AssetFile f) {
+    InputStream in = f.size() > 2L * settings.partSize() && settings.concurrency() > 1
+        ? new ParallelRangeInputStream(
+            (offset, length) -> store.openBlob(f.digest(), offset, length),
+            f.size(), settings.partSize(), settings.rangeParallelism(), parts)
+        : store.openBlob(f.digest());
+    return counting(in, TransferListener.Phase.DOWNLOADING);
+  }
+
+  /** The blob of a file in the local cache, fetched and verified first if needed. */
+  Path cached(AssetFile f) {
+    return cache.blob(f, this::openBlob, store.location());
+  }
+
+  /** Whether a local file already holds exactly a file's bytes. */
+  static boolean holds(Path dest, AssetFile f) {
+    try {
+      if (!Files.isRegularFile(dest) || Files.size(dest) != f.size()) {
+        return false;
+      }
+      try (InputStream in = Files.newInputStream(dest)) {
+        return Digest.sha256(in).equals(f.digest());
+      }
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Writes a file of a version to a destination: copied from the local cache when it is there,
+   * otherwise streamed from the store and verified on the way. Either way it is written to a
+   * temporary name beside the destination and renamed into place only when complete.
+   */
+  void place(AssetFile f, Path dest) throws IOException {
+    if (Files.exists(dest) && holds(dest, f)) {
+      listener.fileDone(TransferListener.Phase.DOWNLOADING, f.path(), true);
+      return;
+    }
+    Files.createDirectories(dest.getParent());
+    Path tmp = dest.resolveSibling("." + dest.getFileName() + ".ama-" + UUID.randomUUID() + ".part");
+    try {
+      Optional<Path> blob = cache.cachedBlob(f);
+      if (blob.isPresent()) {
+        Files.copy(blob.get(), tmp);
+        listener.transferred(TransferListener.Phase.DOWNLOADING, f.size());
+      } else {
+        try (InputStream in = openBlob(f); OutputStream out = Files.newOutputStream(tmp)) {
+          LocalCache.copyVerifying(in, out, f, "read from " + store.location());
+        }
+      }
+      Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      listener.fileDone(TransferListener.Phase.DOWNLOADING, f.path(), blob.isPresent());
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private InputStream counting(InputStream in, TransferListener.Phase phase) {
+    if (listener == TransferListener.NONE) {
+      return in;
+    }
+    return new FilterInputStream(in) {
+      @Override
+      public int read() throws IOException {
+        int c = super.read();
+        if (c >= 0) {
+          listener.transferred(phase, 1);
+        }
+        return c;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (n > 0) {
+          listener.transferred(phase, n);
+        }
+        return n;
+      }
+    };
+  }
+
+  /**
+   * File content that re-hashes itself as a backend streams it and fails the write, before the
+   * object becomes visible, if the file no longer matches the digest it is stored under.
+   */
+  static final class VerifyingContent implements Content {
+    private final Path file;
+    private final AssetFile expected;
+    private final TransferListener listener;
+
+    VerifyingContent(Path file, AssetFile expected, TransferListener listener) {
+      this.file = file;
+      this.expected = expected;
+      this.listener = listener;
+    }
+
+    @Override
+    public long length() {
+      return expected.size();
+    }
+
+    @Override
+    public InputStream openStream() throws IOException {
+      return new java.security.DigestInputStream(Files.newInputStream(file), Digest.newSha256()) {
+        private long count;
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          int n = super.read(b, off, len);
+          if (n > 0) {
+            count += n;
+            listener.transferred(TransferListener.Phase.UPLOADING, n);
+          }
+          if (n < 0) {
+            check();
+          }
+          return n;
+        }
+
+        @Override
+        public int read() throws IOException {
+          int c = super.read();
+          if (c >= 0) {
+            count++;
+          } else {
+            check();
+          }
+          return c;
+        }
+
+        private void check() throws IOException {
+          Digest actual = Digest.ofSha256(getMessageDigest().digest());
+          if (count != expected.size() || !actual.equals(expected.digest())) {
+            throw new IOException("file " + file + " changed while it was being uploaded");
+          }
+        }
+      };
+    }
+
+    @Override
+    public InputStream openStream(long offset, long length) throws IOException {
+      // Parts are checked as a whole after the upload, by the file's stamp.
+      return Content.ofFile(file).openStream(offset, length);
+    }
+
+    @Override
+    public Optional<Path> file() {
+      return Optional.of(file);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package dev.ama;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ama.spi.Content;
+import dev.ama.storage.InMemoryStorage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TransferEngineTest {
+  @TempDir Path tmp;
+
+  /** Records what a transfer reported, per phase. */
+  static final class Recorder implements TransferListener {
+    final Map<Phase, AtomicLong> bytes = new ConcurrentHashMap<>();
+    final List<String> skipped = new CopyOnWriteArrayList<>();
+    final List<String> done = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void transferred(Phase phase, long n) {
+      bytes.computeIfAbsent(phase, p -> new AtomicLong()).addAndGet(n);
+    }
+
+    @Override
+    public void fileDone(Phase phase, String path, boolean wasSkipped) {
+      (wasSkipped ? skipped : done).add(phase + " " + path);
+    }
+
+    long bytes(Phase p) {
+      return bytes.getOrDefault(p, new AtomicLong()).get();
+    }
+  }
+
+  private AssetClient client(InMemoryStorage storage, TransferListener listener, TransferSettings settings) {
+    return AssetClient.builder().storage(storage).user("t").cache(tmp.resolve("cache"))
+        .listener(listener).transfers(settings).build();
+  }
+
+  private static Path aged(Path p) throws IOException {
+    Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(60)));
+    return p;
+  }
+
+  @Test
+  void unchangedFilesAreNotHashedAgain() throws IOException {
+    InMemoryStorage storage = new InMemoryStorage();
+    Path a = aged(Files.writeString(tmp.resolve("a.yml"), "a: 1"));
+    Path b = aged(Files.writeString(tmp.resolve("b.yml"), "b: 2"));
+    try (AssetClient first = client(storage, TransferListener.NONE, TransferSettings.DEFAULTS)) {
+      first.newAsset("cfg").add(a, b).alias("x").upload();
+    }
+    Recorder r = new Recorder();
+    try (AssetClient second = client(storage, r, TransferSettings.DEFAULTS)) {
+      second.newAsset("cfg").add(a, b).alias("x").upload();
+    }
+    assertEquals(List.of(), r.done);
+    assertEquals(2, r.skipped.stream().filter(s -> s.startsWith("HASHING")).count());
+  }
+
+  @Test
+  void aChangedFileIsHashedAgainEvenWithTheSameSize() throws IOException {
+    InMemoryStorage storage = new InMemoryStorage();
+    Path a = aged(Files.writeString(tmp.resolve("a.yml"), "a: 1"));
+    AssetVersion one;
+    try (AssetClient c = client(storage, TransferListener.NONE, TransferSettings.DEFAULTS)) {
+      one = c.newAsset("cfg").add(a).alias("x").upload();
+    }
+    Files.writeString(a, "a: 2");
+    Files.setLastModifiedTime(a, FileTime.from(Instant.now().minusSeconds(30)));
+    try (AssetClient c = client(storage, TransferListener.NONE, TransferSettings.DEFAULTS)) {
+      AssetVersion two = c.newAsset("cfg").add(a).alias("x").upload();
+      assertNotEquals(one, two);
+      assertEquals(Digest.sha256("a: 2".getBytes()), two.files().get(0).digest());
+    }
+  }
+
+  @Test
+  void aFileWrittenJustBeforeHashingIsNotRemembered() throws IOException {
+    InMemoryStorage storage = new InMemoryStorage();
+    Path fresh = Files.writeString(tmp.resolve("fresh.yml"), "x: 1");
+    try (AssetClient c = client(storage, TransferListener.NONE, TransferSettings.DEFAULTS)) {
+      c.newAsset("cfg").add(fresh).alias("x").upload();
+    }
+    Recorder r = new Recorder();
+    try (AssetClient c = client(storage, r, TransferSettings.DEFAULTS)) {
+      c.newAsset("cfg").add(fresh).alias("x").upload();
+    }
+    assertEquals(List.of("HASHING fresh.yml"), r.done);
+  }
+
+  @Test
+  void largeBlobsDownloadInParallelRangesByteExact() throws IOException {
+    InMemoryStorage storage = new InMemoryStorage();
+    byte[] big = new byte[5 * 1024 * 1024 + 123];
+    new Random(1).nextBytes(big);
+    Path f = Files.write(tmp.resolve("model.h5"), big);
+    TransferSettings small = new TransferSettings(4, 64 * 1024, 3);
+    Recorder r = new Recorder();
+    try (AssetClient c = client(storage, r, small)) {
+      c.newAsset("rnn_models").add(f).alias("m").upload();
+      Path out = c.download("rnn_models", "m").to(tmp.resolve("out"));
+      assertArrayEquals(big, Files.readAllBytes(out.resolve("model.h5")));
+      assertArrayEquals(big, Files.readAllBytes(c.load("rnn_models", "m").file("model.h5")));
+    }
+    assertEquals(big.length, r.bytes(TransferListener.Phase.UPLOADING));
+    assertEquals(2L * big.length, r.bytes(TransferListener.Phase.DOWNLOADING));
+  }
+
+  @Test
+  void aCorruptLargeBlobIsCaughtAcrossRanges() throws IOException {
+    InMemoryStorage storage = new InMemoryStorage();
+    byte[] big = new byte[1024 * 1024];
+    new Random(2).nextBytes(big);
+    Path f = Files.write(tmp.resolve("model.h5"), big);
+    try (AssetClient c = client(storage, TransferListener.NONE, new TransferSettings(4, 64 * 1024, 4))) {
+      AssetVersion v = c.newAsset("rnn_models").add(f).alias("m").upload();
+      byte[] evil = big.clone();
+      evil[700_000] ^= 1;
+      String key = StoreLayout.blob(v.files().get(0).digest());
+      storage.delete(key);
+      storage.putIfAbsent(key, Content.ofBytes(evil));
+
+      assertThrows(IntegrityException.class, () -> c.download("rnn_models", "m").to(tmp.resolve("out")));
+      assertFalse(Files.exists(tmp.resolve("out/model.h5")));
+    }
+  }
+
+  @Test
+  void theSecondDownloadIsServedFromTheCacheAfterALoad() throws IOException {
+    InMemoryStorage storage = new InMemoryStorage();
+    Path f = Files.writeString(tmp.resolve("model.h5"), "weights");
+    try (AssetClient c = client(storage, TransferListener.NONE, TransferSettings.DEFAULTS)) {
+      AssetVersion v = c.newAsset("rnn_models").add(f).alias("m").upload();
+      c.load("rnn_models", "m");
+      storage.delete(StoreLayout.blob(v.files().get(0).digest()));
+
+      Path out = c.download("rnn_models", "m").to(tmp.resolve("out"));
+
+      assertEquals("weights", Files.readString(out.resolve("model.h5")));
+    }
+  }
+
+  @Test
+  void rangesComeBackInOrderWithBoundedPartsInFlight() throws IOException {
+    byte[] data = new byte[1_000_003];
+    new Random(3).nextBytes(data);
+    AtomicInteger open = new AtomicInteger();
+    AtomicInteger maxOpen = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try (InputStream in = new ParallelRangeInputStream((off, len) -> {
+          maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+          try {
+            return new ByteArrayInputStream(data, (int) off, (int) len);
+          } finally {
+            open.decrementAndGet();
+          }
+        }, data.length, 10_000, 3, pool)) {
+      assertArrayEquals(data, in.readAllBytes());
+    } finally {
+      pool.shutdownNow();
+    }
+    assertTrue(maxOpen.get() <= 3, "at most 3 ranges in flight, saw " + maxOpen.get());
+  }
+}
