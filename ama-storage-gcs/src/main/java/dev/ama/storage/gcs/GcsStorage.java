@@ -52,6 +52,7 @@ import java.util.stream.StreamSupport;
  */
 public final class GcsStorage implements Storage {
   private static final int COPY_BUFFER = 64 << 10;
+  private static final int FIRST_READ_BYTES = 8 << 10;
   private static final String CONTENT_TYPE = "application/octet-stream";
 
   private final com.google.cloud.storage.Storage client;
@@ -154,9 +155,35 @@ public final class GcsStorage implements Storage {
     return new ObjectInfo(key, size == null ? 0 : size, t == null ? Instant.now() : t.toInstant());
   }
 
+  /**
+   * One request: the first read happens here, so a missing object is reported now; the client
+   * pins later requests of this read (resumptions after a dropped connection) to the generation
+   * the first one saw.
+   */
   @Override
   public InputStream open(String key) throws IOException {
-    return open(key, 0, Long.MAX_VALUE);
+    String name = name(key);
+    ReadChannel reader = client.reader(BlobId.of(bucket, name));
+    ByteBuffer first = ByteBuffer.allocate(FIRST_READ_BYTES);
+    int n;
+    try {
+      n = reader.read(first);
+    } catch (StorageException e) {
+      reader.close();
+      throw errors.translate(e, "read", key, name);
+    } catch (IOException | RuntimeException e) {
+      reader.close();
+      if (e.getCause() instanceof StorageException se) {
+        throw errors.translate(se, "read", key, name);
+      }
+      throw e;
+    }
+    if (n < 0) {
+      reader.close();
+      return InputStream.nullInputStream();
+    }
+    InputStream head = new java.io.ByteArrayInputStream(first.array(), 0, first.position());
+    return new java.io.SequenceInputStream(head, new TranslatingInputStream(Channels.newInputStream(reader), key, name));
   }
 
   @Override

@@ -286,6 +286,18 @@ class GcsStorageTest {
   }
 
   @Test
+  void wholeObjectReadsTakeOneRequest() throws Exception {
+    byte[] data = random(300_000, 8);
+    storage.putIfAbsent("one", Content.ofBytes(data));
+    int mark = server.requests().size();
+    assertArrayEquals(data, readAll(storage.open("one")));
+    assertEquals(1, requestsSince(mark).size(), describe(requestsSince(mark)));
+    mark = server.requests().size();
+    assertThrows(ObjectNotFoundException.class, () -> storage.open("two"));
+    assertEquals(1, requestsSince(mark).size(), describe(requestsSince(mark)));
+  }
+
+  @Test
   void rangedReadsSendARangeAndReturnExactlyTheRange() throws Exception {
     byte[] data = random(100_000, 5);
     storage.putIfAbsent("r", Content.ofBytes(data));
