@@ -156,7 +156,9 @@ public final class GcsStorage implements Storage {
   }
 
   /**
-   * One request: the first read happens here, so a missing object is reported now; the client
+   * {@inheritDoc}
+   *
+   * <p>One request: the first read happens here, so a missing object is reported now; the client
    * pins later requests of this read (resumptions after a dropped connection) to the generation
    * the first one saw.
    */
