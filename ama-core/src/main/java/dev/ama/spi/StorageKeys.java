@@ -19,8 +19,8 @@ public final class StorageKeys {
   /**
    * Checks that a key is well formed: non-empty, at most {@value #MAX_KEY_BYTES} UTF-8 bytes,
    * {@code /}-separated segments that are neither empty, {@code .} nor {@code ..}, no backslash,
-   * no control characters. Segments starting with {@code .ama-} are reserved for backends'
-   * temporary files. Spaces and non-ASCII letters are allowed.
+   * no control characters, no unpaired UTF-16 surrogates. Segments starting with {@code .ama-}
+   * are reserved for backends' temporary files. Spaces and non-ASCII letters are allowed.
    *
    * @return the key
    * @throws IllegalArgumentException naming the key and the rule it breaks
@@ -38,6 +38,16 @@ public final class StorageKeys {
       if (c < 0x20 || c == 0x7f || c == '\\') {
         throw new IllegalArgumentException(
             "storage key " + quoted(key) + " contains a control character or backslash");
+      }
+      // A lone surrogate has no UTF-8 form: encoding turns it into '?', so two different keys
+      // would name the same object in every byte-keyed store.
+      if (Character.isSurrogate(c)
+          && !(Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1)))) {
+        throw new IllegalArgumentException(
+            "storage key " + quoted(key) + " contains an unpaired UTF-16 surrogate, which UTF-8 cannot encode");
+      }
+      if (Character.isHighSurrogate(c)) {
+        i++;
       }
     }
     for (String segment : key.split("/", -1)) {

@@ -18,9 +18,12 @@ public final class HttpMirrorStorageProvider implements StorageProvider {
 
   @Override
   public Storage open(URI uri, Map<String, String> options) {
-    if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null || !options.isEmpty()) {
-      throw new IllegalArgumentException("HTTP mirror location " + uri + (options.isEmpty() ? "" : " with options " + options.keySet())
-          + " is not supported; give the mirror's store folder as http(s)://host[:port]/path/ with no query or options");
+    if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
+        || !options.isEmpty()) {
+      throw new IllegalArgumentException("HTTP mirror location " + uri
+          + (options.isEmpty() ? "" : " with options " + options.keySet())
+          + " is not supported; give the mirror's store folder as http(s)://host[:port]/path/"
+          + " with no query or options");
     }
     return new HttpMirrorStorage(uri);
   }

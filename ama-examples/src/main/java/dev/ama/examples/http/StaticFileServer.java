@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,6 +33,7 @@ public final class StaticFileServer implements AutoCloseable {
   private final Path root;
   private final HttpServer server;
   private final ExecutorService executor;
+  private final AtomicLong requests = new AtomicLong();
 
   private StaticFileServer(Path root) throws IOException {
     this.root = root.toAbsolutePath().normalize();
@@ -57,6 +59,11 @@ public final class StaticFileServer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
   }
 
+  /** How many requests the server has answered, so a test can tell that a read went over HTTP. */
+  public long requestCount() {
+    return requests.get();
+  }
+
   @Override
   public void close() {
     server.stop(0);
@@ -64,6 +71,7 @@ public final class StaticFileServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    requests.incrementAndGet();
     try {
       String method = ex.getRequestMethod();
       if (!method.equals("GET") && !method.equals("HEAD")) {

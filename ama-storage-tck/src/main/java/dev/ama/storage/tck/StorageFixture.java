@@ -17,6 +17,7 @@ import java.util.Set;
  * <p>Built with {@link #builder(Storage)}; every setter validates at once and may be called only
  * once. Closing the fixture closes the storage, then runs the {@link Builder#onClose cleanup}.
  */
+@SuppressWarnings("try") // close() runs the binding's cleanup, which may throw anything
 public final class StorageFixture implements AutoCloseable {
   /** The default number of create-only race rounds; see {@link Builder#raceRounds(int)}. */
   public static final int DEFAULT_RACE_ROUNDS = 25;
@@ -137,7 +138,10 @@ public final class StorageFixture implements AutoCloseable {
     void run() throws Exception;
   }
 
-  /** Builds a {@link StorageFixture}. Required: {@link #expectType}, {@link #expectLocationPrefix}, {@link #capabilities}. */
+  /**
+   * Builds a {@link StorageFixture}. Required: {@link #expectType}, {@link #expectLocationPrefix}
+   * and {@link #capabilities}.
+   */
   public static final class Builder {
     private final Storage storage;
     private Class<? extends Storage> expectedType;
@@ -229,8 +233,10 @@ public final class StorageFixture implements AutoCloseable {
     }
 
     /**
-     * Declares that the backend keeps objects in the Java heap by design (memory, Jimfs), so the
-     * checks that large objects are never held in memory are skipped for it.
+     * Declares that objects end up in this JVM's heap by design, so the checks that large objects
+     * are never held in memory are skipped: the backend itself keeps them there (memory, Jimfs),
+     * or the test server behind it runs in the same JVM and buffers them (an in-process S3Proxy
+     * with its transient provider). The heap check cannot tell client from server.
      */
     public Builder holdsObjectsInHeap() {
       this.holdsObjectsInHeap = true;
