@@ -66,7 +66,7 @@ final class GcsErrors {
     }
     if (isConnectionFailure(e)) {
       return new IOException(
-          "cannot " + action + " " + what + ": GCS endpoint " + endpoint + " is unreachable (" + detail
+          "cannot " + action + " " + what + ": GCS is unreachable (" + detail + "; endpoint " + endpoint
               + "). Check the network and proxy settings"
               + (endpoint.equals(GcsProperties.DEFAULT_HOST) ? "" : ", and that the server at " + endpoint + " is running"),
           e);
