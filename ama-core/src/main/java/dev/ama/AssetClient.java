@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -145,9 +146,13 @@ public final class AssetClient implements AutoCloseable {
     Optional<AssetVersion> identical = identical(type, assetFiles, refs, description, labels);
     if (identical.isPresent()) {
       // Same content uploaded before, under another alias or none: reuse that version, so equal
-      // inputs always have one id and their downstream lineage is found again.
-      alias.ifPresent(a -> store.moveAlias(type, a, identical.get().version(), user));
-      return identical.get();
+      // inputs always have one id and their downstream lineage is found again. Its upload may have
+      // crashed among its index markers (it was found through one), so complete them first.
+      AssetVersion v = identical.get();
+      writeMarkers(indexMarkers(type, v.createdAt(), v.version(),
+          v.files().stream().map(AssetFile::digest).distinct().collect(Collectors.toList()), v.refs()));
+      alias.ifPresent(a -> store.moveAlias(type, a, v.version(), user));
+      return v;
     }
     store.checkFormat(true);
 
@@ -173,20 +178,29 @@ public final class AssetClient implements AutoCloseable {
     AssetVersion version = Manifests.fromDraft(id, draft);
 
     // 3. index markers, which only ever point at a manifest that exists.
-    List<String> markers = new ArrayList<>();
-    markers.add(StoreLayout.typeMarker(type));
-    markers.add(StoreLayout.versionMarker(type, draft.createdAt(), id));
-    distinct.keySet().forEach(d -> markers.add(StoreLayout.blobUse(d, id)));
-    refs.forEach(r -> markers.add(StoreLayout.refUse(r.version(), id)));
-    parallel(markers.stream().map(k -> (Callable<Void>) () -> {
-      store.mark(k);
-      return null;
-    }).collect(Collectors.toList()));
+    writeMarkers(indexMarkers(type, draft.createdAt(), id, distinct.keySet(), refs));
 
     // 4. the alias move, last: only now can anyone find the version by name.
     alias.ifPresent(a -> store.moveAlias(type, a, id, user));
     cache.saveManifest(id, canonical);
     return version;
+  }
+
+  private static List<String> indexMarkers(
+      String type, Instant createdAt, Digest id, Collection<Digest> blobs, List<Ref> refs) {
+    List<String> markers = new ArrayList<>();
+    markers.add(StoreLayout.typeMarker(type));
+    markers.add(StoreLayout.versionMarker(type, createdAt, id));
+    blobs.forEach(d -> markers.add(StoreLayout.blobUse(d, id)));
+    refs.forEach(r -> markers.add(StoreLayout.refUse(r.version(), id)));
+    return markers;
+  }
+
+  private void writeMarkers(List<String> markers) {
+    parallel(markers.stream().map(k -> (Callable<Void>) () -> {
+      store.mark(k);
+      return null;
+    }).collect(Collectors.toList()));
   }
 
   private static long totalSize(Collection<Path> files) {
@@ -534,7 +548,7 @@ public final class AssetClient implements AutoCloseable {
       throw new ConflictException("download folder " + folder + " already holds different files: "
           + conflicts.stream().limit(5).collect(Collectors.joining(", "))
           + (conflicts.size() > 5 ? " and " + (conflicts.size() - 5) + " more" : "")
-          + ". Nothing was written; download into another folder, or overwrite them with --force (force())");
+          + ". Nothing was written; download into another folder, or allow overwriting them (ama download --force; force() in the API)");
     }
     List<Callable<Void>> tasks = new ArrayList<>();
     long bytes = 0;
@@ -663,9 +677,17 @@ public final class AssetClient implements AutoCloseable {
 
     private Builder() {}
 
-    /** The store: a plain path or a URI such as {@code s3://bucket/prefix} or {@code mem:test}. */
+    /**
+     * The store: a plain path or a URI such as {@code s3://bucket/prefix} or {@code mem:test}.
+     *
+     * @throws InvalidInputException if the location is not a valid path or URI
+     */
     public Builder store(String location) {
-      Storages.toUri(location);
+      try {
+        Storages.toUri(location);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(e.getMessage(), e);
+      }
       this.location = location;
       this.storage = null;
       return this;

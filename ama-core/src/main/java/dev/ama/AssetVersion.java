@@ -77,7 +77,11 @@ public final class AssetVersion {
     return createdAt;
   }
 
-  /** The alias it was uploaded under, if any; the alias may have moved since. */
+  /**
+   * The alias given when this version was first uploaded, if any. Identical content uploaded
+   * again under another alias is the same version, so this is not a list of its aliases (see
+   * {@link AssetClient#aliasesOf}), and the alias may have moved since.
+   */
   public Optional<String> alias() {
     return alias;
   }

@@ -48,6 +48,16 @@ public final class Names {
     return alias;
   }
 
+  /** Whether a text is a valid alias, for callers deciding between an alias and another form. */
+  public static boolean isValidAlias(String alias) {
+    return alias != null && ALIAS.matcher(alias).matches();
+  }
+
+  /** Whether a text is a valid asset type name. */
+  public static boolean isValidType(String type) {
+    return type != null && TYPE.matcher(type).matches();
+  }
+
   static String quote(String s) {
     return s == null ? "(none)" : "'" + s + "'";
   }

@@ -78,7 +78,7 @@ final class Queries {
     }
     String hex = selector.startsWith(Digest.SHA256 + ":") ? selector.substring(Digest.SHA256.length() + 1) : null;
     if (hex == null) {
-      if (isAliasName(selector)) {
+      if (Names.isValidAlias(selector)) {
         Optional<AliasEntry> head = store.head(type, selector);
         if (head.isPresent()) {
           return manifests.apply(head.get().version());
@@ -95,15 +95,6 @@ final class Queries {
           + "'; use: " + v.type() + " " + selector);
     }
     return v;
-  }
-
-  private static boolean isAliasName(String s) {
-    try {
-      Names.checkAlias(s);
-      return true;
-    } catch (InvalidInputException e) {
-      return false;
-    }
   }
 
   private Digest byPrefix(String hex, String selector) {

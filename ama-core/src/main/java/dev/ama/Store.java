@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -281,8 +282,12 @@ final class Store {
       AliasEntry entry = new AliasEntry(
           type, alias, seq, version, head.map(AliasEntry::version), by,
           clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
-      if (putIfAbsent(StoreLayout.aliasEntry(type, alias, seq), Content.ofBytes(Manifests.writeAliasEntry(entry)))
-          == PutOutcome.CREATED) {
+      String key = StoreLayout.aliasEntry(type, alias, seq);
+      byte[] bytes = Manifests.writeAliasEntry(entry);
+      // A backend that retried a create whose response was lost finds the entry this writer made;
+      // that is a win, not a lost race, or the same move would be appended twice.
+      if (putIfAbsent(key, Content.ofBytes(bytes)) == PutOutcome.CREATED
+          || readIfExists(key).filter(stored -> Arrays.equals(stored, bytes)).isPresent()) {
         writeHint(type, alias, seq);
         return entry;
       }

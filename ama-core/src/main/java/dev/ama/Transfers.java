@@ -88,13 +88,22 @@ final class Transfers {
     }
     PutOutcome outcome = store.putBlob(d, new VerifyingContent(s.file(), s.asset(), listener));
     if (!HashCache.Stamp.of(s.file()).equals(s.stamp())) {
-      if (outcome == PutOutcome.CREATED) {
+      // Another upload may already use this blob: it found it stored and skipped its own copy. So
+      // remove it only if its bytes are not the content its key names, which can happen when the
+      // file changed while parts were read from it unverified or a backend uploaded it natively.
+      if (outcome == PutOutcome.CREATED && !storedBlobMatches(d)) {
         store.delete(StoreLayout.blob(d));
       }
       throw new InvalidInputException("file " + s.file() + " changed while it was being uploaded; nothing was"
           + " published. Upload it again once the program writing it has finished");
     }
     listener.fileDone(TransferListener.Phase.UPLOADING, s.asset().path(), outcome == PutOutcome.ALREADY_EXISTS);
+  }
+
+  private boolean storedBlobMatches(Digest d) throws IOException {
+    try (InputStream in = store.openBlob(d)) {
+      return Digest.sha256(in).equals(d);
+    }
   }
 
   /** Opens a blob from the store: in parallel ranges when it is large, counted for the listener. */

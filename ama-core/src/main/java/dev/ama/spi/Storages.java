@@ -70,6 +70,10 @@ public final class Storages {
     if (!SCHEME.matcher(location).matches()) {
       return Path.of(location).toAbsolutePath().normalize().toUri();
     }
+    if (location.endsWith(":")) {
+      throw new IllegalArgumentException("store location '" + location + "' has a scheme but nothing after it;"
+          + " give for example mem:NAME, file:///path/to/store, s3://bucket/prefix or gs://bucket/prefix");
+    }
     try {
       return new URI(location);
     } catch (URISyntaxException e) {

@@ -3,6 +3,7 @@ package dev.ama.storage;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageProvider;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,17 @@ public final class FileSystemStorageProvider implements StorageProvider {
     if (uri.getQuery() != null) {
       throw new IllegalArgumentException("file store location " + uri + " takes no options; remove '?" + uri.getRawQuery() + "'");
     }
-    return new FileSystemStorage(Path.of(uri));
+    Path root = Path.of(uri);
+    // A store under a regular file would read as empty and fail only on the first write.
+    for (Path p = root.toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.exists(p)) {
+        if (!Files.isDirectory(p)) {
+          throw new IllegalArgumentException("store location " + root + " is not a folder: " + p
+              + " is a file. Give the path of a folder (it is created on the first upload)");
+        }
+        break;
+      }
+    }
+    return new FileSystemStorage(root);
   }
 }

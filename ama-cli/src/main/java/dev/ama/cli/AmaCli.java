@@ -1,0 +1,283 @@
+package dev.ama.cli;
+
+import dev.ama.AmaException;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code ama} command. {@link #main} runs it in the real environment; {@link #run} runs it
+ * in-process with an injected working folder and environment, which is what tests use.
+ */
+@Command(
+    name = "ama",
+    mixinStandardHelpOptions = true,
+    versionProvider = AmaCli.Version.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    synopsisSubcommandLabel = "COMMAND",
+    description = {
+      "Asset manager for machine-learning artifacts.",
+      "",
+      "Turns folders of files into immutable, content-addressed asset versions, names them with"
+          + " aliases, links them with refs, and shares them through a bucket (S3, GCS) or a local folder.",
+      "",
+      "Typical use, in the folder holding the files:",
+      "  ama init nlp_embeddings",
+      "  ama add git_commit_info_ckpt0.yml, run_config_ckpt0.yml, training.yml",
+      "  ama set --alias my_training_inputs",
+      "  ama upload",
+      "  ama download nlp_embeddings --alias my_training_inputs",
+      ""
+    },
+    commandListHeading = "%nCommands:%n",
+    optionListHeading = "%nOptions (global ones also work after the command):%n",
+    footer = {
+      "%nStore: --store, else AMA_STORE, else 'store:' in ~/.ama/config.yml,",
+      "  else ~/.ama/store. A store is a folder or a URI such as /data/store,",
+      "  s3://bucket/prefix, gs://bucket/prefix or mem:NAME.",
+      "User: --user, else AMA_USER, else the operating system user.",
+      "Cache: AMA_CACHE, else ~/.cache/ama.",
+      "Staging state lives in .ama/ of the working folder.",
+      ExitCodes.HELP_LIST
+    },
+    subcommands = {
+      InitCommand.class,
+      AddCommand.class,
+      SetCommand.class,
+      RemoveCommand.class,
+      StatusCommand.class,
+      UploadCommand.class,
+      DownloadCommand.class,
+      LsCommand.class,
+      ShowCommand.class,
+      LogCommand.class,
+      FindCommand.class,
+      DiffCommand.class,
+      LineageCommand.class,
+    })
+public final class AmaCli implements Callable<Integer> {
+  private final Path workDir;
+  private final Map<String, String> env;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  private Optional<String> store = Optional.empty();
+  private Optional<String> user = Optional.empty();
+  private boolean verbose;
+
+  @Spec CommandSpec spec;
+
+  private AmaCli(Path workDir, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    this.workDir = workDir;
+    this.env = env;
+    this.out = out;
+    this.err = err;
+  }
+
+  // Setters ignore null: picocli resets inherited options to their default (null) when it enters a
+  // subcommand, which would otherwise forget a value given before the command name.
+  @Option(
+      names = "--store",
+      paramLabel = "PATH_OR_URI",
+      scope = ScopeType.INHERIT,
+      description = "The store: a folder, or a URI such as s3://bucket/prefix (also file:, gs:, mem:).")
+  void store(String value) {
+    if (value != null) {
+      store = Optional.of(value);
+    }
+  }
+
+  @Option(
+      names = "--user",
+      paramLabel = "NAME",
+      scope = ScopeType.INHERIT,
+      description = "Who is recorded as uploader and alias mover (default: AMA_USER, else the OS user).")
+  void user(String value) {
+    if (value != null) {
+      user = Optional.of(value);
+    }
+  }
+
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
+      description = "Print the stack trace of an error after its one-line message.")
+  void verbose(boolean value) {
+    verbose |= value;
+  }
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(out);
+    return ExitCodes.OK;
+  }
+
+  /**
+   * Runs {@code ama} in-process.
+   *
+   * @param workDir the working folder: where {@code .ama/} lives and relative paths start
+   * @param env the environment: {@code AMA_STORE}, {@code AMA_USER}, {@code AMA_CACHE}, {@code
+   *     HOME} and {@code USER} are read; nothing is read from the real environment
+   * @param out where results go
+   * @param err where errors go: one line {@code ama: <message>}, plus a stack trace with {@code
+   *     --verbose}
+   * @param args the command line, such as {@code "add", "a.yml,", "b.yml"}
+   * @return the exit code; see {@code ama --help}
+   */
+  public static int run(Path workDir, Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+    Objects.requireNonNull(workDir, "workDir");
+    AmaCli cli = new AmaCli(workDir.toAbsolutePath().normalize(), Map.copyOf(env), out, err);
+    CommandLine commandLine = new CommandLine(cli);
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setParameterExceptionHandler(cli::onUsageError);
+    commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> cli.onError(e));
+    try {
+      return commandLine.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** Runs {@code ama} in the current directory with the real environment and exits with its code. */
+  public static void main(String... args) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.putIfAbsent(Settings.ENV_HOME, System.getProperty("user.home"));
+    env.putIfAbsent(Settings.ENV_OS_USER, System.getProperty("user.name"));
+    // A console means a person is watching: show progress of long transfers on stderr.
+    if (System.console() != null) {
+      env.putIfAbsent(Progress.ENV, "1");
+    }
+    // Some cloud SDKs log through java.util.logging, whose default handler writes to stderr; that
+    // would break the one-line error contract. --verbose keeps their messages.
+    if (!List.of(args).contains("--verbose") && !List.of(args).contains("-v")) {
+      Logger.getLogger("").setLevel(Level.OFF);
+    }
+    // UTF-8 whatever the locale: file names and JSON must come out intact, not as '?'.
+    PrintWriter out = new PrintWriter(
+        new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
+    PrintWriter err = new PrintWriter(
+        new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+    int code = run(Path.of("").toAbsolutePath(), env, out, err, args);
+    System.exit(code);
+  }
+
+  Path workDir() {
+    return workDir;
+  }
+
+  Map<String, String> env() {
+    return env;
+  }
+
+  PrintWriter out() {
+    return out;
+  }
+
+  PrintWriter err() {
+    return err;
+  }
+
+  Optional<String> storeOption() {
+    return store;
+  }
+
+  Optional<String> userOption() {
+    return user;
+  }
+
+  Settings settings() {
+    return new Settings(workDir, env);
+  }
+
+  StageStore stageStore() {
+    return new StageStore(workDir);
+  }
+
+  private int onUsageError(ParameterException e, String[] args) {
+    StringBuilder message = new StringBuilder(oneLine(e.getMessage()));
+    if (e instanceof UnmatchedArgumentException unmatched) {
+      List<String> suggestions = unmatched.getSuggestions();
+      if (!suggestions.isEmpty()) {
+        message.append(". Did you mean ")
+            .append(String.join(" or ", suggestions.stream().map(s -> "'" + s + "'").toList()))
+            .append('?');
+      }
+    }
+    String name = e.getCommandLine().getCommandSpec().qualifiedName();
+    message.append(" (see '").append(name).append(" --help')");
+    err.println("ama: " + message);
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    return ExitCodes.USAGE;
+  }
+
+  private int onError(Exception e) {
+    String message;
+    int code = ExitCodes.of(e);
+    if (e instanceof AmaException) {
+      message = e.getMessage();
+    } else if (e instanceof InvalidPathException invalid) {
+      // The JVM maps file names through the locale's charset; under LANG=C it cannot name Größe.yml.
+      message = "cannot use the file name '" + invalid.getInput() + "': " + invalid.getReason()
+          + "; if it holds non-ASCII letters, run ama under a UTF-8 locale, such as LC_ALL=C.UTF-8";
+      code = ExitCodes.INVALID_INPUT;
+    } else if (e instanceof UncheckedIOException || e instanceof IOException) {
+      message = e.getMessage() + (verbose ? "" : " (run with --verbose for details)");
+    } else {
+      message = "unexpected error: " + e + (verbose ? "" : " (run with --verbose for the stack trace)");
+    }
+    err.println("ama: " + oneLine(message));
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    return code;
+  }
+
+  static String oneLine(String message) {
+    return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+
+  /** Reads the version Maven wrote into the jar. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = AmaCli.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"ama " + p.getProperty("version", "(unknown version)")};
+    }
+  }
+}

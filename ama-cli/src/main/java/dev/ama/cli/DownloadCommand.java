@@ -1,0 +1,87 @@
+package dev.ama.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ama.AssetClient;
+import dev.ama.AssetVersion;
+import dev.ama.Names;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "download",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Download the version an alias points at.",
+      "",
+      "Files go into DIR (default ./ALIAS/). Every file is checked against its digest and renamed into place only when complete. With --refs, the versions it was made from follow, transitively, under DIR/refs/<type>/<alias>/. A folder that already holds different files under the same names is refused, with nothing written, unless --force.",
+      ""
+    },
+    footer = {
+      "%nExamples:",
+      "  ama download sequence_models --alias my_model",
+      "  ama download sequence_models --alias my_model --refs",
+      "  ama download sequence_models --alias my_model -o /srv/models/current --force",
+      "  ama download sequence_models --alias my_model@2 -o previous"
+    })
+final class DownloadCommand extends AmaCommand {
+  @Parameters(index = "0", paramLabel = "TYPE", description = "The asset type.")
+  String type;
+
+  @Option(
+      names = "--alias",
+      required = true,
+      paramLabel = "ALIAS",
+      description = "The alias to download; also alias@N (its N-th move), sha256:<hex> or a unique digest prefix.")
+  String alias;
+
+  @Option(names = "--refs", description = "Also download the referenced versions, transitively.")
+  boolean refs;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "The folder to download into (default ./ALIAS).")
+  Optional<String> output = Optional.empty();
+
+  @Option(names = "--force", description = "Overwrite files in the folder that hold different content.")
+  boolean force;
+
+  @Option(names = "--json", description = "Print JSON: the version (as 'ama show --json') plus dir.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    Names.checkType(type);
+    AssetVersion version;
+    Path dir;
+    try (AssetClient client = openClient()) {
+      version = client.version(type, alias);
+      Path target = workDir().resolve(output.orElse(defaultFolder(version))).normalize();
+      // By digest, so the files written are those of the version printed even if the alias moves.
+      var download = client.download(type, version.version().toString());
+      if (refs) {
+        download.withRefs();
+      }
+      if (force) {
+        download.force();
+      }
+      dir = download.to(target);
+    }
+    if (json) {
+      ObjectNode node = Views.version(version);
+      node.put("alias", isAliasName(alias) ? alias : version.alias().orElse(null));
+      node.put("dir", dir.toAbsolutePath().normalize().toString());
+      Format.printJson(out(), node);
+    } else {
+      out().println("downloaded " + type + "/" + alias + " " + version.version() + " (" + version.files().size()
+          + " file(s), " + Format.size(version.size()) + ") to " + display(dir)
+          + (refs && !version.refs().isEmpty() ? "; refs under " + display(dir.resolve("refs")) : ""));
+    }
+    return ExitCodes.OK;
+  }
+
+  /** ./ALIAS for an alias; ./TYPE-<short digest> for other selectors, which may hold ':' or '@'. */
+  private String defaultFolder(AssetVersion version) {
+    return isAliasName(alias) ? alias : type + "-" + version.version().shortHex();
+  }
+}

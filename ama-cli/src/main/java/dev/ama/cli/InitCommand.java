@@ -1,0 +1,49 @@
+package dev.ama.cli;
+
+import dev.ama.ConflictException;
+import dev.ama.Names;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "init",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Start a new asset of a type in this folder.",
+      "",
+      "Files, alias, refs and labels staged afterwards go into one version of this type, uploaded by 'ama upload'. Refuses while un-uploaded files are staged, unless --force; the discarded stage is kept as .ama/stage.discarded-<time>.json.",
+      ""
+    },
+    footer = {"%nExamples:", "  ama init nlp_embeddings", "  ama init sequence_models --force"})
+final class InitCommand extends AmaCommand {
+  @Parameters(index = "0", paramLabel = "TYPE", description = "The asset type, such as rnn_models: " + Names.TYPE_RULE + ".")
+  String type;
+
+  @Option(names = "--force", description = "Discard staged files that were not uploaded.")
+  boolean force;
+
+  @Override
+  public Integer call() {
+    Names.checkType(type);
+    StageStore store = stageStore();
+    Stage stage = store.load();
+    int staged = stage.files().size();
+    if (staged > 0 && !force) {
+      throw new ConflictException(
+          "cannot start a new " + type + " asset: " + staged + " file(s) staged for "
+              + stage.type().orElse("?") + " are not uploaded yet; upload them with: ama upload,"
+              + " or discard them with: ama init " + type + " --force");
+    }
+    if (stage.hasPendingWork()) {
+      Path backup = store.backup(stage);
+      out().println("discarded the staged " + stage.type().orElse("?") + " asset (" + staged
+          + " file(s)); a copy is in " + workDir().relativize(backup));
+    }
+    stage.start(type);
+    store.save(stage);
+    out().println("started a new " + type + " asset in " + workDir() + "; next: ama add FILE...");
+    return ExitCodes.OK;
+  }
+}

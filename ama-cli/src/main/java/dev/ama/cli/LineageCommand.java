@@ -1,0 +1,81 @@
+package dev.ama.cli;
+
+import dev.ama.AssetClient;
+import dev.ama.LineageGraph;
+import dev.ama.Names;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "lineage",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show what a version was made from, or what was made from it.",
+      "",
+      "Follows refs upstream (default: the versions it was made from, transitively) or downstream"
+          + " (--downstream: the versions that ref it). Prints an indented tree, JSON, Graphviz DOT"
+          + " (render with dot -Tsvg) or a Mermaid flowchart.",
+      ""
+    },
+    footer = {
+      "%nJSON: {root, direction, truncated, nodes: [{version, type, aliases, depth, createdBy,"
+          + " createdAt}], edges: [{from, to, alias}]}.",
+      "%nExamples:",
+      "  ama lineage sequence_models --alias my_model",
+      "  ama lineage nlp_embeddings --alias my_training_inputs --downstream",
+      "  ama lineage sequence_models --alias my_model --format dot | dot -Tsvg > lineage.svg"
+    })
+final class LineageCommand extends AmaCommand {
+  /** Output formats. */
+  enum Output {
+    TEXT,
+    JSON,
+    DOT,
+    MERMAID
+  }
+
+  @Parameters(index = "0", paramLabel = "TYPE", description = "The asset type.")
+  String type;
+
+  @Option(
+      names = "--alias",
+      required = true,
+      paramLabel = "ALIAS",
+      description = "The alias; also alias@N, sha256:<hex> or a unique digest prefix.")
+  String alias;
+
+  @Option(names = "--downstream", description = "Follow refs the other way: what was made from this version.")
+  boolean downstream;
+
+  @Option(names = "--depth", paramLabel = "N", defaultValue = "20", description = "How many refs away to go (default: ${DEFAULT-VALUE}).")
+  int depth;
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text, json, dot or mermaid (default: ${DEFAULT-VALUE}).")
+  Output format;
+
+  @Option(names = "--json", description = "Same as --format json.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    Names.checkType(type);
+    if (depth < 1) {
+      throw usage("--depth must be at least 1, was " + depth);
+    }
+    LineageGraph graph;
+    try (AssetClient client = openClient()) {
+      graph = client.lineage(client.version(type, alias),
+          downstream ? LineageGraph.Direction.DOWNSTREAM : LineageGraph.Direction.UPSTREAM, depth);
+    }
+    Output output = json ? Output.JSON : format;
+    String text = switch (output) {
+      case TEXT -> graph.toText();
+      case JSON -> graph.toJson();
+      case DOT -> graph.toDot();
+      case MERMAID -> graph.toMermaid();
+    };
+    out().print(text.endsWith("\n") ? text : text + "\n");
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,62 @@
+package dev.ama.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.ama.AliasEntry;
+import dev.ama.AssetClient;
+import dev.ama.Names;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "log",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show the history of an alias, newest first.",
+      "",
+      "Each move of the alias: its sequence number, the version it pointed the alias at, who moved it and when.",
+      ""
+    },
+    footer = {
+      "%nJSON: a list, newest first, of {type, alias, seq, version, by, at, previous};"
+          + " previous is null for the first entry.",
+      "%nExamples:",
+      "  ama log sequence_models --alias my_model",
+      "  ama log sequence_models --alias my_model --json"
+    })
+final class LogCommand extends AmaCommand {
+  @Parameters(index = "0", paramLabel = "TYPE", description = "The asset type.")
+  String type;
+
+  @Option(names = "--alias", required = true, paramLabel = "ALIAS", description = "The alias.")
+  String alias;
+
+  @Option(names = "--json", description = "Print JSON for scripts.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    Names.checkType(type);
+    Names.checkAlias(alias);
+    List<AliasEntry> history;
+    try (AssetClient client = openClient()) {
+      history = new ArrayList<>(client.history(type, alias));
+    }
+    Collections.reverse(history);
+    if (json) {
+      ArrayNode array = Format.array();
+      history.forEach(e -> array.add(Views.entry(e)));
+      Format.printJson(out(), array);
+      return ExitCodes.OK;
+    }
+    Format.Table table = new Format.Table().row("SEQ", "VERSION", "BY", "AT");
+    for (AliasEntry e : history) {
+      table.row(String.valueOf(e.seq()), e.version().toString(), e.by(), Format.time(e.at()));
+    }
+    table.print(out(), "");
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,67 @@
+package dev.ama.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ama.AliasEntry;
+import dev.ama.AssetClient;
+import dev.ama.AssetVersion;
+import dev.ama.Names;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "show",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show the version an alias points at.",
+      "",
+      "Its id, files with size and digest, refs, who uploaded it and when, description and labels.",
+      ""
+    },
+    footer = {
+      "%nJSON: {type, alias, version, by, at, description, labels, size, files: [{path, size, digest}],"
+          + " refs: [{type, alias, version}], aliasEntry: {type, alias, seq, version, by, at, previous}}",
+      "%nExamples:",
+      "  ama show sequence_models --alias my_model",
+      "  ama show sequence_models --alias my_model --json",
+      "  ama show sequence_models --alias my_model@1"
+    })
+final class ShowCommand extends AmaCommand {
+  @Parameters(index = "0", paramLabel = "TYPE", description = "The asset type.")
+  String type;
+
+  @Option(
+      names = "--alias",
+      required = true,
+      paramLabel = "ALIAS",
+      description = "The alias; also alias@N (its N-th move), sha256:<hex> or a unique digest prefix.")
+  String alias;
+
+  @Option(names = "--json", description = "Print JSON for scripts.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    Names.checkType(type);
+    try (AssetClient client = openClient()) {
+      AssetVersion version = client.version(type, alias);
+      Optional<AliasEntry> entry = isAliasName(alias) ? client.alias(type, alias) : Optional.empty();
+      if (json) {
+        ObjectNode node = Views.version(version);
+        node.put("alias", entry.map(AliasEntry::alias).orElse(version.alias().orElse(null)));
+        if (entry.isPresent()) {
+          node.set("aliasEntry", Views.entry(entry.get()));
+        } else {
+          node.putNull("aliasEntry");
+        }
+        Format.printJson(out(), node);
+      } else {
+        Views.printVersion(out(), version, type + "/" + alias);
+        entry.ifPresent(e -> out().println("alias moved: " + Format.time(e.at()) + " by " + e.by() + " (entry "
+            + e.seq() + "; history: ama log " + type + " --alias " + alias + ")"));
+      }
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.ama.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ama.AssetClient;
+import dev.ama.AssetUpload;
+import dev.ama.AssetVersion;
+import dev.ama.InvalidInputException;
+import dev.ama.NotFoundException;
+import java.nio.file.Files;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "upload",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Upload the staged files as a new version.",
+      "",
+      "Stores the files, moves the alias to the new version, and clears the stage; the type stays, for the next version. Files already in the store are not sent again. Uploading identical files and refs under the same alias again changes nothing and prints the existing version.",
+      ""
+    },
+    footer = {"%nExamples:", "  ama upload", "  ama upload --json", "  ama upload --store s3://bucket/assets"})
+final class UploadCommand extends AmaCommand {
+  @Option(names = "--json", description = "Print the uploaded version as JSON (the shape of 'ama show --json').")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    Stage stage = startedStage();
+    String type = stage.type().orElseThrow();
+    if (stage.files().isEmpty()) {
+      String last = stage.lastUpload().map(u -> " (the last upload, " + u.type() + u.alias().map(a -> "/" + a).orElse("")
+          + ", is done)").orElse("");
+      throw new InvalidInputException(
+          "nothing to upload: no files are staged for " + type + last + "; stage some with: ama add FILE...");
+    }
+    for (Stage.StagedFile f : stage.files().values()) {
+      if (!Files.isRegularFile(workDir().resolve(f.source()))) {
+        throw new NotFoundException(
+            "staged file " + f.source() + " is gone from " + workDir() + "; put it back, or unstage it with: ama rm "
+                + f.path());
+      }
+    }
+    AssetVersion version;
+    try (AssetClient client = openClient()) {
+      AssetUpload upload = client.newAsset(type);
+      for (Stage.StagedFile f : stage.files().values()) {
+        upload.add(f.path(), workDir().resolve(f.source()));
+      }
+      stage.alias().ifPresent(upload::alias);
+      stage.refs().forEach(r -> upload.ref(r.type(), r.alias()));
+      stage.description().ifPresent(upload::description);
+      stage.labels().forEach(upload::label);
+      version = upload.upload();
+    }
+    stage.uploaded(new Stage.LastUpload(type, stage.alias(), version.version().toString(), version.createdAt()));
+    stageStore().save(stage);
+    if (json) {
+      ObjectNode node = Views.version(version);
+      // Identical content is one version: it may have been first uploaded under another alias.
+      node.put("alias", stage.lastUpload().flatMap(Stage.LastUpload::alias).orElse(version.alias().orElse(null)));
+      Format.printJson(out(), node);
+    } else {
+      String name = type + stage.lastUpload().flatMap(Stage.LastUpload::alias).map(a -> "/" + a).orElse("");
+      List<String> refs = version.refs().stream().map(Object::toString).toList();
+      out().println("uploaded " + name + " " + version.version() + " (" + version.files().size() + " file(s), "
+          + Format.size(version.size()) + (refs.isEmpty() ? "" : "; refs: " + String.join(", ", refs)) + ")");
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,86 @@
+package dev.ama.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ama.AliasEntry;
+import dev.ama.AssetFile;
+import dev.ama.AssetVersion;
+import dev.ama.Digest;
+import dev.ama.Ref;
+import java.io.PrintWriter;
+import java.util.TreeMap;
+
+/** The JSON and text shapes of versions and alias entries, shared by the commands that print them. */
+final class Views {
+  private Views() {}
+
+  /**
+   * A version as JSON: {@code type, alias, version, by, at, description, labels, size, files[path,
+   * size, digest], refs[type, alias, version]}. Absent values are {@code null}.
+   */
+  static ObjectNode version(AssetVersion v) {
+    ObjectNode node = Format.object();
+    node.put("type", v.type());
+    node.put("alias", v.alias().orElse(null));
+    node.put("version", v.version().toString());
+    node.put("by", v.createdBy());
+    node.put("at", v.createdAt().toString());
+    node.put("description", v.description().orElse(null));
+    ObjectNode labels = node.putObject("labels");
+    new TreeMap<>(v.labels()).forEach(labels::put);
+    node.put("size", v.size());
+    ArrayNode files = node.putArray("files");
+    for (AssetFile f : v.files()) {
+      files.addObject().put("path", f.path()).put("size", f.size()).put("digest", f.digest().toString());
+    }
+    ArrayNode refs = node.putArray("refs");
+    for (Ref r : v.refs()) {
+      refs.addObject().put("type", r.type()).put("alias", r.alias().orElse(null)).put("version", r.version().toString());
+    }
+    return node;
+  }
+
+  /** An alias entry as JSON: {@code type, alias, seq, version, by, at, previous}. */
+  static ObjectNode entry(AliasEntry e) {
+    ObjectNode node = Format.object();
+    node.put("type", e.type());
+    node.put("alias", e.alias());
+    node.put("seq", e.seq());
+    node.put("version", e.version().toString());
+    node.put("by", e.by());
+    node.put("at", e.at().toString());
+    node.put("previous", e.previous().map(Object::toString).orElse(null));
+    return node;
+  }
+
+  /** {@code sha256:<12 hex digits>}, for tables. */
+  static String shortId(Digest id) {
+    return id.algorithm() + ":" + id.shortHex();
+  }
+
+  /** A version for people: header lines, then files and refs as aligned tables. */
+  static void printVersion(PrintWriter out, AssetVersion v, String name) {
+    out.println(name);
+    out.println("version:     " + v.version());
+    out.println("created:     " + Format.time(v.createdAt()) + " by " + v.createdBy());
+    v.description().ifPresent(d -> out.println("description: " + d));
+    if (!v.labels().isEmpty()) {
+      out.println("labels:      " + String.join(", ",
+          new TreeMap<>(v.labels()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+    }
+    out.println("files:       " + v.files().size() + " (" + Format.size(v.size()) + ")");
+    Format.Table files = new Format.Table();
+    for (AssetFile f : v.files()) {
+      files.row(f.path(), Format.size(f.size()), f.digest().toString());
+    }
+    files.print(out, "  ");
+    if (!v.refs().isEmpty()) {
+      out.println("refs:");
+      Format.Table refs = new Format.Table();
+      for (Ref r : v.refs()) {
+        refs.row(r.type() + r.alias().map(a -> "/" + a).orElse(""), r.version().toString());
+      }
+      refs.print(out, "  ");
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.ama.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Runs {@code ama} in-process in a working folder with a store, cache and home under one temp dir. */
+final class Ama {
+  /** What one run printed and returned. */
+  record Result(int code, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- out\n" + out + "--- err\n" + err;
+    }
+  }
+
+  final Path root;
+  final Path work;
+  final Path store;
+  final Path home;
+  final Map<String, String> env = new HashMap<>();
+
+  Ama(Path root) {
+    this.root = root;
+    this.work = mkdirs(root.resolve("work"));
+    this.store = root.resolve("store");
+    this.home = mkdirs(root.resolve("home"));
+    env.put("AMA_STORE", store.toString());
+    env.put("AMA_USER", "alice");
+    env.put("AMA_CACHE", root.resolve("cache").toString());
+    env.put("HOME", home.toString());
+  }
+
+  Result run(String... args) {
+    return runIn(work, args);
+  }
+
+  Result runIn(Path dir, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = AmaCli.run(dir, env, new PrintWriter(out), new PrintWriter(err), args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /** Runs and insists on exit code 0, showing the output otherwise. */
+  Result ok(String... args) {
+    Result r = run(args);
+    if (r.code() != 0) {
+      throw new AssertionError("ama " + String.join(" ", args) + " failed: " + r);
+    }
+    return r;
+  }
+
+  Path write(String name, String content) {
+    return write(work, name, content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static Path write(Path dir, String name, byte[] content) {
+    try {
+      Path file = dir.resolve(name);
+      Files.createDirectories(file.getParent());
+      return Files.write(file, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Path mkdirs(Path dir) {
+    try {
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.ama.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the real {@code bin/ama} script in child processes against the packaged jar and
+ * {@code target/lib}; failsafe runs it after the package phase.
+ */
+class BinAmaIT {
+  static final Path ROOT = Path.of(System.getProperty("ama.repo.root", "..")).toAbsolutePath().normalize();
+  static final Path SCRIPT = ROOT.resolve("bin/ama");
+
+  @TempDir Path tmp;
+
+  record Run(int code, String out, String err) {}
+
+  Run run(Path script, Path dir, Map<String, String> extraEnv, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(script.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+    Map<String, String> env = pb.environment();
+    env.keySet().removeIf(k -> k.startsWith("AMA_") || k.startsWith("LC_") || k.equals("LANG"));
+    env.put("HOME", tmp.resolve("home").toString());
+    env.put("AMA_STORE", tmp.resolve("store").toString());
+    env.put("AMA_CACHE", tmp.resolve("cache").toString());
+    env.put("AMA_USER", "ci");
+    env.putAll(extraEnv);
+    pb.redirectOutput(tmp.resolve("out.txt").toFile());
+    pb.redirectError(tmp.resolve("err.txt").toFile());
+    Process p = pb.start();
+    try {
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        throw new AssertionError("bin/ama " + String.join(" ", args) + " did not finish in 120 s");
+      }
+    } finally {
+      p.destroyForcibly();
+    }
+    return new Run(p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt")));
+  }
+
+  Run ok(Path dir, String line) throws Exception {
+    Run r = run(SCRIPT, dir, Map.of(), SeedWorkflowTest.argv(line));
+    assertEquals(0, r.code(), line + "\n" + r);
+    return r;
+  }
+
+  @Test
+  void seedCommandsRunVerbatimThroughTheScript() throws Exception {
+    Path work = Files.createDirectories(tmp.resolve("work"));
+    Map<String, byte[]> files = SeedWorkflowTest.writeTrainingOutput(work);
+    for (String line : SeedWorkflowTest.SEED) {
+      ok(work, line);
+    }
+    ok(work, "ama download sequence_models --alias my_model --refs");
+    for (String name : SeedWorkflowTest.OUTPUTS) {
+      assertArrayEquals(files.get(name), Files.readAllBytes(work.resolve("my_model").resolve(name)), name);
+    }
+    for (String name : SeedWorkflowTest.INPUTS) {
+      assertArrayEquals(files.get(name),
+          Files.readAllBytes(work.resolve("my_model/refs/nlp_embeddings/my_training_inputs").resolve(name)), name);
+    }
+  }
+
+  @Test
+  void nonAsciiFileNamesWorkWithoutALocale() throws Exception {
+    Path work = Files.createDirectories(tmp.resolve("work"));
+    Files.writeString(work.resolve("Größe-模型.yml"), "größe: 1\n");
+    ok(work, "ama init params");
+    ok(work, "ama add Größe-模型.yml");
+    ok(work, "ama set --alias odd");
+    ok(work, "ama upload");
+    Run show = ok(work, "ama show params --alias odd");
+    assertTrue(show.out().contains("Größe-模型.yml"), show.out());
+  }
+
+  @Test
+  void errorsAreOneLineWithTheirExitCode() throws Exception {
+    Path work = Files.createDirectories(tmp.resolve("work"));
+    Run r = run(SCRIPT, work, Map.of(), "upload");
+    assertEquals(4, r.code(), r.toString());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("ama: no asset is started in "), r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void scriptSaysHowToBuildWhenTheJarIsMissing() throws Exception {
+    Path fakeRoot = Files.createDirectories(tmp.resolve("checkout/bin"));
+    Path copy = Files.copy(SCRIPT, fakeRoot.resolve("ama"));
+    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Run r = run(copy, tmp, Map.of(), "--help");
+    assertEquals(1, r.code());
+    assertEquals("ama: not built yet; run: mvn -B -DskipTests install\n", r.err());
+  }
+
+  @Test
+  void versionComesFromThePackagedJar() throws Exception {
+    Run r = run(SCRIPT, tmp, Map.of(), "--version");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.out().matches("ama \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\n"), r.out());
+  }
+}
