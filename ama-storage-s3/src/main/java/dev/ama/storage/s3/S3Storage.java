@@ -80,8 +80,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * <p>A caveat inherited from S3: if a create-only PUT succeeds on the server but its response is
  * lost, the SDK's retry is answered {@code 412} and this call reports {@link
  * PutOutcome#ALREADY_EXISTS} for the object it created itself. The object then holds exactly this
- * call's bytes; a caller that must tell "I lost" from "I won but was not told" can re-read the
- * object and compare it with what it wrote.
+ * call's bytes; a caller that must tell "I lost" from "I won but was not told" re-reads the
+ * object and compares it with what it wrote, as AMA's alias log does.
  *
  * <p>Instances are immutable and thread-safe; close them to release the HTTP connection pool and
  * the upload threads.
