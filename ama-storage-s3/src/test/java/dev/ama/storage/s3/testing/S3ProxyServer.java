@@ -81,6 +81,20 @@ public final class S3ProxyServer implements AutoCloseable {
 
   /** Starts a server from the given S3Proxy jar-with-dependencies. */
   public static S3ProxyServer start(Path jar) throws IOException {
+    return start(jar, false);
+  }
+
+  /**
+   * Starts a server that keeps objects in files under its temporary directory (jclouds'
+   * filesystem provider) instead of its heap, for objects larger than the server's heap and for
+   * benchmarks, where a server holding gigabytes in memory would measure its garbage collector.
+   * Needs free disk space for everything stored.
+   */
+  public static S3ProxyServer startOnDisk(Path jar) throws IOException {
+    return start(jar, true);
+  }
+
+  private static S3ProxyServer start(Path jar, boolean onDisk) throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IOException("S3Proxy jar " + jar + " does not exist; run the build's process-test-resources phase"
           + " (mvn -pl ama-storage-s3 -am test-compile) or set -D" + JAR_PROPERTY + "=/path/to/s3proxy.jar");
@@ -89,7 +103,7 @@ public final class S3ProxyServer implements AutoCloseable {
     // A free port can be taken by someone else between probing and binding; try a few.
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
-        return startOnce(jar);
+        return startOnce(jar, onDisk);
       } catch (PortTakenException e) {
         last = e;
       }
@@ -105,7 +119,7 @@ public final class S3ProxyServer implements AutoCloseable {
     }
   }
 
-  private static S3ProxyServer startOnce(Path jar) throws IOException {
+  private static S3ProxyServer startOnce(Path jar, boolean onDisk) throws IOException {
     int port = freePort();
     Path dataDir = Files.createTempDirectory("ama-s3proxy-");
     Path config = dataDir.resolve("s3proxy.properties");
@@ -115,7 +129,7 @@ public final class S3ProxyServer implements AutoCloseable {
     p.setProperty("s3proxy.authorization", "aws-v2-or-v4");
     p.setProperty("s3proxy.identity", ACCESS_KEY_ID);
     p.setProperty("s3proxy.credential", SECRET_ACCESS_KEY);
-    p.setProperty("jclouds.provider", "transient");
+    p.setProperty("jclouds.provider", onDisk ? "filesystem" : "transient");
     p.setProperty("jclouds.filesystem.basedir", basedir.toString());
     try (var out = Files.newOutputStream(config)) {
       p.store(out, "written by " + S3ProxyServer.class.getName());
@@ -190,7 +204,8 @@ public final class S3ProxyServer implements AutoCloseable {
     }
   }
 
-  static Path findJar() throws IOException {
+  /** The S3Proxy jar {@link #start()} runs: see the class comment for where it is looked for. */
+  public static Path findJar() throws IOException {
     String property = System.getProperty(JAR_PROPERTY);
     if (property != null && !property.isBlank()) {
       return Path.of(property);

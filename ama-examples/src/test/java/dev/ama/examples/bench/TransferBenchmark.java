@@ -1,0 +1,979 @@
+package dev.ama.examples.bench;
+
+import dev.ama.AssetClient;
+import dev.ama.AssetVersion;
+import dev.ama.Digest;
+import dev.ama.TransferListener;
+import dev.ama.spi.Storage;
+import dev.ama.spi.Storages;
+import dev.ama.storage.s3.testing.S3ProxyServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * How fast AMA moves bytes, as ratios against baselines measured in the same run on the same
+ * machine: a plain AWS SDK v2 loop, {@code rclone copy} (when installed) and {@code openssl dgst
+ * -sha256}. One run starts its own S3Proxy (SigV4, files on disk in a temporary folder) and also
+ * measures the filesystem store, the {@code ama} CLI's cold start, and re-uploading an unchanged
+ * asset. Prints a Markdown table and saves it under {@code target/transfer-bench/}.
+ *
+ * <p>Run it with {@code bench/transfer.sh [--quick]}; see docs/performance.md for every option and
+ * for the method.
+ */
+public final class TransferBenchmark {
+  private static final String TYPE_SMALL = "bench_small";
+  private static final String TYPE_LARGE = "bench_large";
+  private static final String TYPE_HASH = "bench_hash";
+  private static final String RCLONE_REMOTE = "amabench";
+
+  private final Options o;
+  private final Path work;
+  private final List<Row> rows = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private S3ProxyServer s3;
+  private S3Client sdk;
+  private final List<Storage> opened = new ArrayList<>();
+
+  private TransferBenchmark(Options o, Path work) {
+    this.o = o;
+    this.work = work;
+  }
+
+  // ------------------------------------------------------------------ options
+
+  /** What to measure; {@code --quick} shrinks every size. */
+  record Options(int files, long fileSize, long large, int hashFiles, long hashFileSize, int concurrency,
+      boolean cli, Optional<Long> big, String heap, Path out, Optional<Path> workDir, Path root) {
+
+    static Options parse(String[] args) {
+      int files = 2000;
+      long fileSize = 64 << 10;
+      long large = 1L << 30;
+      int hashFiles = 32;
+      long hashFileSize = 32L << 20;
+      int concurrency = 0;
+      boolean cli = true;
+      Optional<Long> big = Optional.empty();
+      String heap = "256m";
+      Path out = Path.of("target", "transfer-bench");
+      Optional<Path> workDir = Optional.empty();
+      Path root = Path.of("..").toAbsolutePath().normalize();
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--quick" -> {
+            files = 200;
+            large = 64L << 20;
+            hashFileSize = 2L << 20;
+          }
+          case "--files" -> files = Integer.parseInt(args[++i]);
+          case "--file-size" -> fileSize = size(args[++i]);
+          case "--large" -> large = size(args[++i]);
+          case "--hash-files" -> hashFiles = Integer.parseInt(args[++i]);
+          case "--hash-file-size" -> hashFileSize = size(args[++i]);
+          case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+          case "--no-cli" -> cli = false;
+          case "--big" -> big = Optional.of(size(args[++i]));
+          case "--heap" -> heap = args[++i];
+          case "--out" -> out = Path.of(args[++i]);
+          case "--work" -> workDir = Optional.of(Path.of(args[++i]));
+          case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
+          default -> throw new IllegalArgumentException("unknown option " + a + "; options: --quick, --files N,"
+              + " --file-size SIZE, --large SIZE, --hash-files N, --hash-file-size SIZE, --concurrency N, --no-cli,"
+              + " --big SIZE [--heap 256m], --out DIR, --work DIR, --root CHECKOUT");
+        }
+      }
+      return new Options(files, fileSize, large, hashFiles, hashFileSize, concurrency, cli, big, heap, out, workDir,
+          root);
+    }
+
+    static long size(String s) {
+      var m = java.util.regex.Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?", java.util.regex.Pattern.CASE_INSENSITIVE)
+          .matcher(s.trim());
+      if (!m.matches()) {
+        throw new IllegalArgumentException("'" + s + "' is not a size; write e.g. 64KiB, 1GiB, 256m");
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2).toLowerCase(Locale.ROOT)) {
+        case "k" -> n << 10;
+        case "m" -> n << 20;
+        case "g" -> n << 30;
+        case "t" -> n << 40;
+        default -> n;
+      };
+    }
+  }
+
+  /** One line of the results table. */
+  record Row(String operation, String store, String amaLabel, double amaSeconds, String baseline,
+      double baselineSeconds, String unit, double amount, String target, String detail) {
+
+    /** Baseline time over AMA's: above 1, AMA is faster. */
+    double ratio() {
+      return baselineSeconds / amaSeconds;
+    }
+  }
+
+  // ------------------------------------------------------------------ main
+
+  /** Runs the benchmark; see the class comment. */
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--big-child")) {
+      bigChild(args);
+      return;
+    }
+    if (args.length > 0 && args[0].equals("--hash-child")) {
+      hashChild(Path.of(args[1]));
+      return;
+    }
+    Options o = Options.parse(args);
+    Path work = o.workDir().isPresent()
+        ? Files.createDirectories(o.workDir().get())
+        : Files.createTempDirectory("ama-transfer-bench-");
+    TransferBenchmark b = new TransferBenchmark(o, work);
+    try {
+      if (o.big().isPresent()) {
+        b.runBig(o.big().get());
+      } else {
+        b.runAll();
+      }
+    } finally {
+      b.close();
+      if (o.workDir().isEmpty()) {
+        deleteTree(work);
+      }
+    }
+  }
+
+  private void close() {
+    for (Storage st : opened) {
+      try {
+        st.close();
+      } catch (IOException e) {
+        // Exiting anyway.
+      }
+    }
+    if (sdk != null) {
+      sdk.close();
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  private void runAll() throws Exception {
+    String machine = machine();
+    System.out.println("# AMA transfer benchmark\n\n" + machine + "\n");
+    Path small = generateFiles(work.resolve("small"), o.files(), o.fileSize(), 1);
+    Path large = generateFiles(work.resolve("large"), 1, o.large(), 2);
+    Path hashSet = generateFiles(work.resolve("hashset"), o.hashFiles(), o.hashFileSize(), 3);
+    backdate(small, large, hashSet);
+    System.out.println("data: " + o.files() + " × " + human(o.fileSize()) + ", 1 × " + human(o.large()) + ", "
+        + o.hashFiles() + " × " + human(o.hashFileSize()) + " in " + work);
+
+    s3 = S3ProxyServer.startOnDisk(S3ProxyServer.findJar());
+    sdk = S3Client.builder()
+        .endpointOverride(s3.endpoint())
+        .region(Region.of(S3ProxyServer.REGION))
+        .forcePathStyle(true)
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY_ID, S3ProxyServer.SECRET_ACCESS_KEY)))
+        .build();
+    System.out.println("S3Proxy (filesystem provider, SigV4) at " + s3.endpoint() + ", pid " + s3.pid());
+    boolean rclone = rcloneVersion().isPresent();
+    if (!rclone) {
+      notes.add("rclone is not installed: its baselines are skipped (Debian: apt-get install -y rclone)");
+    }
+    warmUp();
+
+    hashing(large, hashSet);
+    smallFiles(small, rclone);
+    largeFile(large, rclone);
+    fileSystemStore(small, large);
+    if (o.cli()) {
+      cliColdStart(small, rclone);
+    }
+    report(machine);
+  }
+
+  // ------------------------------------------------------------------ measurements
+
+  /** Runs every path once on little data so the JIT has compiled it before anything is timed. */
+  private void warmUp() throws Exception {
+    Path dir = generateFiles(work.resolve("warmup"), 64, 64 << 10, 9);
+    generateFiles(dir.resolve("big"), 1, 40L << 20, 10);
+    backdate(dir);
+    String bucket = s3.createBucket();
+    try (AssetClient c = amaS3(bucket, "warm")) {
+      for (int i = 0; i < 3; i++) {
+        c.newAsset("warmup").add(dir).alias("w").label("round", "" + i).upload();
+        c.download("warmup", "w").force().to(work.resolve("warmup-down"));
+      }
+    }
+    sdkUpload(bucket, "sdk/", dir, 1);
+    sdkDownload(bucket, "sdk/", work.resolve("warmup-sdk"), 4);
+    for (int i = 0; i < 3; i++) {
+      try (InputStream in = Files.newInputStream(dir.resolve("big").resolve("f00000.bin"))) {
+        Digest.sha256(in);
+      }
+    }
+    deleteTree(dir);
+    deleteTree(work.resolve("warmup-down"));
+    deleteTree(work.resolve("warmup-sdk"));
+  }
+
+  private void hashing(Path largeDir, Path hashSet) throws Exception {
+    Path file = only(largeDir);
+    long size = Files.size(file);
+    Digest expected = null;
+    double ama = Double.MAX_VALUE;
+    double openssl = Double.MAX_VALUE;
+    // Best of three each, alternating, all reading from the page cache: this compares hashing,
+    // not the disk.
+    for (int i = 0; i < 3; i++) {
+      long t = System.nanoTime();
+      try (InputStream in = Files.newInputStream(file)) {
+        expected = Digest.sha256(in);
+      }
+      ama = Math.min(ama, seconds(t));
+      t = System.nanoTime();
+      String out = run(List.of("openssl", "dgst", "-sha256", file.toString()), Map.of());
+      openssl = Math.min(openssl, seconds(t));
+      if (!out.contains(expected.hex())) {
+        throw new IllegalStateException("openssl and AMA disagree on " + file + ": " + out + " vs " + expected);
+      }
+    }
+    rows.add(new Row("hash 1 file of " + human(size), "-", "Digest.sha256 (warm JVM)", ama, "openssl dgst -sha256",
+        openssl, "MB/s", size, "≥ 0.9×", "best of 3, page cache"));
+
+    // The CLI's JVM flags (bin/ama) in a fresh JVM: what `ama upload` of a large file pays.
+    for (String flags : List.of("-XX:TieredStopAtLevel=1", "-XX:+TieredCompilation")) {
+      List<String> cmd = new ArrayList<>(List.of(javaBin(), "-XX:+UseSerialGC", flags, "-cp",
+          System.getProperty("java.class.path"), TransferBenchmark.class.getName(), "--hash-child", file.toString()));
+      String out = run(cmd, Map.of());
+      double s = Double.parseDouble(out.trim().lines().reduce((a, b) -> b).orElseThrow());
+      rows.add(new Row("hash 1 file of " + human(size), "-", "Digest.sha256, fresh JVM " + flags, s,
+          "openssl dgst -sha256", openssl, "MB/s", size, "", "as `bin/ama` would, including JIT warm-up"));
+    }
+
+    // Many files: the hashing phase of an upload, on the transfer threads.
+    long total = totalSize(hashSet);
+    double[] window = new double[4];
+    TransferListener timing = new TransferListener() {
+      @Override
+      public void started(Phase phase, int files, long bytes) {
+        if (phase == Phase.HASHING) {
+          window[0] = System.nanoTime();
+          window[1] = processCpuNanos();
+        }
+      }
+
+      @Override
+      public void finished(Phase phase) {
+        if (phase == Phase.HASHING) {
+          window[2] = System.nanoTime();
+          window[3] = processCpuNanos();
+        }
+      }
+    };
+    try (AssetClient c = client(Storages.open(work.resolve("hash-store").toString()), "hash", timing)) {
+      c.newAsset(TYPE_HASH).add(hashSet).alias("h").upload();
+    }
+    double wall = (window[2] - window[0]) / 1e9;
+    double cpu = (window[3] - window[1]) / 1e9;
+    List<String> cmd = new ArrayList<>(List.of("openssl", "dgst", "-sha256"));
+    try (Stream<Path> s = Files.list(hashSet)) {
+      s.sorted().forEach(p -> cmd.add(p.toString()));
+    }
+    long t = System.nanoTime();
+    run(cmd, Map.of());
+    double seq = seconds(t);
+    rows.add(new Row("hash " + o.hashFiles() + " files of " + human(o.hashFileSize()), "-",
+        "upload's hashing phase, " + concurrency() + " threads", wall, "openssl dgst -sha256 (one process)", seq,
+        "MB/s", total, "both cores",
+        String.format(Locale.ROOT, "AMA CPU %.2f s / wall %.2f s = %.2f cores busy", cpu, wall, cpu / wall)));
+  }
+
+  private void smallFiles(Path small, boolean rclone) throws Exception {
+    int n = o.files();
+    long bytes = totalSize(small);
+    String what = n + " × " + human(o.fileSize());
+    String amaBucket = s3.createBucket();
+    Path amaCache = work.resolve("cache-small");
+
+    Measured up;
+    try (AssetClient c = amaS3(amaBucket, amaCache)) {
+      up = measure(() -> c.newAsset(TYPE_SMALL).add(small).alias("small").upload());
+    }
+    Measured again;
+    try (AssetClient c = amaS3(amaBucket, amaCache)) {
+      again = measure(() -> c.newAsset(TYPE_SMALL).add(small).alias("small").upload());
+    }
+    Path amaDown = work.resolve("down-ama-small");
+    Measured down;
+    try (AssetClient c = amaS3(amaBucket, work.resolve("cache-small-down"))) {
+      down = measure(() -> c.download(TYPE_SMALL, "small").to(amaDown));
+    }
+    verifySame(small, amaDown);
+
+    String sdkBucket = s3.createBucket();
+    Measured sdkUp = measure(() -> sdkUpload(sdkBucket, "small/", small, 1));
+    Path sdkDown = work.resolve("down-sdk-small");
+    Measured sdkDownT = measure(() -> sdkDownload(sdkBucket, "small/", sdkDown, 1));
+    String sdkParBucket = s3.createBucket();
+    Measured sdkParUp = measure(() -> sdkUpload(sdkParBucket, "small/", small, concurrency()));
+    Path sdkParDown = work.resolve("down-sdkpar-small");
+    Measured sdkParDownT = measure(() -> sdkDownload(sdkParBucket, "small/", sdkParDown, concurrency()));
+    verifySame(small, sdkDown);
+
+    add("upload " + what, "s3", "AMA", up, "AWS SDK putObject loop", sdkUp, "files/s", n, "");
+    add("upload " + what, "s3", "AMA", up, "AWS SDK, " + concurrency() + " threads", sdkParUp, "files/s", n, "");
+    add("download " + what, "s3", "AMA", down, "AWS SDK getObject loop", sdkDownT, "files/s", n, "");
+    add("download " + what, "s3", "AMA", down, "AWS SDK, " + concurrency() + " threads", sdkParDownT, "files/s", n,
+        "");
+    if (rclone) {
+      String rBucket = s3.createBucket();
+      Measured rUp = measure(() -> rclone("copy", small.toString(), RCLONE_REMOTE + ":" + rBucket + "/small"));
+      Measured rAgain = measure(() -> rclone("copy", small.toString(), RCLONE_REMOTE + ":" + rBucket + "/small"));
+      Path rDown = work.resolve("down-rclone-small");
+      Measured rDownT = measure(() -> rclone("copy", RCLONE_REMOTE + ":" + rBucket + "/small", rDown.toString()));
+      verifySame(small, rDown);
+      add("upload " + what, "s3", "AMA", up, "rclone copy", rUp, "files/s", n, "≥ 2×");
+      add("download " + what, "s3", "AMA", down, "rclone copy", rDownT, "files/s", n, "≥ 1.5×");
+      add("re-upload unchanged " + what, "s3", "AMA", again, "rclone copy (unchanged)", rAgain, "files/s", n, "");
+      deleteTree(rDown);
+    }
+    rows.add(new Row("re-upload unchanged " + what, "s3", "AMA (new client, same cache)", again.seconds,
+        "AMA first upload", up.seconds, "files/s", n, "≤ 3% of first",
+        String.format(Locale.ROOT, "%.1f%% of the first upload; %s", 100 * again.seconds / up.seconds, again.detail())));
+    System.out.printf(Locale.ROOT, "small files: %d files, %s%n", n, human(bytes));
+    deleteTree(amaDown);
+    deleteTree(sdkDown);
+    deleteTree(sdkParDown);
+  }
+
+  private void largeFile(Path largeDir, boolean rclone) throws Exception {
+    Path file = only(largeDir);
+    long size = Files.size(file);
+    String what = "1 file of " + human(size);
+    String amaBucket = s3.createBucket();
+    Measured up;
+    try (AssetClient c = amaS3(amaBucket, work.resolve("cache-large"))) {
+      up = measure(() -> c.newAsset(TYPE_LARGE).add(largeDir).alias("large").upload());
+    }
+    Path amaDown = work.resolve("down-ama-large");
+    Measured down;
+    try (AssetClient c = amaS3(amaBucket, work.resolve("cache-large-down"))) {
+      down = measure(() -> c.download(TYPE_LARGE, "large").to(amaDown));
+    }
+    verifySame(largeDir, amaDown);
+    deleteTree(amaDown);
+
+    String sdkBucket = s3.createBucket();
+    Measured sdkUp = measure(() -> sdkUpload(sdkBucket, "large/", largeDir, 1));
+    Path sdkDown = work.resolve("down-sdk-large");
+    Measured sdkDownT = measure(() -> sdkDownload(sdkBucket, "large/", sdkDown, 1));
+    deleteTree(sdkDown);
+    s3.deletePrefix(sdkBucket, "");
+    add("upload " + what, "s3", "AMA", up, "AWS SDK putObject (one PUT)", sdkUp, "MB/s", size, "");
+    add("download " + what, "s3", "AMA", down, "AWS SDK getObject", sdkDownT, "MB/s", size, "");
+    if (rclone) {
+      String rBucket = s3.createBucket();
+      Measured rUp = measure(() -> rclone("copy", largeDir.toString(), RCLONE_REMOTE + ":" + rBucket + "/large"));
+      Path rDown = work.resolve("down-rclone-large");
+      Measured rDownT = measure(() -> rclone("copy", RCLONE_REMOTE + ":" + rBucket + "/large", rDown.toString()));
+      verifySame(largeDir, rDown);
+      deleteTree(rDown);
+      s3.deletePrefix(rBucket, "");
+      add("upload " + what, "s3", "AMA", up, "rclone copy", rUp, "MB/s", size, "≥ 1×");
+      add("download " + what, "s3", "AMA", down, "rclone copy", rDownT, "MB/s", size, "≥ 1×");
+    }
+    s3.deletePrefix(amaBucket, "");
+  }
+
+  private void fileSystemStore(Path small, Path largeDir) throws Exception {
+    int n = o.files();
+    String what = n + " × " + human(o.fileSize());
+    Path store = work.resolve("fs-store");
+    Measured up;
+    Measured again;
+    Measured down;
+    Path amaDown = work.resolve("down-fs-small");
+    try (AssetClient c = client(Storages.open(store.toString()), work.resolve("cache-fs"), TransferListener.NONE)) {
+      up = measure(() -> c.newAsset(TYPE_SMALL).add(small).alias("small").upload());
+    }
+    try (AssetClient c = client(Storages.open(store.toString()), work.resolve("cache-fs"), TransferListener.NONE)) {
+      again = measure(() -> c.newAsset(TYPE_SMALL).add(small).alias("small").upload());
+      down = measure(() -> c.download(TYPE_SMALL, "small").to(amaDown));
+    }
+    verifySame(small, amaDown);
+    Path cpUp = work.resolve("cp-small");
+    Measured cp = measure(() -> run(List.of("cp", "-r", small.toString(), cpUp.toString()), Map.of()));
+    add("upload " + what, "filesystem", "AMA", up, "cp -r", cp, "files/s", n, "");
+    add("download " + what, "filesystem", "AMA", down, "cp -r", cp, "files/s", n, "");
+    rows.add(new Row("re-upload unchanged " + what, "filesystem", "AMA (new client, same cache)", again.seconds,
+        "AMA first upload", up.seconds, "files/s", n, "≤ 3% of first",
+        String.format(Locale.ROOT, "%.1f%% of the first upload", 100 * again.seconds / up.seconds)));
+    deleteTree(amaDown);
+    deleteTree(cpUp);
+
+    long size = Files.size(only(largeDir));
+    String whatL = "1 file of " + human(size);
+    Path amaDownL = work.resolve("down-fs-large");
+    Measured upL;
+    Measured downL;
+    try (AssetClient c = client(Storages.open(store.toString()), work.resolve("cache-fs"), TransferListener.NONE)) {
+      upL = measure(() -> c.newAsset(TYPE_LARGE).add(largeDir).alias("large").upload());
+      downL = measure(() -> c.download(TYPE_LARGE, "large").to(amaDownL));
+    }
+    verifySame(largeDir, amaDownL);
+    Path cpL = work.resolve("cp-large");
+    Measured cpLarge = measure(() -> run(List.of("cp", "-r", largeDir.toString(), cpL.toString()), Map.of()));
+    add("upload " + whatL, "filesystem", "AMA", upL, "cp -r", cpLarge, "MB/s", size, "");
+    add("download " + whatL, "filesystem", "AMA", downL, "cp -r", cpLarge, "MB/s", size, "");
+    deleteTree(amaDownL);
+    deleteTree(cpL);
+    deleteTree(store);
+  }
+
+  /**
+   * The CLI's cold path: every {@code ama} call starts a JVM. Downloads the small-file asset with
+   * {@code bin/ama} as shipped, with each start-up option this benchmark weighs, and times {@code
+   * ama --version} alone to show the fixed cost.
+   */
+  private void cliColdStart(Path small, boolean rclone) throws Exception {
+    Path ama = o.root().resolve("bin").resolve("ama");
+    Path lib = o.root().resolve("ama-cli").resolve("target").resolve("lib");
+    if (!Files.isExecutable(ama) || !Files.isDirectory(lib)) {
+      notes.add("CLI not measured: " + ama + " or " + lib + " is missing; run `mvn -B -DskipTests package` first");
+      return;
+    }
+    int n = o.files();
+    String what = n + " × " + human(o.fileSize());
+    String bucket = s3.createBucket();
+    String location = s3.storeUri(bucket, "store");
+    try (AssetClient c = amaS3(bucket, work.resolve("cache-cli-up"))) {
+      c.newAsset(TYPE_SMALL).add(small).alias("small").upload();
+    }
+    Measured rDown = null;
+    if (rclone) {
+      String rBucket = s3.createBucket();
+      rclone("copy", small.toString(), RCLONE_REMOTE + ":" + rBucket + "/small");
+      Path dest = work.resolve("cli-rclone");
+      rDown = measure(() -> rclone("copy", RCLONE_REMOTE + ":" + rBucket + "/small", dest.toString()));
+      deleteTree(dest);
+    }
+    Path jsa = work.resolve("ama-cli.jsa");
+    Map<String, String> variants = new LinkedHashMap<>();
+    variants.put("bin/ama", "");
+    variants.put("bin/ama + -XX:TieredStopAtLevel=4 (C2 JIT)", "-XX:TieredStopAtLevel=4");
+    variants.put("bin/ama + AppCDS archive", "-XX:SharedArchiveFile=" + jsa + " -Xlog:cds=off -Xlog:cds+dynamic=off");
+    // The archive is made by one ordinary run that dumps the classes it loaded at exit.
+    cli(ama, location, List.of("download", TYPE_SMALL, "--alias", "small", "-o", work.resolve("cli-dump").toString()),
+        "-XX:ArchiveClassesAtExit=" + jsa + " -Xlog:cds=off -Xlog:cds+dynamic=off");
+    deleteTree(work.resolve("cli-dump"));
+    if (!Files.isRegularFile(jsa)) {
+      notes.add("AppCDS archive was not created; its CLI row is without it");
+    }
+    for (var v : variants.entrySet()) {
+      Measured version = measure(() -> cli(ama, location, List.of("--version"), v.getValue()));
+      Path dest = work.resolve("cli-down");
+      Measured down = measure(() -> cli(ama, location,
+          List.of("download", TYPE_SMALL, "--alias", "small", "-o", dest.toString()), v.getValue()));
+      verifySame(small, dest);
+      deleteTree(dest);
+      rows.add(new Row("CLI start-up (ama --version)", "-", v.getKey(), version.seconds, "-", Double.NaN, "", 0,
+          "", ""));
+      if (rDown != null) {
+        add("CLI download " + what + " (cold JVM)", "s3", v.getKey(), down, "rclone copy", rDown, "files/s", n,
+            "≥ 1.5×");
+      } else {
+        rows.add(new Row("CLI download " + what + " (cold JVM)", "s3", v.getKey(), down.seconds, "-", Double.NaN,
+            "files/s", n, "", down.detail()));
+      }
+    }
+  }
+
+  private String cli(Path ama, String location, List<String> args, String javaOpts) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(ama.toString(), "--store", location));
+    cmd.addAll(args);
+    Map<String, String> env = new LinkedHashMap<>(s3.environment());
+    env.put("AMA_CACHE", work.resolve("cli-cache-" + System.nanoTime()).toString());
+    env.put("AMA_USER", "bench");
+    env.put("AMA_JAVA_OPTS", javaOpts);
+    return run(cmd, env);
+  }
+
+  // ------------------------------------------------------------------ big mode
+
+  /**
+   * Uploads and downloads one file of {@code size} bytes in a child JVM limited to {@code --heap},
+   * against S3Proxy and the filesystem store, so the memory bound is shown, not claimed.
+   */
+  private void runBig(long size) throws Exception {
+    String machine = machine();
+    FileStore fs = Files.getFileStore(work);
+    long free = fs.getUsableSpace();
+    // The source, S3Proxy's copy (its parts, then the assembled object) and the download.
+    long needed = 4 * size + (1L << 30);
+    long fitted = size;
+    if (free < needed) {
+      fitted = Math.max(64L << 20, ((free - (1L << 30)) / 4) >> 20 << 20);
+      notes.add(String.format(Locale.ROOT, "only %s free in %s; measured %s instead of %s", human(free), work,
+          human(fitted), human(size)));
+    }
+    System.out.println("# AMA big-file benchmark\n\n" + machine + "\n\nfile " + human(fitted) + ", child heap -Xmx"
+        + o.heap() + ", free disk " + human(free));
+    Path dir = generateFiles(work.resolve("big"), 1, fitted, 7);
+    backdate(dir);
+    Path file = only(dir);
+    s3 = S3ProxyServer.startOnDisk(S3ProxyServer.findJar());
+    String bucket = s3.createBucket();
+    bigRow("s3", s3.storeUri(bucket, "store"), file, fitted);
+    s3.close();
+    s3 = null;
+    bigRow("filesystem", work.resolve("big-store").toString(), file, fitted);
+    report(machine);
+  }
+
+  private void bigRow(String storeName, String location, Path file, long size) throws Exception {
+    Path down = work.resolve("big-down");
+    List<String> cmd = List.of(javaBin(), "-Xmx" + o.heap(), "-XX:+UseSerialGC", "-cp",
+        System.getProperty("java.class.path"), TransferBenchmark.class.getName(), "--big-child", location,
+        file.toString(), down.toString(), work.resolve("big-cache").toString());
+    Map<String, String> env = s3 != null ? s3.environment() : Map.of();
+    String out = run(cmd, env);
+    String[] r = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+        .orElseThrow(() -> new IllegalStateException("the child JVM printed no result:\n" + out)).split(" ");
+    double up = Double.parseDouble(r[1]);
+    double dl = Double.parseDouble(r[2]);
+    long peak = Long.parseLong(r[3]);
+    String detail = "child JVM -Xmx" + o.heap() + ", peak heap used " + human(peak) + ", digest verified";
+    rows.add(new Row("upload 1 file of " + human(size), storeName, "AMA", up, "-", Double.NaN, "MB/s", size,
+        "fits in -Xmx" + o.heap(), detail));
+    rows.add(new Row("download 1 file of " + human(size), storeName, "AMA", dl, "-", Double.NaN, "MB/s", size,
+        "fits in -Xmx" + o.heap(), detail));
+    deleteTree(down);
+    deleteTree(work.resolve("big-cache"));
+    deleteTree(work.resolve("big-store"));
+  }
+
+  private static void bigChild(String[] args) throws Exception {
+    String location = args[1];
+    Path file = Path.of(args[2]);
+    Path down = Path.of(args[3]);
+    Path cache = Path.of(args[4]);
+    try (AssetClient c = AssetClient.builder().store(location).user("bench").cache(cache).build()) {
+      long t = System.nanoTime();
+      AssetVersion v = c.newAsset(TYPE_LARGE).add(file).alias("big").upload();
+      double up = seconds(t);
+      t = System.nanoTime();
+      c.download(TYPE_LARGE, "big").to(down);
+      double dl = seconds(t);
+      Digest d;
+      try (InputStream in = Files.newInputStream(down.resolve(file.getFileName().toString()))) {
+        d = Digest.sha256(in);
+      }
+      if (!d.equals(v.files().get(0).digest())) {
+        throw new IllegalStateException("downloaded file differs from the uploaded one");
+      }
+      long peak = 0;
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == MemoryType.HEAP) {
+          peak += pool.getPeakUsage().getUsed();
+        }
+      }
+      System.out.println("RESULT " + up + " " + dl + " " + peak);
+    }
+  }
+
+  private static void hashChild(Path file) throws IOException {
+    long t = System.nanoTime();
+    try (InputStream in = Files.newInputStream(file)) {
+      Digest.sha256(in);
+    }
+    System.out.println(seconds(t));
+  }
+
+  // ------------------------------------------------------------------ report
+
+  private void report(String machine) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    sb.append("| operation | store | AMA | AMA time | baseline | baseline time | ratio | AMA rate | baseline rate"
+        + " | target | notes |\n");
+    sb.append("|---|---|---|---:|---|---:|---:|---:|---:|---|---|\n");
+    for (Row r : rows) {
+      boolean hasBase = !Double.isNaN(r.baselineSeconds());
+      String ratio;
+      if (r.target().startsWith("≤")) {
+        ratio = String.format(Locale.ROOT, "**%.1f%%**", 100 * r.amaSeconds() / r.baselineSeconds());
+      } else {
+        ratio = hasBase ? String.format(Locale.ROOT, "**%.2f×**", r.ratio()) : "-";
+      }
+      sb.append("| ").append(r.operation()).append(" | ").append(r.store()).append(" | ").append(r.amaLabel())
+          .append(" | ").append(secs(r.amaSeconds())).append(" | ").append(r.baseline()).append(" | ")
+          .append(hasBase ? secs(r.baselineSeconds()) : "-").append(" | ").append(ratio).append(" | ")
+          .append(rate(r.unit(), r.amount(), r.amaSeconds())).append(" | ")
+          .append(hasBase ? rate(r.unit(), r.amount(), r.baselineSeconds()) : "-").append(" | ")
+          .append(r.target()).append(" | ").append(r.detail()).append(" |\n");
+    }
+    sb.append("\nratio = baseline time / AMA time (above 1: AMA is faster); for re-upload, AMA's re-upload time as a"
+        + " share of its first upload. MB = 10^6 bytes.\n");
+    for (String n : notes) {
+      sb.append("\n- ").append(n);
+    }
+    String table = sb.toString();
+    System.out.println();
+    System.out.println(table);
+    Path out = Files.createDirectories(o.out());
+    String stamp = Instant.now().toString().replace(":", "").replaceAll("\\..*", "");
+    Path file = out.resolve("results-" + stamp + ".md");
+    Files.writeString(file, "# AMA transfer benchmark, " + Instant.now() + "\n\n" + machine + "\n\n" + table + "\n",
+        StandardCharsets.UTF_8);
+    System.out.println("saved " + file.toAbsolutePath());
+  }
+
+  private static String secs(double s) {
+    return String.format(Locale.ROOT, "%.2f s", s);
+  }
+
+  private static String rate(String unit, double amount, double seconds) {
+    if (unit.isEmpty()) {
+      return "-";
+    }
+    double v = unit.equals("MB/s") ? amount / 1e6 / seconds : amount / seconds;
+    return String.format(Locale.ROOT, "%.0f %s", v, unit);
+  }
+
+  private void add(String op, String store, String amaLabel, Measured ama, String baseline, Measured base,
+      String unit, double amount, String target) {
+    rows.add(new Row(op, store, amaLabel, ama.seconds, baseline, base.seconds, unit, amount, target,
+        ama.detail() + "; baseline " + base.detail()));
+  }
+
+  private String machine() {
+    String cpu = "unknown CPU";
+    try {
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+    } catch (IOException e) {
+      // Not Linux; the core count still says enough.
+    }
+    return String.format(Locale.ROOT, "Machine: %d cores (%s), %s heap max, Java %s, %s; S3Proxy %s on loopback"
+            + " (filesystem provider); AMA transfer concurrency %d. Absolute figures depend on the machine and its"
+            + " neighbours; compare the ratios.",
+        Runtime.getRuntime().availableProcessors(), cpu, human(Runtime.getRuntime().maxMemory()),
+        System.getProperty("java.version"), System.getProperty("os.name"), "4.1.0", concurrency());
+  }
+
+  // ------------------------------------------------------------------ timing
+
+  /** A timed run: wall time, this JVM's CPU and the S3Proxy server's CPU. */
+  record Measured(double seconds, double clientCpu, double serverCpu) {
+    String detail() {
+      return Double.isNaN(serverCpu)
+          ? String.format(Locale.ROOT, "cpu %.1f s", clientCpu)
+          : String.format(Locale.ROOT, "S3Proxy cpu %.1f s", serverCpu);
+    }
+  }
+
+  private interface Action {
+    Object run() throws Exception;
+  }
+
+  private Measured measure(Action a) throws Exception {
+    double server0 = serverCpu();
+    long cpu0 = processCpuNanos();
+    long t = System.nanoTime();
+    a.run();
+    double s = seconds(t);
+    return new Measured(s, (processCpuNanos() - cpu0) / 1e9, serverCpu() - server0);
+  }
+
+  private double serverCpu() {
+    if (s3 == null) {
+      return Double.NaN;
+    }
+    return ProcessHandle.of(s3.pid()).flatMap(p -> p.info().totalCpuDuration())
+        .map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  // ------------------------------------------------------------------ clients and baselines
+
+  private int concurrency() {
+    return o.concurrency() > 0 ? o.concurrency() : dev.ama.TransferSettings.DEFAULTS.concurrency();
+  }
+
+  private AssetClient amaS3(String bucket, Object cacheOrName) throws IOException {
+    Path cache = cacheOrName instanceof Path p ? p : work.resolve("cache-" + cacheOrName);
+    Storage storage = Storages.open(s3.storeUri(bucket, "store"), s3.credentials());
+    return client(storage, cache, TransferListener.NONE, true);
+  }
+
+  private AssetClient client(Storage storage, Object cacheOrName, TransferListener listener) {
+    return client(storage, cacheOrName instanceof Path p ? p : work.resolve("cache-" + cacheOrName), listener, true);
+  }
+
+  private AssetClient client(Storage storage, Path cache, TransferListener listener, boolean owned) {
+    // The builder leaves a given storage open; this benchmark closes them all at the end.
+    opened.add(storage);
+    AssetClient.Builder b = AssetClient.builder().storage(storage).user("bench").cache(cache).listener(listener);
+    if (o.concurrency() > 0) {
+      b.concurrency(o.concurrency());
+    }
+    return b.build();
+  }
+
+  /** The plain loop a user would write: putObject per file, sequentially or on a thread pool. */
+  private Object sdkUpload(String bucket, String prefix, Path dir, int threads) throws Exception {
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(dir)) {
+      files = s.filter(Files::isRegularFile).sorted().toList();
+    }
+    forEach(files, threads, f -> sdk.putObject(b -> b.bucket(bucket).key(prefix + dir.relativize(f)),
+        RequestBody.fromFile(f)));
+    return null;
+  }
+
+  private Object sdkDownload(String bucket, String prefix, Path dest, int threads) throws Exception {
+    List<S3Object> objects = sdk.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+        .toList();
+    Files.createDirectories(dest);
+    forEach(objects, threads, obj -> {
+      Path target = dest.resolve(obj.key().substring(prefix.length()));
+      Files.createDirectories(target.getParent());
+      sdk.getObject(b -> b.bucket(bucket).key(obj.key()), ResponseTransformer.toFile(target));
+    });
+    return null;
+  }
+
+  private interface Each<T> {
+    void accept(T t) throws Exception;
+  }
+
+  private static <T> void forEach(List<T> items, int threads, Each<T> each) throws Exception {
+    if (threads == 1) {
+      for (T t : items) {
+        each.accept(t);
+      }
+      return;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      for (T t : items) {
+        fs.add(pool.submit(() -> {
+          each.accept(t);
+          return null;
+        }));
+      }
+      for (Future<?> f : fs) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private Optional<String> rcloneVersion() {
+    try {
+      return Optional.of(run(List.of("rclone", "version"), Map.of()).lines().findFirst().orElse("rclone"));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Object rclone(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("rclone"));
+    cmd.addAll(List.of(args));
+    String prefix = "RCLONE_CONFIG_" + RCLONE_REMOTE.toUpperCase(Locale.ROOT) + "_";
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("RCLONE_CONFIG", work.resolve("rclone-none.conf").toString());
+    env.put(prefix + "TYPE", "s3");
+    env.put(prefix + "PROVIDER", "Other");
+    env.put(prefix + "ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY_ID);
+    env.put(prefix + "SECRET_ACCESS_KEY", S3ProxyServer.SECRET_ACCESS_KEY);
+    env.put(prefix + "ENDPOINT", s3.endpoint().toString());
+    env.put(prefix + "REGION", S3ProxyServer.REGION);
+    env.put(prefix + "FORCE_PATH_STYLE", "true");
+    // The endpoint is plain HTTP; rclone refuses to start with a CA bundle it cannot apply.
+    env.put("AWS_CA_BUNDLE", null);
+    return run(cmd, env);
+  }
+
+  // ------------------------------------------------------------------ files and processes
+
+  /** Runs a command to completion and returns its output, failing with that output if it fails. */
+  private static String run(List<String> cmd, Map<String, String> env) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    env.forEach((k, v) -> {
+      if (v == null) {
+        pb.environment().remove(k);
+      } else {
+        pb.environment().put(k, v);
+      }
+    });
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IOException(String.join(" ", cmd) + " failed:\n" + out);
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    return out;
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** Writes {@code count} files of pseudo-random bytes, different in every file. */
+  private static Path generateFiles(Path dir, int count, long size, long seed) throws IOException {
+    Files.createDirectories(dir);
+    byte[] buf = new byte[1 << 20];
+    for (int i = 0; i < count; i++) {
+      SplittableRandom r = new SplittableRandom(seed * 1_000_003L + i);
+      try (OutputStream out = Files.newOutputStream(dir.resolve(String.format(Locale.ROOT, "f%05d.bin", i)))) {
+        for (long left = size; left > 0; ) {
+          int n = (int) Math.min(buf.length, left);
+          for (int j = 0; j < n; j += 8) {
+            long v = r.nextLong();
+            for (int k = 0; k < 8 && j + k < n; k++) {
+              buf[j + k] = (byte) (v >>> (8 * k));
+            }
+          }
+          out.write(buf, 0, n);
+          left -= n;
+        }
+      }
+    }
+    return dir;
+  }
+
+  /**
+   * Dates the files a minute back, as files a job wrote before uploading them: files modified
+   * within the last two seconds are never remembered by the hash cache (see HashCache).
+   */
+  private static void backdate(Path... dirs) throws IOException {
+    FileTime t = FileTime.from(Instant.now().minus(Duration.ofMinutes(1)));
+    for (Path d : dirs) {
+      try (Stream<Path> s = Files.walk(d)) {
+        for (Path p : s.filter(Files::isRegularFile).toList()) {
+          Files.setLastModifiedTime(p, t);
+        }
+      }
+    }
+  }
+
+  private static Path only(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(Files::isRegularFile).findFirst().orElseThrow();
+    }
+  }
+
+  private static long totalSize(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      long sum = 0;
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        sum += Files.size(p);
+      }
+      return sum;
+    }
+  }
+
+  /**
+   * Fails unless {@code actual} holds the same file names with the same sizes as {@code expected}:
+   * directly (copy tools) or under the folder's own name (AMA adds a folder under its name).
+   */
+  private static void verifySame(Path expected, Path actual) throws IOException {
+    Path nested = actual.resolve(expected.getFileName().toString());
+    if (Files.isDirectory(nested)) {
+      actual = nested;
+    }
+    try (Stream<Path> s = Files.walk(expected)) {
+      for (Path p : s.filter(Files::isRegularFile).toList()) {
+        Path q = actual.resolve(expected.relativize(p).toString());
+        if (!Files.isRegularFile(q) || Files.size(q) != Files.size(p)) {
+          throw new IllegalStateException("download into " + actual + " lacks " + expected.relativize(p));
+        }
+      }
+    }
+  }
+
+  static String human(long bytes) {
+    if (bytes >= 1L << 30 && bytes % (1L << 30) == 0) {
+      return (bytes >> 30) + " GiB";
+    }
+    if (bytes >= 1L << 20 && bytes % (1L << 20) == 0) {
+      return (bytes >> 20) + " MiB";
+    }
+    if (bytes >= 1L << 10 && bytes % (1L << 10) == 0) {
+      return (bytes >> 10) + " KiB";
+    }
+    if (bytes >= 1L << 20) {
+      return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+    }
+    return bytes + " B";
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(x);
+      }
+    }
+  }
+}
