@@ -994,6 +994,9 @@ public final class TransferBenchmark {
     if (bytes >= 1L << 10 && bytes % (1L << 10) == 0) {
       return (bytes >> 10) + " KiB";
     }
+    if (bytes >= 1L << 30) {
+      return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+    }
     if (bytes >= 1L << 20) {
       return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
     }
