@@ -1,0 +1,52 @@
+package dev.ama.examples.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The transfer benchmark's command line: sizes, the quick mode and the big-file mode. */
+class TransferBenchmarkOptionsTest {
+
+  @Test
+  void defaultsAreTheDocumentedFullRun() {
+    TransferBenchmark.Options o = TransferBenchmark.Options.parse(new String[0]);
+    assertEquals(2000, o.files());
+    assertEquals(64 * 1024, o.fileSize());
+    assertEquals(1L << 30, o.large());
+    assertTrue(o.cli());
+    assertEquals(Optional.empty(), o.big());
+  }
+
+  @Test
+  void quickShrinksTheSetsAndLaterOptionsStillApply() {
+    TransferBenchmark.Options o = TransferBenchmark.Options.parse(new String[] {"--quick", "--files", "50"});
+    assertEquals(50, o.files());
+    assertEquals(64L << 20, o.large());
+  }
+
+  @Test
+  void sizesTakeBinaryUnitsWithOrWithoutIb() {
+    assertEquals(64 * 1024, TransferBenchmark.Options.size("64KiB"));
+    assertEquals(5L << 30, TransferBenchmark.Options.size("5GiB"));
+    assertEquals(256L << 20, TransferBenchmark.Options.size("256m"));
+    assertEquals(1000, TransferBenchmark.Options.size("1000"));
+    assertThrows(IllegalArgumentException.class, () -> TransferBenchmark.Options.size("five gigs"));
+  }
+
+  @Test
+  void bigModeCarriesItsSizeAndHeap() {
+    TransferBenchmark.Options o = TransferBenchmark.Options.parse(new String[] {"--big", "5GiB", "--heap", "128m"});
+    assertEquals(Optional.of(5L << 30), o.big());
+    assertEquals("128m", o.heap());
+  }
+
+  @Test
+  void unknownOptionsAreRefusedWithTheListOfKnownOnes() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TransferBenchmark.Options.parse(new String[] {"--fast"}));
+    assertTrue(e.getMessage().contains("--quick"), e.getMessage());
+  }
+}
