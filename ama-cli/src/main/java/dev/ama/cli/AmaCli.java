@@ -79,6 +79,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       LogCommand.class,
       FindCommand.class,
       DiffCommand.class,
+      CompareCommand.class,
       LineageCommand.class,
     })
 public final class AmaCli implements Callable<Integer> {
