@@ -49,7 +49,7 @@ final class AddRefCommand extends AmaCommand {
     }
     boolean added = stage.addRef(new Stage.StagedRef(target.type(), name));
     stageStore().save(stage);
-    out().println((added ? "staged ref " : "ref already staged: ") + target.type() + "/" + name
+    info((added ? "staged ref " : "ref already staged: ") + target.type() + "/" + name
         + " (now " + target.version() + "; pinned when you run: ama upload)");
     return ExitCodes.OK;
   }

@@ -1,6 +1,7 @@
 package dev.ama.cli;
 
 import dev.ama.AmaException;
+import java.io.Console;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -91,6 +92,7 @@ public final class AmaCli implements Callable<Integer> {
   private Optional<String> store = Optional.empty();
   private Optional<String> user = Optional.empty();
   private boolean verbose;
+  private boolean quiet;
 
   @Spec CommandSpec spec;
 
@@ -131,6 +133,15 @@ public final class AmaCli implements Callable<Integer> {
       description = "Print the stack trace of an error after its one-line message.")
   void verbose(boolean value) {
     verbose |= value;
+  }
+
+  @Option(
+      names = {"-q", "--quiet"},
+      scope = ScopeType.INHERIT,
+      description = "No progress bars and no confirmations such as 'uploaded ...'; errors and the data"
+          + " asked for (ls, show, --json, ...) are still printed.")
+  void quiet(boolean value) {
+    quiet |= value;
   }
 
   @Override
@@ -174,8 +185,8 @@ public final class AmaCli implements Callable<Integer> {
     env.putIfAbsent(Settings.ENV_HOME, System.getProperty("user.home"));
     env.putIfAbsent(Settings.ENV_OS_USER, System.getProperty("user.name"));
     // A console means a person is watching: show progress of long transfers on stderr.
-    if (System.console() != null) {
-      env.putIfAbsent(Progress.ENV, "1");
+    if (interactive()) {
+      env.putIfAbsent(ProgressBars.ENV, "1");
     }
     // Some cloud SDKs log through java.util.logging, whose default handler writes to stderr; that
     // would break the one-line error contract. --verbose keeps their messages.
@@ -205,6 +216,10 @@ public final class AmaCli implements Callable<Integer> {
 
   PrintWriter err() {
     return err;
+  }
+
+  boolean quiet() {
+    return quiet;
   }
 
   Optional<String> storeOption() {
@@ -262,6 +277,22 @@ public final class AmaCli implements Callable<Integer> {
       e.printStackTrace(err);
     }
     return code;
+  }
+
+  /**
+   * Whether a person is at a terminal. Up to Java 21 a console exists only when stdin and stdout
+   * are terminals; from Java 22 it may exist without one, and isTerminal() tells.
+   */
+  private static boolean interactive() {
+    Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true;
+    }
   }
 
   static String oneLine(String message) {

@@ -40,7 +40,7 @@ final class RemoveCommand extends AmaCommand {
     }
     paths.forEach(stage::removeFile);
     stageStore().save(stage);
-    out().println("unstaged " + String.join(", ", paths));
+    info("unstaged " + String.join(", ", paths));
     return ExitCodes.OK;
   }
 }
