@@ -1,6 +1,7 @@
 package dev.ama.cli;
 
 import dev.ama.AmaException;
+import dev.ama.InvalidInputException;
 import java.io.Console;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -64,6 +65,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "  s3://bucket/prefix, gs://bucket/prefix or mem:NAME.",
       "User: --user, else AMA_USER, else the operating system user.",
       "Cache: AMA_CACHE, else ~/.cache/ama.",
+      "Transfers: --concurrency and --part-size, else AMA_CONCURRENCY and AMA_PART_SIZE,",
+      "  else 'concurrency:' and 'part_size:' in ~/.ama/config.yml, else 16 and 8MiB.",
+      "Progress bars: on stderr at a terminal; AMA_PROGRESS=0 turns them off.",
       "Staging state lives in .ama/ of the working folder.",
       ExitCodes.HELP_LIST
     },
@@ -93,6 +97,8 @@ public final class AmaCli implements Callable<Integer> {
   private Optional<String> user = Optional.empty();
   private boolean verbose;
   private boolean quiet;
+  private Optional<Integer> concurrency = Optional.empty();
+  private Optional<Long> partSize = Optional.empty();
 
   @Spec CommandSpec spec;
 
@@ -136,6 +142,38 @@ public final class AmaCli implements Callable<Integer> {
   }
 
   @Option(
+      names = "--concurrency",
+      paramLabel = "N",
+      scope = ScopeType.INHERIT,
+      description = "Files hashed, uploaded or downloaded at once, 1 to " + Settings.MAX_CONCURRENCY
+          + " (default: AMA_CONCURRENCY, else 'concurrency:' in ~/.ama/config.yml, else 16).")
+  void concurrency(String value) {
+    if (value != null) {
+      try {
+        concurrency = Optional.of(Settings.concurrency(value, "--concurrency"));
+      } catch (InvalidInputException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+  }
+
+  @Option(
+      names = "--part-size",
+      paramLabel = "SIZE",
+      scope = ScopeType.INHERIT,
+      description = "The size of one ranged read of a large file, 64KiB to 1GiB, such as 8MiB or 1048576"
+          + " (default: AMA_PART_SIZE, else 'part_size:' in ~/.ama/config.yml, else 8MiB).")
+  void partSize(String value) {
+    if (value != null) {
+      try {
+        partSize = Optional.of(Settings.partSize(value, "--part-size"));
+      } catch (InvalidInputException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+  }
+
+  @Option(
       names = {"-q", "--quiet"},
       scope = ScopeType.INHERIT,
       description = "No progress bars and no confirmations such as 'uploaded ...'; errors and the data"
@@ -155,7 +193,9 @@ public final class AmaCli implements Callable<Integer> {
    *
    * @param workDir the working folder: where {@code .ama/} lives and relative paths start
    * @param env the environment: {@code AMA_STORE}, {@code AMA_USER}, {@code AMA_CACHE}, {@code
-   *     HOME} and {@code USER} are read; nothing is read from the real environment
+   *     AMA_CONCURRENCY}, {@code AMA_PART_SIZE}, {@code AMA_PROGRESS}, {@code HOME} and {@code USER}
+   *     are read; nothing is read from the real environment. {@code AMA_PROGRESS=1} draws progress
+   *     bars into {@code err} as if it were a terminal
    * @param out where results go
    * @param err where errors go: one line {@code ama: <message>}, plus a stack trace with {@code
    *     --verbose}
@@ -220,6 +260,14 @@ public final class AmaCli implements Callable<Integer> {
 
   boolean quiet() {
     return quiet;
+  }
+
+  Optional<Integer> concurrencyOption() {
+    return concurrency;
+  }
+
+  Optional<Long> partSizeOption() {
+    return partSize;
   }
 
   Optional<String> storeOption() {

@@ -43,8 +43,10 @@ abstract class AmaCommand implements Callable<Integer> {
   /** Opens a client on the configured store, as the configured user, with the configured cache. */
   AssetClient openClient() {
     Settings settings = cli().settings();
-    AssetClient.Builder builder =
-        AssetClient.builder().store(settings.store(cli().storeOption()).value()).cache(settings.cache());
+    AssetClient.Builder builder = AssetClient.builder()
+        .store(settings.store(cli().storeOption()).value())
+        .cache(settings.cache())
+        .transfers(settings.transfers(cli().concurrencyOption(), cli().partSizeOption()).settings());
     settings.user(cli().userOption()).ifPresent(builder::user);
     if (showProgress()) {
       builder.listener(ProgressBars.onTerminal(cli().err()));
