@@ -65,8 +65,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "  s3://bucket/prefix, gs://bucket/prefix or mem:NAME.",
       "User: --user, else AMA_USER, else the operating system user.",
       "Cache: AMA_CACHE, else ~/.cache/ama.",
-      "Transfers: --concurrency and --part-size, else AMA_CONCURRENCY and AMA_PART_SIZE,",
-      "  else 'concurrency:' and 'part_size:' in ~/.ama/config.yml, else 16 and 8MiB.",
+      "Transfers: --concurrency, else AMA_CONCURRENCY, else 'concurrency:' in",
+      "  ~/.ama/config.yml, else 16; --part-size, else AMA_PART_SIZE, else",
+      "  'part_size:' in ~/.ama/config.yml, else 8MiB.",
       "Progress bars: on stderr at a terminal; AMA_PROGRESS=0 turns them off.",
       "Staging state lives in .ama/ of the working folder.",
       ExitCodes.HELP_LIST
@@ -146,7 +147,7 @@ public final class AmaCli implements Callable<Integer> {
       paramLabel = "N",
       scope = ScopeType.INHERIT,
       description = "Files hashed, uploaded or downloaded at once, 1 to " + Settings.MAX_CONCURRENCY
-          + " (default: AMA_CONCURRENCY, else 'concurrency:' in ~/.ama/config.yml, else 16).")
+          + " (default: AMA_CONCURRENCY, else the config file, else 16).")
   void concurrency(String value) {
     if (value != null) {
       try {
@@ -161,8 +162,8 @@ public final class AmaCli implements Callable<Integer> {
       names = "--part-size",
       paramLabel = "SIZE",
       scope = ScopeType.INHERIT,
-      description = "The size of one ranged read of a large file, 64KiB to 1GiB, such as 8MiB or 1048576"
-          + " (default: AMA_PART_SIZE, else 'part_size:' in ~/.ama/config.yml, else 8MiB).")
+      description = "Size of one ranged read of a large file, 64KiB to 1GiB: 8MiB, 64KiB or bytes"
+          + " (default: AMA_PART_SIZE, else the config file, else 8MiB).")
   void partSize(String value) {
     if (value != null) {
       try {

@@ -52,8 +52,8 @@ final class CompareCommand extends AmaCommand {
   @Option(
       names = "--file",
       paramLabel = "PATH",
-      description = "Compare only this file's keys, such as training.yml; every version must have it."
-          + " Keys are then shown without the file name.")
+      description = "Compare only the keys of this file (for example training.yml), shown without"
+          + " the file name; every version must have it.")
   Optional<String> file = Optional.empty();
 
   @Option(names = "--all", description = "Print every row, equal ones too; differing rows are marked with '*'.")

@@ -29,8 +29,8 @@ import picocli.CommandLine.Parameters;
       "List asset types, the aliases of a type, or its versions.",
       "",
       "Without TYPE, the asset types in the store. With TYPE, its aliases with the version each points at,"
-          + " who moved it there and when. With TYPE and --versions (implied by --by, --label, --since and"
-          + " --until), its versions, newest first: id, upload time, uploader, the aliases pointing at it"
+          + " who moved it there and when. With TYPE and --versions (implied by --by, --label, --since,"
+          + " --until and --limit), its versions, newest first: id, upload time, uploader, the aliases pointing at it"
           + " now, and labels.",
       ""
     },
@@ -85,7 +85,7 @@ final class LsCommand extends AmaCommand {
   @Option(
       names = "--limit",
       paramLabel = "N",
-      description = "List at most the N newest versions (default: " + DEFAULT_LIMIT + ").")
+      description = "List at most the N newest versions (default: " + DEFAULT_LIMIT + "; implies --versions).")
   Optional<Integer> limit = Optional.empty();
 
   @Option(names = "--json", description = "Print JSON for scripts.")
