@@ -1,5 +1,6 @@
 package dev.ama.cli;
 
+import dev.ama.NearNames;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.AliasEntry;
@@ -109,7 +110,7 @@ final class LsCommand extends AmaCommand {
       if (!types.contains(type.get())) {
         throw new NotFoundException("no asset type '" + type.get() + "' in " + client.location()
             + (types.isEmpty() ? "; the store has no assets yet" : "; list types with: ama ls"
-                + Suggest.didYouMean(type.get(), types)));
+                + NearNames.didYouMean(type.get(), types)));
       }
       if (listVersions) {
         listVersions(client, filter);
