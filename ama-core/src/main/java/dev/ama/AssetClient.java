@@ -1,18 +1,13 @@
 package dev.ama;
 
-import dev.ama.spi.Content;
 import dev.ama.spi.ObjectInfo;
-import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.spi.Storages;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -27,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;

@@ -1,12 +1,9 @@
 package dev.ama.examples.bench;
 
 import dev.ama.AssetClient;
-import dev.ama.AssetVersion;
-import dev.ama.FileMatch;
 import dev.ama.LineageGraph;
 import dev.ama.VersionFilter;
 import dev.ama.storage.FileSystemStorage;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
