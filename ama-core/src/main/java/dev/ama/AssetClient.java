@@ -1,18 +1,13 @@
 package dev.ama;
 
-import dev.ama.spi.Content;
 import dev.ama.spi.ObjectInfo;
-import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.spi.Storages;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -27,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -445,41 +439,17 @@ public final class AssetClient implements AutoCloseable {
         + suggestions("aliases", alias, names) + other);
   }
 
-  /** A hint listing the names closest to the one not found. */
+  /** A hint naming the names closest to the one not found, or some existing ones. */
   static String suggestions(String what, String wanted, List<String> names) {
     if (names.isEmpty()) {
       return "; there are no " + what + " yet";
     }
-    List<String> near = names.stream()
-        .filter(n -> distance(n.toLowerCase(), wanted.toLowerCase()) <= Math.max(2, wanted.length() / 3)
-            || n.toLowerCase().contains(wanted.toLowerCase()) || wanted.toLowerCase().contains(n.toLowerCase()))
-        .sorted(Comparator.comparingInt(n -> distance(n, wanted)))
-        .limit(5)
-        .collect(Collectors.toList());
+    String near = NearNames.didYouMean(wanted, names);
     if (!near.isEmpty()) {
-      return ". Did you mean: " + String.join(", ", near) + "?";
+      return near;
     }
     List<String> some = names.stream().limit(10).collect(Collectors.toList());
     return ". Existing " + what + ": " + String.join(", ", some) + (names.size() > some.size() ? ", ..." : "");
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   // ------------------------------------------------------------------ download and load

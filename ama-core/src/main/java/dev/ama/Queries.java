@@ -249,6 +249,10 @@ final class Queries {
     if (versions.isEmpty()) {
       throw new InvalidInputException("nothing to compare: give at least one version");
     }
+    if (file.isPresent() && !Parameters.isParameterFile(file.get())) {
+      throw new InvalidInputException("cannot compare the parameters of '" + file.get() + "': only YAML and JSON"
+          + " files (.yml, .yaml, .json) hold parameters; use diff to see whether other files changed");
+    }
     List<Map<String, String>> columns = new ArrayList<>();
     for (AssetVersion v : versions) {
       Map<String, String> params = new LinkedHashMap<>();

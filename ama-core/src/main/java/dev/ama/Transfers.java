@@ -53,8 +53,7 @@ final class Transfers {
     HashCache.Stamp stamp = HashCache.Stamp.of(file);
     Optional<Digest> known = hashes.lookup(file, stamp);
     if (known.isPresent()) {
-      listener.transferred(TransferListener.Phase.HASHING, stamp.size());
-      listener.fileDone(TransferListener.Phase.HASHING, pathInAsset, true);
+      skipped(TransferListener.Phase.HASHING, pathInAsset, stamp.size());
       return new Source(file, new AssetFile(pathInAsset, known.get(), stamp.size()), stamp);
     }
     java.time.Instant hashedAt = clock.instant();
@@ -83,10 +82,12 @@ final class Transfers {
   void uploadBlob(Source s) throws IOException {
     Digest d = s.asset().digest();
     if (s.asset().size() >= settings.partSize() && store.hasBlob(d)) {
-      listener.fileDone(TransferListener.Phase.UPLOADING, s.asset().path(), true);
+      skipped(TransferListener.Phase.UPLOADING, s.asset().path(), s.asset().size());
       return;
     }
-    PutOutcome outcome = store.putBlob(d, new VerifyingContent(s.file(), s.asset(), listener));
+    VerifyingContent content = new VerifyingContent(s.file(), s.asset(), listener);
+    PutOutcome outcome = store.putBlob(d, content);
+    content.reportRest();
     if (!HashCache.Stamp.of(s.file()).equals(s.stamp())) {
       // Another upload may already use this blob: it found it stored and skipped its own copy. So
       // remove it only if its bytes are not the content its key names, which can happen when the
@@ -142,7 +143,7 @@ final class Transfers {
    */
   void place(AssetFile f, Path dest) throws IOException {
     if (Files.exists(dest) && holds(dest, f)) {
-      listener.fileDone(TransferListener.Phase.DOWNLOADING, f.path(), true);
+      skipped(TransferListener.Phase.DOWNLOADING, f.path(), f.size());
       return;
     }
     Files.createDirectories(dest.getParent());
@@ -162,6 +163,12 @@ final class Transfers {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /** A file that needed no transfer still counts its bytes, so byte-driven progress reaches 100%. */
+  private void skipped(TransferListener.Phase phase, String path, long size) {
+    listener.transferred(phase, size);
+    listener.fileDone(phase, path, true);
   }
 
   private InputStream counting(InputStream in, TransferListener.Phase phase) {
@@ -197,11 +204,26 @@ final class Transfers {
     private final Path file;
     private final AssetFile expected;
     private final TransferListener listener;
+    private final java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
 
     VerifyingContent(Path file, AssetFile expected, TransferListener listener) {
       this.file = file;
       this.expected = expected;
       this.listener = listener;
+    }
+
+    /** Reports bytes read more than once (retries) at most once, and the unread rest at the end. */
+    private void report(long n) {
+      long before = reported.getAndUpdate(r -> Math.min(expected.size(), r + n));
+      long added = Math.min(expected.size(), before + n) - before;
+      if (added > 0) {
+        listener.transferred(TransferListener.Phase.UPLOADING, added);
+      }
+    }
+
+    /** After the put: the store had the blob, or the backend read the file itself. */
+    void reportRest() {
+      report(expected.size());
     }
 
     @Override
@@ -219,7 +241,7 @@ final class Transfers {
           int n = super.read(b, off, len);
           if (n > 0) {
             count += n;
-            listener.transferred(TransferListener.Phase.UPLOADING, n);
+            report(n);
           }
           if (n < 0) {
             check();

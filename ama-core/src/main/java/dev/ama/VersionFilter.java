@@ -59,7 +59,7 @@ public final class VersionFilter {
   /** At most this many versions, the newest. */
   public VersionFilter limit(int max) {
     if (max < 1) {
-      throw new InvalidInputException("limit must be at least 1, was " + max);
+      throw new InvalidInputException("version limit must be at least 1, was " + max + "; give a positive number of versions");
     }
     return new VersionFilter(createdBy, labels, since, until, max);
   }

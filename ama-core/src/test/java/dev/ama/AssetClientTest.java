@@ -160,7 +160,7 @@ class AssetClientTest {
 
     NotFoundException e = assertThrows(NotFoundException.class, () -> client.version("rnn_models", "my_modle"));
 
-    assertTrue(e.getMessage().contains("no alias 'my_modle'") && e.getMessage().contains("Did you mean: my_model?"),
+    assertTrue(e.getMessage().contains("no alias 'my_modle'") && e.getMessage().contains("Did you mean 'my_model'?"),
         e.getMessage());
   }
 

@@ -1,5 +1,6 @@
 package dev.ama;
 
+import dev.ama.spi.ForwardingStorage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +11,6 @@ import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.storage.FileSystemStorage;
 import dev.ama.storage.InMemoryStorage;
-import dev.ama.testing.ForwardingStorage;
 import dev.ama.testing.StoreChecker;
 import dev.ama.testing.UploadWorker;
 import java.io.IOException;

@@ -265,4 +265,13 @@ class QueriesTest {
       assertEquals(List.of(recent), client.versions("rnn_models", VersionFilter.all().limit(1)));
     }
   }
+
+  @Test
+  void compareRefusesAFileThatHoldsNoParameters() throws IOException {
+    AssetVersion a = upload("rnn_models", "m", "model.h5", "w1");
+    AssetVersion b = upload("rnn_models", "m", "model.h5", "w2");
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> client.compare(List.of(a, b), Optional.of("model.h5")));
+    assertTrue(e.getMessage().contains("only YAML and JSON"), e.getMessage());
+  }
 }

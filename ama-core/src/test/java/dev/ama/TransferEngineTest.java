@@ -182,4 +182,22 @@ class TransferEngineTest {
     }
     assertTrue(maxOpen.get() <= 3, "at most 3 ranges in flight, saw " + maxOpen.get());
   }
+
+  @Test
+  void skippedFilesStillCountTheirBytesSoProgressReachesTheTotal() throws IOException {
+    InMemoryStorage storage = new InMemoryStorage();
+    Path f = Files.writeString(tmp.resolve("model.h5"), "weights");
+    try (AssetClient c = client(storage, TransferListener.NONE, TransferSettings.DEFAULTS)) {
+      c.newAsset("rnn_models").add(f).alias("m").upload();
+      c.download("rnn_models", "m").to(tmp.resolve("out"));
+    }
+    Recorder r = new Recorder();
+    try (AssetClient c = client(storage, r, TransferSettings.DEFAULTS)) {
+      c.newAsset("rnn_models").add(f).alias("other").upload();
+      c.download("rnn_models", "m").to(tmp.resolve("out"));
+    }
+    assertEquals(Files.size(f), r.bytes(TransferListener.Phase.DOWNLOADING));
+    assertEquals(Files.size(f), r.bytes(TransferListener.Phase.HASHING));
+    assertTrue(r.skipped.contains("DOWNLOADING model.h5"), r.skipped.toString());
+  }
 }

@@ -55,9 +55,9 @@ final class AddCommand extends AmaCommand {
     stageStore().save(stage);
     String type = stage.type().orElseThrow();
     if (adding.size() <= 10) {
-      out().println("staged " + adding.size() + " file(s) for " + type + ": " + String.join(", ", adding.keySet()));
+      info("staged " + adding.size() + " file(s) for " + type + ": " + String.join(", ", adding.keySet()));
     } else {
-      out().println("staged " + adding.size() + " files for " + type + " (see: ama status)");
+      info("staged " + adding.size() + " files for " + type + " (see: ama status)");
     }
     return ExitCodes.OK;
   }

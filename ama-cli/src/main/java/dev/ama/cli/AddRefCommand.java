@@ -1,5 +1,6 @@
 package dev.ama.cli;
 
+import dev.ama.NearNames;
 import dev.ama.AliasEntry;
 import dev.ama.AssetClient;
 import dev.ama.AssetVersion;
@@ -49,7 +50,7 @@ final class AddRefCommand extends AmaCommand {
     }
     boolean added = stage.addRef(new Stage.StagedRef(target.type(), name));
     stageStore().save(stage);
-    out().println((added ? "staged ref " : "ref already staged: ") + target.type() + "/" + name
+    info((added ? "staged ref " : "ref already staged: ") + target.type() + "/" + name
         + " (now " + target.version() + "; pinned when you run: ama upload)");
     return ExitCodes.OK;
   }
@@ -73,6 +74,6 @@ final class AddRefCommand extends AmaCommand {
           + ": the store has no aliases yet; upload the asset to link first, or check --store / AMA_STORE");
     }
     throw new NotFoundException("no asset type has an alias '" + name + "' in " + client.location()
-        + "; list aliases with: ama ls <type>" + Suggest.didYouMean(name, known));
+        + "; list aliases with: ama ls <type>" + NearNames.didYouMean(name, known));
   }
 }

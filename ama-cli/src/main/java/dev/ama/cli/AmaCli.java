@@ -1,6 +1,8 @@
 package dev.ama.cli;
 
 import dev.ama.AmaException;
+import dev.ama.InvalidInputException;
+import java.io.Console;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -63,6 +65,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "  s3://bucket/prefix, gs://bucket/prefix or mem:NAME.",
       "User: --user, else AMA_USER, else the operating system user.",
       "Cache: AMA_CACHE, else ~/.cache/ama.",
+      "Transfers: --concurrency, else AMA_CONCURRENCY, else 'concurrency:' in",
+      "  ~/.ama/config.yml, else 16; --part-size, else AMA_PART_SIZE, else",
+      "  'part_size:' in ~/.ama/config.yml, else 8MiB.",
+      "Progress bars: on stderr at a terminal; AMA_PROGRESS=0 turns them off.",
       "Staging state lives in .ama/ of the working folder.",
       ExitCodes.HELP_LIST
     },
@@ -79,6 +85,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       LogCommand.class,
       FindCommand.class,
       DiffCommand.class,
+      CompareCommand.class,
       LineageCommand.class,
     })
 public final class AmaCli implements Callable<Integer> {
@@ -90,6 +97,9 @@ public final class AmaCli implements Callable<Integer> {
   private Optional<String> store = Optional.empty();
   private Optional<String> user = Optional.empty();
   private boolean verbose;
+  private boolean quiet;
+  private Optional<Integer> concurrency = Optional.empty();
+  private Optional<Long> partSize = Optional.empty();
 
   @Spec CommandSpec spec;
 
@@ -132,6 +142,47 @@ public final class AmaCli implements Callable<Integer> {
     verbose |= value;
   }
 
+  @Option(
+      names = "--concurrency",
+      paramLabel = "N",
+      scope = ScopeType.INHERIT,
+      description = "Files hashed, uploaded or downloaded at once, 1 to " + Settings.MAX_CONCURRENCY
+          + " (default: AMA_CONCURRENCY, else the config file, else 16).")
+  void concurrency(String value) {
+    if (value != null) {
+      try {
+        concurrency = Optional.of(Settings.concurrency(value, "--concurrency"));
+      } catch (InvalidInputException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+  }
+
+  @Option(
+      names = "--part-size",
+      paramLabel = "SIZE",
+      scope = ScopeType.INHERIT,
+      description = "Size of one ranged read of a large file, 64KiB to 1GiB: 8MiB, 64KiB or bytes"
+          + " (default: AMA_PART_SIZE, else the config file, else 8MiB).")
+  void partSize(String value) {
+    if (value != null) {
+      try {
+        partSize = Optional.of(Settings.partSize(value, "--part-size"));
+      } catch (InvalidInputException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+  }
+
+  @Option(
+      names = {"-q", "--quiet"},
+      scope = ScopeType.INHERIT,
+      description = "No progress bars and no confirmations such as 'uploaded ...'; errors and the data"
+          + " asked for (ls, show, --json, ...) are still printed.")
+  void quiet(boolean value) {
+    quiet |= value;
+  }
+
   @Override
   public Integer call() {
     spec.commandLine().usage(out);
@@ -143,7 +194,9 @@ public final class AmaCli implements Callable<Integer> {
    *
    * @param workDir the working folder: where {@code .ama/} lives and relative paths start
    * @param env the environment: {@code AMA_STORE}, {@code AMA_USER}, {@code AMA_CACHE}, {@code
-   *     HOME} and {@code USER} are read; nothing is read from the real environment
+   *     AMA_CONCURRENCY}, {@code AMA_PART_SIZE}, {@code AMA_PROGRESS}, {@code HOME} and {@code USER}
+   *     are read; nothing is read from the real environment. {@code AMA_PROGRESS=1} draws progress
+   *     bars into {@code err} as if it were a terminal
    * @param out where results go
    * @param err where errors go: one line {@code ama: <message>}, plus a stack trace with {@code
    *     --verbose}
@@ -173,8 +226,8 @@ public final class AmaCli implements Callable<Integer> {
     env.putIfAbsent(Settings.ENV_HOME, System.getProperty("user.home"));
     env.putIfAbsent(Settings.ENV_OS_USER, System.getProperty("user.name"));
     // A console means a person is watching: show progress of long transfers on stderr.
-    if (System.console() != null) {
-      env.putIfAbsent(Progress.ENV, "1");
+    if (interactive()) {
+      env.putIfAbsent(ProgressBars.ENV, "1");
     }
     // Some cloud SDKs log through java.util.logging, whose default handler writes to stderr; that
     // would break the one-line error contract. --verbose keeps their messages.
@@ -204,6 +257,18 @@ public final class AmaCli implements Callable<Integer> {
 
   PrintWriter err() {
     return err;
+  }
+
+  boolean quiet() {
+    return quiet;
+  }
+
+  Optional<Integer> concurrencyOption() {
+    return concurrency;
+  }
+
+  Optional<Long> partSizeOption() {
+    return partSize;
   }
 
   Optional<String> storeOption() {
@@ -261,6 +326,22 @@ public final class AmaCli implements Callable<Integer> {
       e.printStackTrace(err);
     }
     return code;
+  }
+
+  /**
+   * Whether a person is at a terminal. Up to Java 21 a console exists only when stdin and stdout
+   * are terminals; from Java 22 it may exist without one, and isTerminal() tells.
+   */
+  private static boolean interactive() {
+    Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true;
+    }
   }
 
   static String oneLine(String message) {

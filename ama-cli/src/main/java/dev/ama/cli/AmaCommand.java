@@ -43,13 +43,36 @@ abstract class AmaCommand implements Callable<Integer> {
   /** Opens a client on the configured store, as the configured user, with the configured cache. */
   AssetClient openClient() {
     Settings settings = cli().settings();
-    AssetClient.Builder builder =
-        AssetClient.builder().store(settings.store(cli().storeOption()).value()).cache(settings.cache());
+    AssetClient.Builder builder = AssetClient.builder()
+        .store(settings.store(cli().storeOption()).value())
+        .cache(settings.cache())
+        .transfers(settings.transfers(cli().concurrencyOption(), cli().partSizeOption()).settings());
     settings.user(cli().userOption()).ifPresent(builder::user);
-    if ("1".equals(cli().env().get(Progress.ENV))) {
-      builder.listener(new Progress(cli().err(), System::nanoTime));
+    if (showProgress()) {
+      builder.listener(ProgressBars.onTerminal(cli().err()));
     }
     return builder.build();
+  }
+
+  /**
+   * Whether long transfers show progress bars on stderr: when a person watches ({@code
+   * AMA_PROGRESS=1}, set by {@link AmaCli#main} at a terminal), unless {@code --quiet}, and never
+   * for machine output.
+   */
+  boolean showProgress() {
+    return "1".equals(cli().env().get(ProgressBars.ENV)) && !cli().quiet() && !machineOutput();
+  }
+
+  /** Whether this run prints JSON for a program; commands with {@code --json} say so. */
+  boolean machineOutput() {
+    return false;
+  }
+
+  /** Prints a confirmation such as "uploaded ..." unless {@code --quiet}. */
+  void info(String line) {
+    if (!cli().quiet()) {
+      out().println(line);
+    }
   }
 
   /** A path for display: relative to the working folder when inside it. */

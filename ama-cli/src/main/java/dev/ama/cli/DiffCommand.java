@@ -69,6 +69,9 @@ final class DiffCommand extends AmaCommand {
   private void print(PrintWriter out, AssetDiff diff) {
     out.println("from " + diff.from().type() + "/" + from + " " + diff.from().version());
     out.println("to   " + diff.to().type() + "/" + to + " " + diff.to().version());
+    if (diff.typesDiffer()) {
+      out.println("note: the versions are of different asset types (" + diff.from().type() + ", " + diff.to().type() + ")");
+    }
     if (diff.filesEqual()) {
       out.println("same files (" + diff.unchanged() + ")");
       return;

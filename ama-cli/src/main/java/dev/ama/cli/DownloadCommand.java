@@ -50,6 +50,11 @@ final class DownloadCommand extends AmaCommand {
   boolean json;
 
   @Override
+  boolean machineOutput() {
+    return json;
+  }
+
+  @Override
   public Integer call() {
     Names.checkType(type);
     AssetVersion version;
@@ -73,7 +78,7 @@ final class DownloadCommand extends AmaCommand {
       node.put("dir", dir.toAbsolutePath().normalize().toString());
       Format.printJson(out(), node);
     } else {
-      out().println("downloaded " + type + "/" + alias + " " + version.version() + " (" + version.files().size()
+      info("downloaded " + type + "/" + alias + " " + version.version() + " (" + version.files().size()
           + " file(s), " + Format.size(version.size()) + ") to " + display(dir)
           + (refs && !version.refs().isEmpty() ? "; refs under " + display(dir.resolve("refs")) : ""));
     }

@@ -1,5 +1,6 @@
 package dev.ama.cli;
 
+import dev.ama.NearNames;
 import dev.ama.AssetPaths;
 import dev.ama.InvalidInputException;
 import dev.ama.NotFoundException;
@@ -104,7 +105,7 @@ final class FileArgs {
       return "";
     }
     try (Stream<Path> list = Files.list(parent)) {
-      return Suggest.didYouMean(
+      return NearNames.didYouMean(
           missing.getFileName().toString(), list.map(p -> p.getFileName().toString()).toList());
     } catch (IOException e) {
       return "";

@@ -64,6 +64,8 @@ final class FindCommand extends AmaCommand {
         matches = client.find(d);
       }
     }
+    // Nothing found is an answer in JSON ([]), but still exit 3 so a script can test for it.
+    int exit = matches.isEmpty() ? ExitCodes.NOT_FOUND : ExitCodes.OK;
     if (json) {
       ArrayNode array = Format.array();
       for (FileMatch m : matches) {
@@ -76,10 +78,13 @@ final class FindCommand extends AmaCommand {
         node.put("by", m.version().createdBy()).put("at", m.version().createdAt().toString());
       }
       Format.printJson(out(), array);
-      return ExitCodes.OK;
+      return exit;
     }
     if (matches.isEmpty()) {
-      return ExitCodes.OK;
+      cli().err().println("ama: no version holds a file identical to "
+          + file.map(f -> "'" + f + "'").orElse(digest.orElse("")) + "; it was never uploaded to this store, or"
+          + " its bytes differ from every uploaded file");
+      return exit;
     }
     Format.Table table = new Format.Table().row("TYPE", "ALIASES", "VERSION", "PATH", "BY", "AT");
     for (FileMatch m : matches) {

@@ -38,12 +38,12 @@ final class InitCommand extends AmaCommand {
     }
     if (stage.hasPendingWork()) {
       Path backup = store.backup(stage);
-      out().println("discarded the staged " + stage.type().orElse("?") + " asset (" + staged
+      info("discarded the staged " + stage.type().orElse("?") + " asset (" + staged
           + " file(s)); a copy is in " + workDir().relativize(backup));
     }
     stage.start(type);
     store.save(stage);
-    out().println("started a new " + type + " asset in " + workDir() + "; next: ama add FILE...");
+    info("started a new " + type + " asset in " + workDir() + "; next: ama add FILE...");
     return ExitCodes.OK;
   }
 }

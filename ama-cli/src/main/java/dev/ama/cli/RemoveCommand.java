@@ -1,5 +1,6 @@
 package dev.ama.cli;
 
+import dev.ama.NearNames;
 import dev.ama.NotFoundException;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,12 +36,12 @@ final class RemoveCommand extends AmaCommand {
       if (!stage.files().containsKey(path)) {
         throw new NotFoundException(
             "'" + path + "' is not staged; see what is with: ama status"
-                + Suggest.didYouMean(path, stage.files().keySet()));
+                + NearNames.didYouMean(path, stage.files().keySet()));
       }
     }
     paths.forEach(stage::removeFile);
     stageStore().save(stage);
-    out().println("unstaged " + String.join(", ", paths));
+    info("unstaged " + String.join(", ", paths));
     return ExitCodes.OK;
   }
 }

@@ -56,7 +56,7 @@ final class SetCommand extends AmaCommand {
     alias.ifPresent(a -> changes.add("alias " + a));
     description.ifPresent(d -> changes.add(d.isEmpty() ? "no description" : "description"));
     parsed.forEach(kv -> changes.add(kv[1].isEmpty() ? "no label " + kv[0] : "label " + kv[0] + "=" + kv[1]));
-    out().println("set " + String.join(", ", changes) + " on the staged " + stage.type().orElseThrow() + " asset");
+    info("set " + String.join(", ", changes) + " on the staged " + stage.type().orElseThrow() + " asset");
     return ExitCodes.OK;
   }
 }

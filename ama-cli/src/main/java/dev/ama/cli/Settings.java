@@ -4,21 +4,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ama.InvalidInputException;
+import dev.ama.TransferSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where the store, the user and the cache come from, first match wins:
+ * Where the store, the user, the cache and the transfer tuning come from, first match wins:
  *
  * <ul>
  *   <li>store: {@code --store}, {@code AMA_STORE}, {@code store:} in {@code ~/.ama/config.yml},
  *       {@code ~/.ama/store}
  *   <li>user: {@code --user}, {@code AMA_USER}, the operating system user
  *   <li>cache: {@code AMA_CACHE}, {@code ~/.cache/ama}
+ *   <li>concurrency: {@code --concurrency}, {@code AMA_CONCURRENCY}, {@code concurrency:} in the
+ *       config file, {@link TransferSettings#DEFAULTS}
+ *   <li>part size: {@code --part-size}, {@code AMA_PART_SIZE}, {@code part_size:} in the config
+ *       file, {@link TransferSettings#DEFAULTS}
  * </ul>
  *
  * <p>Relative store paths are resolved against the working folder (flag, environment) or the
@@ -30,17 +37,32 @@ final class Settings {
   static final String ENV_STORE = "AMA_STORE";
   static final String ENV_USER = "AMA_USER";
   static final String ENV_CACHE = "AMA_CACHE";
+  static final String ENV_CONCURRENCY = "AMA_CONCURRENCY";
+  static final String ENV_PART_SIZE = "AMA_PART_SIZE";
+  static final int MAX_CONCURRENCY = 256;
+  static final long MIN_PART_SIZE = 64L * 1024;
+  /** Far above any useful part, and a download holds a few parts in memory at once. */
+  static final long MAX_PART_SIZE = 1024L * 1024 * 1024;
+  /** What the config file may hold, for messages. */
+  static final String EXAMPLE = "store: s3://bucket/prefix\nconcurrency: 8\npart_size: 16MiB\n";
+  static final String SIZE_FORMS = "such as 8MiB, 64KiB, 1GiB or 1048576 (bytes)";
   static final String ENV_HOME = "HOME";
   /** Set by {@link AmaCli#main} from the JVM; the operating system user. */
   static final String ENV_OS_USER = "USER";
 
   private static final Pattern URI_SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]+:.*", Pattern.DOTALL);
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*(B|KiB|MiB|GiB)?", Pattern.CASE_INSENSITIVE);
 
   /** A setting's value and where it came from, for {@code ama status}. */
   record Value(String value, String origin) {}
 
+  /** The transfer tuning and where each part of it came from, for {@code ama status}. */
+  record Transfers(TransferSettings settings, String concurrencyOrigin, String partSizeOrigin) {}
+
   private final Path workDir;
   private final Map<String, String> env;
+  /** The config file's content, read once; null until then. */
+  private Optional<JsonNode> configRoot;
 
   Settings(Path workDir, Map<String, String> env) {
     this.workDir = workDir;
@@ -94,7 +116,131 @@ final class Settings {
     return home.resolve(".cache").resolve("ama");
   }
 
+  /**
+   * How transfers use threads and memory.
+   *
+   * @param concurrencyFlag {@code --concurrency}, already checked
+   * @param partSizeFlag {@code --part-size} in bytes, already checked
+   */
+  Transfers transfers(Optional<Integer> concurrencyFlag, Optional<Long> partSizeFlag) {
+    TransferSettings settings = TransferSettings.DEFAULTS;
+    String concurrencyOrigin = "default";
+    String partSizeOrigin = "default";
+    if (concurrencyFlag.isPresent()) {
+      settings = settings.withConcurrency(concurrencyFlag.get());
+      concurrencyOrigin = "--concurrency";
+    } else {
+      Optional<Value> found = fromEnvOrConfig(ENV_CONCURRENCY, "concurrency");
+      if (found.isPresent()) {
+        settings = settings.withConcurrency(concurrency(found.get().value(), found.get().origin()));
+        concurrencyOrigin = found.get().origin();
+      }
+    }
+    if (partSizeFlag.isPresent()) {
+      settings = settings.withPartSize(Math.toIntExact(partSizeFlag.get()));
+      partSizeOrigin = "--part-size";
+    } else {
+      Optional<Value> found = fromEnvOrConfig(ENV_PART_SIZE, "part_size");
+      if (found.isPresent()) {
+        settings = settings.withPartSize(Math.toIntExact(partSize(found.get().value(), found.get().origin())));
+        partSizeOrigin = found.get().origin();
+      }
+    }
+    return new Transfers(settings, concurrencyOrigin, partSizeOrigin);
+  }
+
+  /** An environment variable, else a key of the config file, with where it came from. */
+  private Optional<Value> fromEnvOrConfig(String envName, String key) {
+    Optional<String> fromEnv = nonBlank(env.get(envName));
+    if (fromEnv.isPresent()) {
+      return Optional.of(new Value(fromEnv.get().strip(), envName));
+    }
+    if (home().isEmpty()) {
+      return Optional.empty();
+    }
+    Path config = configFile();
+    return configValue(config, key).map(v -> new Value(v, "'" + key + "' in " + config));
+  }
+
+  /**
+   * Files hashed, uploaded or downloaded at once: 1 to {@value #MAX_CONCURRENCY}.
+   *
+   * @throws InvalidInputException naming the origin and the accepted values
+   */
+  static int concurrency(String text, String origin) {
+    try {
+      int n = Integer.parseInt(text.strip());
+      if (n >= 1 && n <= MAX_CONCURRENCY) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below, with the accepted values
+    }
+    throw new InvalidInputException("invalid concurrency '" + text + "' (from " + origin + "): give a whole number from 1 to "
+        + MAX_CONCURRENCY + ", such as 8");
+  }
+
+  /**
+   * A part size in bytes: a number of bytes or of KiB, MiB or GiB, from 64 KiB to 1 GiB.
+   *
+   * @throws InvalidInputException naming the origin and the accepted forms
+   */
+  static long partSize(String text, String origin) {
+    Matcher m = SIZE.matcher(text.strip());
+    if (!m.matches()) {
+      throw new InvalidInputException("invalid part size '" + text + "' (from " + origin + "): give a size " + SIZE_FORMS
+          + "; units are B, KiB, MiB and GiB (powers of 1024)");
+    }
+    long bytes;
+    try {
+      long unit = m.group(2) == null ? 1 : switch (m.group(2).toLowerCase(Locale.ROOT)) {
+        case "kib" -> 1024L;
+        case "mib" -> 1024L * 1024;
+        case "gib" -> 1024L * 1024 * 1024;
+        default -> 1L;
+      };
+      bytes = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+    } catch (ArithmeticException | NumberFormatException e) {
+      bytes = Long.MAX_VALUE;
+    }
+    if (bytes < MIN_PART_SIZE || bytes > MAX_PART_SIZE) {
+      throw new InvalidInputException("invalid part size '" + text + "' (from " + origin
+          + "): it must be from 64KiB to 1GiB, " + SIZE_FORMS);
+    }
+    return bytes;
+  }
+
   private Optional<String> readConfigStore(Path config) {
+    Optional<String> store = configValue(config, "store");
+    if (store.isPresent() && store.get().isBlank()) {
+      throw new InvalidInputException(
+          "'store' in the config file " + config + " must be a path or URI such as s3://bucket/prefix");
+    }
+    return store;
+  }
+
+  /** A key of the config file as text; empty if the file or the key is absent. */
+  private Optional<String> configValue(Path config, String key) {
+    Optional<JsonNode> root = config(config);
+    JsonNode node = root.map(r -> r.get(key)).orElse(null);
+    if (node == null || node.isNull()) {
+      return Optional.empty();
+    }
+    if (!node.isValueNode()) {
+      throw new InvalidInputException("'" + key + "' in the config file " + config + " must be a single value, such as '"
+          + EXAMPLE.lines().filter(l -> l.startsWith(key + ":")).findFirst().orElse(key + ": VALUE") + "'");
+    }
+    return Optional.of(node.asText().trim());
+  }
+
+  private Optional<JsonNode> config(Path config) {
+    if (configRoot == null) {
+      configRoot = readConfig(config);
+    }
+    return configRoot;
+  }
+
+  private static Optional<JsonNode> readConfig(Path config) {
     if (!Files.isRegularFile(config)) {
       return Optional.empty();
     }
@@ -104,24 +250,16 @@ final class Settings {
     } catch (IOException e) {
       throw new InvalidInputException(
           "cannot read the config file " + config + ": " + firstLine(e.getMessage())
-              + "; fix it (it holds one line such as 'store: s3://bucket/prefix') or remove it");
+              + "; fix it (it holds lines such as 'store: s3://bucket/prefix') or remove it");
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       return Optional.empty();
     }
     if (!root.isObject()) {
       throw new InvalidInputException(
-          "the config file " + config + " is not a YAML mapping; write it as 'store: s3://bucket/prefix'");
+          "the config file " + config + " is not a YAML mapping; write it as lines such as 'store: s3://bucket/prefix'");
     }
-    JsonNode store = root.get("store");
-    if (store == null || store.isNull()) {
-      return Optional.empty();
-    }
-    if (!store.isValueNode() || store.asText().isBlank()) {
-      throw new InvalidInputException(
-          "'store' in the config file " + config + " must be a path or URI such as s3://bucket/prefix");
-    }
-    return Optional.of(store.asText().trim());
+    return Optional.of(root);
   }
 
   private String absolute(String location, Path base) {

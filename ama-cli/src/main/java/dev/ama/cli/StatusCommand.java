@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,17 +36,28 @@ final class StatusCommand extends AmaCommand {
       // Status works offline and must still show the stage when the store setting is broken.
       store = new Settings.Value("(not configured)", e.getMessage());
     }
+    Optional<Settings.Transfers> transfers;
+    String transfersError = null;
+    try {
+      transfers = Optional.of(cli().settings().transfers(cli().concurrencyOption(), cli().partSizeOption()));
+    } catch (InvalidInputException e) {
+      transfers = Optional.empty();
+      transfersError = e.getMessage();
+    }
     if (json) {
-      printJson(stage, store);
+      printJson(stage, store, transfers, transfersError);
     } else {
-      printText(stage, store);
+      printText(stage, store, transfers, transfersError);
     }
     return ExitCodes.OK;
   }
 
-  private void printText(Stage stage, Settings.Value store) {
+  private void printText(Stage stage, Settings.Value store, Optional<Settings.Transfers> transfers, String error) {
     PrintWriter out = out();
     out.println("store:  " + store.value() + " (" + store.origin() + ")");
+    out.println("transfers: " + transfers.map(t -> t.settings().concurrency() + " files at once ("
+        + t.concurrencyOrigin() + "), parts of " + Format.size(t.settings().partSize()) + " (" + t.partSizeOrigin()
+        + ")").orElse("(invalid) " + error));
     if (stage.type().isEmpty()) {
       out.println("no asset started in " + workDir() + "; start one with: ama init <type>");
       return;
@@ -78,7 +90,7 @@ final class StatusCommand extends AmaCommand {
         "last upload: " + u.type() + u.alias().map(a -> "/" + a).orElse("") + " " + u.version() + " at " + Format.time(u.at())));
   }
 
-  private void printJson(Stage stage, Settings.Value store) {
+  private void printJson(Stage stage, Settings.Value store, Optional<Settings.Transfers> transfers, String error) {
     ObjectNode root = Format.object();
     root.put("workDir", workDir().toString());
     root.put("store", store.value());
@@ -108,6 +120,15 @@ final class StatusCommand extends AmaCommand {
             .put("version", u.version())
             .put("at", u.at().toString()),
         () -> root.putNull("lastUpload"));
+    ObjectNode t = root.putObject("transfers");
+    if (transfers.isPresent()) {
+      t.put("concurrency", transfers.get().settings().concurrency());
+      t.put("concurrencyOrigin", transfers.get().concurrencyOrigin());
+      t.put("partSize", transfers.get().settings().partSize());
+      t.put("partSizeOrigin", transfers.get().partSizeOrigin());
+    } else {
+      t.putNull("concurrency").put("concurrencyOrigin", error).putNull("partSize").put("partSizeOrigin", error);
+    }
     Format.printJson(out(), root);
   }
 

@@ -26,6 +26,11 @@ final class UploadCommand extends AmaCommand {
   boolean json;
 
   @Override
+  boolean machineOutput() {
+    return json;
+  }
+
+  @Override
   public Integer call() {
     Stage stage = startedStage();
     String type = stage.type().orElseThrow();
@@ -64,7 +69,7 @@ final class UploadCommand extends AmaCommand {
     } else {
       String name = type + stage.lastUpload().flatMap(Stage.LastUpload::alias).map(a -> "/" + a).orElse("");
       List<String> refs = version.refs().stream().map(Object::toString).toList();
-      out().println("uploaded " + name + " " + version.version() + " (" + version.files().size() + " file(s), "
+      info("uploaded " + name + " " + version.version() + " (" + version.files().size() + " file(s), "
           + Format.size(version.size()) + (refs.isEmpty() ? "" : "; refs: " + String.join(", ", refs)) + ")");
     }
     return ExitCodes.OK;

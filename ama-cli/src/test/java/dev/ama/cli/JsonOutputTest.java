@@ -118,7 +118,7 @@ class JsonOutputTest {
     ama.ok("add", "extra.txt");
     JsonNode status = json("status", "--json");
     assertEquals(List.of("workDir", "store", "storeOrigin", "type", "alias", "description", "labels", "files", "refs",
-        "lastUpload"), fields(status));
+        "lastUpload", "transfers"), fields(status));
     assertEquals("models", status.get("type").asText());
     assertEquals("AMA_STORE", status.get("storeOrigin").asText());
     JsonNode file = status.get("files").get(0);

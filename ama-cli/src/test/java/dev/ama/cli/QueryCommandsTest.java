@@ -71,9 +71,15 @@ class QueryCommandsTest {
   }
 
   @Test
-  void findOfUnknownBytesPrintsNothing() {
+  void findOfBytesInNoVersionSaysSoAndExitsNotFound() throws Exception {
     ama.write("other.txt", "never uploaded");
-    assertEquals("", ama.ok("find", "other.txt").out());
+    Ama.Result r = ama.run("find", "other.txt");
+    assertEquals(3, r.code(), r.toString());
+    assertEquals("", r.out());
+    assertTrue(r.err().startsWith("ama: no version holds a file identical to 'other.txt'"), r.err());
+    Ama.Result json = ama.run("find", "other.txt", "--json");
+    assertEquals(3, json.code(), json.toString());
+    assertEquals(0, JSON.readTree(json.out()).size(), json.out());
   }
 
   @Test
@@ -150,5 +156,11 @@ class QueryCommandsTest {
     Path out = tmp.resolve("by-digest");
     ama.ok("download", "models", "--alias", firstModel, "-o", out.toString());
     assertEquals("weights one", Files.readString(out.resolve("model.h5")));
+  }
+
+  @Test
+  void diffAcrossTypesIsAllowedButSaid() {
+    String text = ama.ok("diff", "models", "m", inputsVersion, "--to-type", "params").out();
+    assertTrue(text.contains("note: the versions are of different asset types (models, params)"), text);
   }
 }

@@ -14,7 +14,7 @@ class UsageTest {
   static final List<List<String>> COMMANDS = List.of(
       List.of("init"), List.of("add"), List.of("add", "ref"), List.of("set"), List.of("rm"), List.of("status"),
       List.of("upload"), List.of("download"), List.of("ls"), List.of("show"), List.of("log"), List.of("find"),
-      List.of("diff"), List.of("lineage"));
+      List.of("diff"), List.of("compare"), List.of("lineage"));
 
   @TempDir Path tmp;
 
@@ -35,7 +35,7 @@ class UsageTest {
     Ama ama = new Ama(tmp);
     String help = ama.ok("--help").out();
     for (String expected : new String[] {"init", "add", "upload", "download", "status", "ls", "show", "log",
-        "find", "diff", "lineage", "Exit codes:", "3  not found", "7  store unreachable", "AMA_STORE", "~/.ama/config.yml"}) {
+        "find", "diff", "compare", "lineage", "Exit codes:", "3  not found", "7  store unreachable", "AMA_STORE", "~/.ama/config.yml"}) {
       assertTrue(help.contains(expected), expected + " missing in\n" + help);
     }
     assertEquals(help, ama.ok().out());

@@ -1,5 +1,6 @@
 package dev.ama.testing;
 
+import dev.ama.spi.ForwardingStorage;
 import dev.ama.spi.Content;
 import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;

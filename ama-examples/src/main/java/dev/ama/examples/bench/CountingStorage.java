@@ -1,15 +1,14 @@
 package dev.ama.examples.bench;
 
 import dev.ama.spi.Content;
+import dev.ama.spi.ForwardingStorage;
 import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
-import dev.ama.spi.StorageCapability;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,13 +18,12 @@ import java.util.stream.Stream;
  * A storage that counts the requests made of another, by operation and top-level prefix
  * ({@code open manifests/}, {@code list index/}, …), to show how much of a store a query reads.
  */
-public final class CountingStorage implements Storage {
-  private final Storage delegate;
+public final class CountingStorage extends ForwardingStorage {
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
   /** Counts the requests made of {@code delegate}. */
   public CountingStorage(Storage delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   private void count(String op, String key) {
@@ -52,59 +50,44 @@ public final class CountingStorage implements Storage {
   }
 
   @Override
-  public String location() {
-    return delegate.location();
-  }
-
-  @Override
-  public Set<StorageCapability> capabilities() {
-    return delegate.capabilities();
-  }
-
-  @Override
   public Optional<ObjectInfo> stat(String key) throws IOException {
     count("stat", key);
-    return delegate.stat(key);
+    return delegate().stat(key);
   }
 
   @Override
   public InputStream open(String key) throws IOException {
     count("open", key);
-    return delegate.open(key);
+    return delegate().open(key);
   }
 
   @Override
   public InputStream open(String key, long offset, long length) throws IOException {
     count("open", key);
-    return delegate.open(key, offset, length);
+    return delegate().open(key, offset, length);
   }
 
   @Override
   public Stream<ObjectInfo> list(String prefix, String startAfter) throws IOException {
     count("list", prefix);
-    return delegate.list(prefix, startAfter);
+    return delegate().list(prefix, startAfter);
   }
 
   @Override
   public PutOutcome putIfAbsent(String key, Content content) throws IOException {
     count("create", key);
-    return delegate.putIfAbsent(key, content);
+    return delegate().putIfAbsent(key, content);
   }
 
   @Override
   public void put(String key, Content content) throws IOException {
     count("put", key);
-    delegate.put(key, content);
+    delegate().put(key, content);
   }
 
   @Override
   public boolean delete(String key) throws IOException {
     count("delete", key);
-    return delegate.delete(key);
-  }
-
-  @Override
-  public void close() throws IOException {
-    delegate.close();
+    return delegate().delete(key);
   }
 }

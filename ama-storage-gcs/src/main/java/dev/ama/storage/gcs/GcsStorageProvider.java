@@ -1,6 +1,5 @@
 package dev.ama.storage.gcs;
 
-import com.google.api.gax.retrying.RetrySettings;
 import com.google.auth.Credentials;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.NoCredentials;

@@ -1,18 +1,21 @@
-package dev.ama.cli;
+package dev.ama;
 
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
-/** Near names for "did you mean" hints: small edit distance, or the same letters in another case. */
-final class Suggest {
+/**
+ * Near names for "did you mean" hints in error messages: a small edit distance, one name inside
+ * the other, or the same letters in another case.
+ */
+public final class NearNames {
   private static final int MAX = 3;
 
-  private Suggest() {}
+  private NearNames() {}
 
   /** Up to three candidates close to the name, nearest first. */
-  static List<String> near(String name, Collection<String> candidates) {
+  public static List<String> near(String name, Collection<String> candidates) {
     int limit = Math.max(2, name.length() / 3);
     return candidates.stream()
         .filter(c -> !c.equals(name))
@@ -22,8 +25,8 @@ final class Suggest {
         .toList();
   }
 
-  /** {@code ". Did you mean 'a' or 'b'?"}, or nothing; it ends a message. */
-  static String didYouMean(String name, Collection<String> candidates) {
+  /** {@code ". Did you mean 'a' or 'b'?"}, or the empty string; it ends a message. */
+  public static String didYouMean(String name, Collection<String> candidates) {
     List<String> near = near(name, candidates);
     if (near.isEmpty()) {
       return "";
@@ -36,7 +39,7 @@ final class Suggest {
   }
 
   /** Levenshtein distance. */
-  static int distance(String a, String b) {
+  private static int distance(String a, String b) {
     int[] previous = new int[b.length() + 1];
     int[] current = new int[b.length() + 1];
     for (int j = 0; j <= b.length(); j++) {

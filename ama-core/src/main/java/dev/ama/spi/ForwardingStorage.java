@@ -1,22 +1,27 @@
-package dev.ama.storage.tck;
+package dev.ama.spi;
 
-import dev.ama.spi.Content;
-import dev.ama.spi.ObjectInfo;
-import dev.ama.spi.PutOutcome;
-import dev.ama.spi.Storage;
-import dev.ama.spi.StorageCapability;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
-/** A storage that forwards to another; the broken backends below override one behaviour each. */
-class ForwardingStorage implements Storage {
-  final Storage delegate;
+/**
+ * A storage that passes every call to another. Extend it to add behaviour around a backend
+ * (metrics, logging, fault injection in tests, a read-only view) by overriding only the calls that
+ * change, as Guava's forwarding collections do.
+ */
+public abstract class ForwardingStorage implements Storage {
+  private final Storage delegate;
 
-  ForwardingStorage(Storage delegate) {
-    this.delegate = delegate;
+  /** @param delegate the storage every call goes to */
+  protected ForwardingStorage(Storage delegate) {
+    this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
+  }
+
+  /** The storage calls are passed to. */
+  protected final Storage delegate() {
+    return delegate;
   }
 
   @Override
