@@ -985,20 +985,14 @@ public final class TransferBenchmark {
   }
 
   static String human(long bytes) {
-    if (bytes >= 1L << 30 && bytes % (1L << 30) == 0) {
-      return (bytes >> 30) + " GiB";
-    }
-    if (bytes >= 1L << 20 && bytes % (1L << 20) == 0) {
-      return (bytes >> 20) + " MiB";
-    }
-    if (bytes >= 1L << 10 && bytes % (1L << 10) == 0) {
-      return (bytes >> 10) + " KiB";
-    }
-    if (bytes >= 1L << 30) {
-      return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
-    }
-    if (bytes >= 1L << 20) {
-      return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+    long[] units = {1L << 30, 1L << 20, 1L << 10};
+    String[] names = {"GiB", "MiB", "KiB"};
+    for (int i = 0; i < units.length; i++) {
+      if (bytes >= units[i]) {
+        return bytes % units[i] == 0
+            ? (bytes / units[i]) + " " + names[i]
+            : String.format(Locale.ROOT, "%.1f %s", bytes / (double) units[i], names[i]);
+      }
     }
     return bytes + " B";
   }

@@ -37,6 +37,15 @@ class TransferBenchmarkOptionsTest {
   }
 
   @Test
+  void sizesArePrintedInTheLargestUnitThatFits() {
+    assertEquals("64 KiB", TransferBenchmark.human(64 * 1024));
+    assertEquals("5 GiB", TransferBenchmark.human(5L << 30));
+    assertEquals("60.5 GiB", TransferBenchmark.human(63431224L * 1024));
+    assertEquals("1.5 MiB", TransferBenchmark.human(3L << 19));
+    assertEquals("100 B", TransferBenchmark.human(100));
+  }
+
+  @Test
   void bigModeCarriesItsSizeAndHeap() {
     TransferBenchmark.Options o = TransferBenchmark.Options.parse(new String[] {"--big", "5GiB", "--heap", "128m"});
     assertEquals(Optional.of(5L << 30), o.big());
