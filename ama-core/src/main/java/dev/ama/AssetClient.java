@@ -115,17 +115,7 @@ public final class AssetClient implements AutoCloseable {
       Optional<String> description,
       Map<String, String> labels) {
     List<Ref> refs = resolveRefs(refRequests);
-    TransferListener listener = transfers.listener();
-    listener.started(TransferListener.Phase.HASHING, files.size(), totalSize(files.values()));
-    List<Transfers.Source> sources;
-    try {
-      sources = parallel(files.entrySet().stream()
-          .map(e -> (Callable<Transfers.Source>) () -> transfers.hash(e.getKey(), e.getValue()))
-          .collect(Collectors.toList()));
-    } finally {
-      transfers.saveHashes();
-      listener.finished(TransferListener.Phase.HASHING);
-    }
+    List<Transfers.Source> sources = hashAll(files);
     List<AssetFile> assetFiles = sources.stream().map(Transfers.Source::asset).collect(Collectors.toList());
 
     if (alias.isPresent()) {
@@ -153,6 +143,7 @@ public final class AssetClient implements AutoCloseable {
     // 1. blobs: each distinct content once, skipping what the store already has.
     Map<Digest, Transfers.Source> distinct = new LinkedHashMap<>();
     sources.forEach(s -> distinct.putIfAbsent(s.asset().digest(), s));
+    TransferListener listener = transfers.listener();
     listener.started(TransferListener.Phase.UPLOADING, distinct.size(),
         distinct.values().stream().mapToLong(s -> s.asset().size()).sum());
     try {
@@ -197,16 +188,44 @@ public final class AssetClient implements AutoCloseable {
     }).collect(Collectors.toList()));
   }
 
-  private static long totalSize(Collection<Path> files) {
+  /**
+   * The digests of the files: unchanged ones from the hash cache, on this thread (a lookup is
+   * cheaper than handing it to another), the rest hashed in parallel.
+   */
+  private List<Transfers.Source> hashAll(Map<String, Path> files) {
+    List<Map.Entry<String, Path>> entries = new ArrayList<>(files.entrySet());
+    List<HashCache.Stamp> stamps = new ArrayList<>();
     long total = 0;
-    for (Path p : files) {
-      try {
-        total += Files.size(p);
-      } catch (IOException e) {
-        // Reported when the file is hashed.
-      }
+    for (Map.Entry<String, Path> e : entries) {
+      HashCache.Stamp stamp = Transfers.stamp(e.getValue());
+      stamps.add(stamp);
+      total += stamp.size();
     }
-    return total;
+    TransferListener listener = transfers.listener();
+    listener.started(TransferListener.Phase.HASHING, entries.size(), total);
+    try {
+      Transfers.Source[] sources = new Transfers.Source[entries.size()];
+      List<Callable<Void>> misses = new ArrayList<>();
+      for (int i = 0; i < entries.size(); i++) {
+        int n = i;
+        String pathInAsset = entries.get(i).getKey();
+        Path file = entries.get(i).getValue();
+        Optional<Transfers.Source> known = transfers.known(pathInAsset, file, stamps.get(i));
+        if (known.isPresent()) {
+          sources[i] = known.get();
+        } else {
+          misses.add(() -> {
+            sources[n] = transfers.hash(pathInAsset, file, stamps.get(n));
+            return null;
+          });
+        }
+      }
+      parallel(misses);
+      return List.of(sources);
+    } finally {
+      transfers.saveHashes();
+      listener.finished(TransferListener.Phase.HASHING);
+    }
   }
 
   /** Milliseconds are plenty for people and keep manifests short and portable. */

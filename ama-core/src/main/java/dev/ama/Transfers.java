@@ -48,14 +48,28 @@ final class Transfers {
   /** A local file about to be uploaded, with what it looked like when it was hashed. */
   record Source(Path file, AssetFile asset, HashCache.Stamp stamp) {}
 
-  /** Hashes a file, or takes its digest from the hash cache if it has not changed since. */
-  Source hash(String pathInAsset, Path file) throws IOException {
-    HashCache.Stamp stamp = HashCache.Stamp.of(file);
-    Optional<Digest> known = hashes.lookup(file, stamp);
-    if (known.isPresent()) {
-      skipped(TransferListener.Phase.HASHING, pathInAsset, stamp.size());
-      return new Source(file, new AssetFile(pathInAsset, known.get(), stamp.size()), stamp);
+  /** What a local file looks like now; a file that vanished or cannot be read is the caller's error. */
+  static HashCache.Stamp stamp(Path file) {
+    try {
+      return HashCache.Stamp.of(file);
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read file " + file + " (" + e.getClass().getSimpleName() + ": "
+          + e.getMessage() + "); was it moved or deleted after it was added?", e);
     }
+  }
+
+  /** The file's digest from the hash cache, if the file has not changed since it was hashed. */
+  Optional<Source> known(String pathInAsset, Path file, HashCache.Stamp stamp) {
+    Optional<Digest> known = hashes.lookup(file, stamp);
+    if (known.isEmpty()) {
+      return Optional.empty();
+    }
+    skipped(TransferListener.Phase.HASHING, pathInAsset, stamp.size());
+    return Optional.of(new Source(file, new AssetFile(pathInAsset, known.get(), stamp.size()), stamp));
+  }
+
+  /** Hashes a file and remembers its digest. */
+  Source hash(String pathInAsset, Path file, HashCache.Stamp stamp) throws IOException {
     java.time.Instant hashedAt = clock.instant();
     Digest d;
     try (InputStream in = counting(Files.newInputStream(file), TransferListener.Phase.HASHING)) {
