@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Quickstart: the seed workflow of a training job, end to end, on the embedded local store
-# (~/.ama/store unless AMA_STORE or --store says otherwise). Run `mvn -B -DskipTests package` first.
+# ~/.ama/store. Run `mvn -B -DskipTests package` first.
 set -euo pipefail
 root="$(cd "$(dirname "$0")" && pwd)"
 ama="$root/bin/ama"
 work="$(mktemp -d "${TMPDIR:-/tmp}/ama-quickstart.XXXXXX")"
 cd "$work"
-echo "# working in $work"
+# The embedded store, explicitly: a store configured in AMA_STORE or ~/.ama/config.yml may be a
+# team's bucket, where demo versions and alias moves do not belong. AMA_QUICKSTART_STORE overrides.
+export AMA_STORE="${AMA_QUICKSTART_STORE:-$HOME/.ama/store}"
+echo "# working in $work, store $AMA_STORE"
 
 # What a training job leaves behind: inputs and outputs.
 mkdir output_dir && cd output_dir

@@ -525,9 +525,16 @@ public final class AssetClient implements AutoCloseable {
     }
     // Check every target before writing anything, so a refused download changes nothing.
     List<String> conflicts = new ArrayList<>();
+    Map<Path, String> planned = new java.util.HashMap<>();
     for (Placement p : plan) {
       for (AssetFile f : p.version().files()) {
         Path dest = AssetPaths.resolve(p.folder(), f.path());
+        String previous = planned.putIfAbsent(dest.toAbsolutePath().normalize(), p.version() + " " + f.path());
+        if (previous != null) {
+          throw new ConflictException("cannot download " + main + " with its refs into " + folder + ": "
+              + previous + " and " + p.version() + " " + f.path() + " would both be written to "
+              + folder.relativize(dest) + ". Nothing was written; download the refs separately");
+        }
         if (Files.exists(dest) && !Transfers.holds(dest, f)) {
           conflicts.add(folder.relativize(dest).toString());
         }
@@ -598,8 +605,20 @@ public final class AssetClient implements AutoCloseable {
         throw rethrow(e);
       }
     }
+    Running running = new Running();
     List<Future<T>> futures = new ArrayList<>();
-    tasks.forEach(t -> futures.add(executor.submit(t)));
+    for (Callable<T> t : tasks) {
+      futures.add(executor.submit(() -> {
+        if (!running.enter()) {
+          return null;
+        }
+        try {
+          return t.call();
+        } finally {
+          running.exit();
+        }
+      }));
+    }
     List<T> out = new ArrayList<>();
     try {
       for (Future<T> f : futures) {
@@ -607,24 +626,72 @@ public final class AssetClient implements AutoCloseable {
       }
       return out;
     } catch (ExecutionException e) {
-      futures.forEach(f -> f.cancel(true));
+      stop(futures, running);
       throw rethrow(e.getCause());
     } catch (InterruptedException e) {
-      futures.forEach(f -> f.cancel(true));
+      stop(futures, running);
       Thread.currentThread().interrupt();
       throw new AmaException("interrupted", e);
     }
   }
 
+  /**
+   * Cancels the other tasks and waits for those already running to finish, so their clean-up
+   * (temporary files) is done before the failure reaches a caller that may exit the JVM.
+   */
+  private static void stop(List<? extends Future<?>> futures, Running running) {
+    running.stop();
+    futures.forEach(f -> f.cancel(true));
+    running.awaitIdle(java.time.Duration.ofSeconds(30));
+  }
+
+  /** Counts the tasks of one parallel() call that are running; stopped, it lets no more start. */
+  private static final class Running {
+    private int count;
+    private boolean stopped;
+
+    synchronized boolean enter() {
+      if (stopped) {
+        return false;
+      }
+      count++;
+      return true;
+    }
+
+    synchronized void exit() {
+      count--;
+      notifyAll();
+    }
+
+    synchronized void stop() {
+      stopped = true;
+    }
+
+    synchronized void awaitIdle(java.time.Duration max) {
+      long deadline = System.nanoTime() + max.toNanos();
+      try {
+        while (count > 0) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return;
+          }
+          wait(Math.max(1, left / 1_000_000));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   private RuntimeException rethrow(Throwable t) {
+    if (t instanceof UncheckedIOException u) {
+      return store.failure("transfer", u.getCause());
+    }
     if (t instanceof RuntimeException r) {
       return r;
     }
     if (t instanceof Error e) {
       throw e;
-    }
-    if (t instanceof UncheckedIOException u) {
-      return store.failure("transfer", u.getCause());
     }
     if (t instanceof IOException io) {
       return new StoreException("I/O failed: " + io.getMessage() + " (store " + location() + ")", io);

@@ -60,6 +60,15 @@ final class LocalCache {
     }
   }
 
+  /** Drops a file's blob from the cache, such as one found damaged. */
+  void evict(AssetFile file) {
+    try {
+      Files.deleteIfExists(blobPath(file.digest()));
+    } catch (IOException e) {
+      // It stays damaged on disk, but every reader verifies it and falls back to the store.
+    }
+  }
+
   /** The cached blob of a file, fetching and verifying it first if needed. */
   Path blob(AssetFile file, BlobOpener opener, String location) {
     Path target = blobPath(file.digest());
@@ -107,7 +116,8 @@ final class LocalCache {
       throw new IntegrityException("blob " + file.digest() + " of '" + file.path() + "' " + source
           + " is corrupt: got " + (total > file.size() ? "more than " + file.size() : total)
           + " bytes hashing to " + actual + ", expected " + file.size() + " bytes. The partial file was removed and"
-          + " nothing was written under the final name; re-upload the asset to repair the store");
+          + " nothing was written under the final name. If the store's copy is damaged, delete "
+          + StoreLayout.blob(file.digest()) + " from the store and upload the asset again to restore it");
     }
   }
 
@@ -147,10 +157,7 @@ final class LocalCache {
           linkOrCopy(blob, dest);
         }
         Files.createDirectories(target.getParent());
-        if (Files.exists(target)) {
-          deleteTree(target);
-        }
-        moveIntoPlace(tmp, target);
+        publishFolder(tmp, target, v);
       } finally {
         if (Files.exists(tmp)) {
           deleteTree(tmp);
@@ -160,6 +167,42 @@ final class LocalCache {
     } catch (IOException e) {
       throw new StoreException("could not assemble " + v + " in the local cache " + root + ": " + e.getMessage()
           + ". Check free space and permissions, or set AMA_CACHE", e);
+    }
+  }
+
+  /**
+   * Renames a finished folder into place without ever deleting one another caller may already be
+   * serving: if a complete folder is there, it is used; only an incomplete one (a crash, a user's
+   * edit) is moved aside first, and deleted after ours is in place.
+   */
+  private void publishFolder(Path tmp, Path target, AssetVersion v) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      return;
+    } catch (java.nio.file.FileSystemException e) {
+      // Linux reports a non-empty target as a plain FileSystemException ("Directory not empty").
+      if (!Files.exists(target)) {
+        throw e;
+      }
+    }
+    if (isComplete(target, v)) {
+      return;
+    }
+    Path stale = tmpDir().resolve(UUID.randomUUID() + ".stale");
+    try {
+      Files.move(target, stale, StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.nio.file.NoSuchFileException e) {
+      // Someone else moved it aside first; ours can go in now.
+    }
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.nio.file.FileSystemException e) {
+      if (!isComplete(target, v)) {
+        throw e;
+      }
+    }
+    if (Files.exists(stale)) {
+      deleteTree(stale);
     }
   }
 

@@ -12,8 +12,11 @@ import java.util.concurrent.Executor;
 /**
  * Reads a large object as consecutive ranges fetched in parallel, yielding the bytes in order, so
  * a single sequential consumer (which hashes while it writes) gets several connections' worth of
- * throughput. At most {@code parallelism} parts are in memory at once: memory stays bounded by
- * {@code parallelism × partSize} whatever the object's size.
+ * throughput. At most {@code parallelism} parts of one stream are in memory at once, and every
+ * part in flight holds a permit from a semaphore shared by all the streams of a client, so memory
+ * stays bounded by {@code (permits + streams) × partSize} however many large files download at
+ * once. A stream with no part in flight waits for a permit; one that has parts only takes spare
+ * permits, so streams never wait on each other in a cycle.
  */
 final class ParallelRangeInputStream extends InputStream {
   /** Opens one range of the object. */
@@ -26,23 +29,36 @@ final class ParallelRangeInputStream extends InputStream {
   private final int partSize;
   private final int parallelism;
   private final Executor executor;
+  private final java.util.concurrent.Semaphore permits;
   private final Deque<CompletableFuture<byte[]>> inFlight = new ArrayDeque<>();
   private long nextOffset;
   private byte[] current = new byte[0];
   private int pos;
   private boolean closed;
 
-  ParallelRangeInputStream(RangeOpener opener, long size, int partSize, int parallelism, Executor executor) {
+  ParallelRangeInputStream(RangeOpener opener, long size, int partSize, int parallelism, Executor executor,
+      java.util.concurrent.Semaphore permits) throws InterruptedIOException {
     this.opener = opener;
     this.size = size;
     this.partSize = partSize;
     this.parallelism = parallelism;
     this.executor = executor;
+    this.permits = permits;
     fill();
   }
 
-  private void fill() {
+  private void fill() throws InterruptedIOException {
     while (inFlight.size() < parallelism && nextOffset < size) {
+      if (inFlight.isEmpty()) {
+        try {
+          permits.acquire();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting to read a part");
+        }
+      } else if (!permits.tryAcquire()) {
+        return;
+      }
       long offset = nextOffset;
       int length = (int) Math.min(partSize, size - offset);
       nextOffset += length;
@@ -74,14 +90,27 @@ final class ParallelRangeInputStream extends InputStream {
       return false;
     }
     try {
-      current = next.get();
+      try {
+        current = next.get();
+      } finally {
+        permits.release();
+      }
       pos = 0;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while reading parts");
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
-      throw c instanceof java.io.UncheckedIOException u ? u.getCause() : new IOException(c);
+      if (c instanceof java.io.UncheckedIOException u) {
+        throw u.getCause();
+      }
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(c);
     }
     fill();
     return true;
@@ -110,7 +139,10 @@ final class ParallelRangeInputStream extends InputStream {
   public void close() {
     if (!closed) {
       closed = true;
-      inFlight.forEach(f -> f.cancel(true));
+      inFlight.forEach(f -> {
+        f.cancel(true);
+        permits.release();
+      });
       inFlight.clear();
       current = new byte[0];
     }

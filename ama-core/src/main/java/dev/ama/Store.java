@@ -355,15 +355,44 @@ final class Store {
     }
   }
 
+  /**
+   * Lists a prefix. Backends fetch later pages while the stream is consumed and report their
+   * errors then as {@link java.io.UncheckedIOException}; those are translated here like the first
+   * page's, so every listing failure reaches callers as a {@link StoreException} naming the store.
+   */
   Stream<ObjectInfo> list(String prefix) {
+    Stream<ObjectInfo> listed;
     try {
-      return storage.list(prefix);
+      listed = storage.list(prefix);
     } catch (UnsupportedStorageOperationException e) {
       throw new InvalidInputException("store " + location() + " cannot list objects, which this query needs: "
           + e.getMessage() + ". Run it against the store itself rather than a mirror", e);
     } catch (IOException e) {
       throw failure("list " + prefix, e);
     }
+    java.util.Iterator<ObjectInfo> it = listed.iterator();
+    java.util.Iterator<ObjectInfo> translated = new java.util.Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        try {
+          return it.hasNext();
+        } catch (java.io.UncheckedIOException e) {
+          throw failure("list " + prefix, e.getCause());
+        }
+      }
+
+      @Override
+      public ObjectInfo next() {
+        try {
+          return it.next();
+        } catch (java.io.UncheckedIOException e) {
+          throw failure("list " + prefix, e.getCause());
+        }
+      }
+    };
+    return java.util.stream.StreamSupport.stream(
+            java.util.Spliterators.spliteratorUnknownSize(translated, java.util.Spliterator.ORDERED), false)
+        .onClose(listed::close);
   }
 
   StoreException failure(String what, IOException e) {

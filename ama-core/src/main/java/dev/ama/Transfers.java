@@ -28,6 +28,7 @@ final class Transfers {
   private final TransferSettings settings;
   private final TransferListener listener;
   private final Executor parts;
+  private final java.util.concurrent.Semaphore partPermits;
   private final Clock clock;
 
   Transfers(Store store, LocalCache cache, HashCache hashes, TransferSettings settings,
@@ -38,6 +39,8 @@ final class Transfers {
     this.settings = settings;
     this.listener = listener;
     this.parts = parts;
+    // Bounds the parts in memory across every large download of this client, not per file.
+    this.partPermits = new java.util.concurrent.Semaphore(2 * settings.rangeParallelism());
     this.clock = clock;
   }
 
@@ -122,11 +125,11 @@ final class Transfers {
   }
 
   /** Opens a blob from the store: in parallel ranges when it is large, counted for the listener. */
-  InputStream openBlob(AssetFile f) {
+  InputStream openBlob(AssetFile f) throws IOException {
     InputStream in = f.size() > 2L * settings.partSize() && settings.concurrency() > 1
         ? new ParallelRangeInputStream(
             (offset, length) -> store.openBlob(f.digest(), offset, length),
-            f.size(), settings.partSize(), settings.rangeParallelism(), parts)
+            f.size(), settings.partSize(), settings.rangeParallelism(), parts, partPermits)
         : store.openBlob(f.digest());
     return counting(in, TransferListener.Phase.DOWNLOADING);
   }
@@ -160,22 +163,49 @@ final class Transfers {
       skipped(TransferListener.Phase.DOWNLOADING, f.path(), f.size());
       return;
     }
-    Files.createDirectories(dest.getParent());
     Path tmp = dest.resolveSibling("." + dest.getFileName() + ".ama-" + UUID.randomUUID() + ".part");
     try {
-      Optional<Path> blob = cache.cachedBlob(f);
-      if (blob.isPresent()) {
-        Files.copy(blob.get(), tmp);
-        listener.transferred(TransferListener.Phase.DOWNLOADING, f.size());
-      } else {
+      Files.createDirectories(dest.getParent());
+      boolean fromCache = copyFromCache(f, tmp);
+      if (!fromCache) {
         try (InputStream in = openBlob(f); OutputStream out = Files.newOutputStream(tmp)) {
           LocalCache.copyVerifying(in, out, f, "read from " + store.location());
         }
       }
       Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      listener.fileDone(TransferListener.Phase.DOWNLOADING, f.path(), blob.isPresent());
+      listener.fileDone(TransferListener.Phase.DOWNLOADING, f.path(), fromCache);
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot write " + dest + " (" + e.getClass().getSimpleName() + ": "
+          + e.getMessage() + "); check that the download folder is a writable folder with free space", e);
     } finally {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException e) {
+        // Nothing to add to the error already on its way; the hidden .part file is harmless.
+      }
+    }
+  }
+
+  /**
+   * Copies a file's blob out of the local cache, verified: cached files are shared (hard links
+   * handed out by load()) and could have been edited in place. A damaged blob is dropped from the
+   * cache and the file is fetched from the store instead.
+   *
+   * @return whether the cache had the blob intact
+   */
+  private boolean copyFromCache(AssetFile f, Path tmp) throws IOException {
+    Optional<Path> blob = cache.cachedBlob(f);
+    if (blob.isEmpty()) {
+      return false;
+    }
+    try (InputStream in = Files.newInputStream(blob.get()); OutputStream out = Files.newOutputStream(tmp)) {
+      LocalCache.copyVerifying(in, out, f, "in the local cache");
+      listener.transferred(TransferListener.Phase.DOWNLOADING, f.size());
+      return true;
+    } catch (IntegrityException e) {
+      cache.evict(f);
       Files.deleteIfExists(tmp);
+      return false;
     }
   }
 
@@ -257,7 +287,9 @@ final class Transfers {
             count += n;
             report(n);
           }
-          if (n < 0) {
+          // Backends such as the AWS SDK read exactly length() bytes and never ask for the end,
+          // so the check runs as soon as the last declared byte is in, before the request ends.
+          if (n < 0 || count >= expected.size()) {
             check();
           }
           return n;
@@ -268,13 +300,23 @@ final class Transfers {
           int c = super.read();
           if (c >= 0) {
             count++;
-          } else {
+          }
+          if (c < 0 || count >= expected.size()) {
             check();
           }
           return c;
         }
 
+        private boolean checked;
+
         private void check() throws IOException {
+          if (checked) {
+            if (count > expected.size()) {
+              throw new IOException("file " + file + " grew while it was being uploaded");
+            }
+            return;
+          }
+          checked = true;
           Digest actual = Digest.ofSha256(getMessageDigest().digest());
           if (count != expected.size() || !actual.equals(expected.digest())) {
             throw new IOException("file " + file + " changed while it was being uploaded");

@@ -380,4 +380,36 @@ class AssetClientTest {
     assertEquals(first.version(), client.alias("training_params", "inputs").orElseThrow().version());
     assertEquals(1, client.versions("training_params").size());
   }
+
+  @Test
+  void aMainFileWhereARefWouldGoIsRefusedBeforeAnythingIsWritten() throws IOException {
+    client.newAsset("training_params").add(write("training.yml", "lr: 1")).alias("inputs").upload();
+    client.newAsset("rnn_models").add("refs/training_params/inputs/training.yml", write("other.yml", "mine"))
+        .add(write("model.h5", "w")).alias("m").ref("training_params", "inputs").upload();
+
+    ConflictException e = assertThrows(ConflictException.class,
+        () -> client.download("rnn_models", "m").withRefs().to(tmp.resolve("out")));
+
+    assertTrue(e.getMessage().contains("would both be written to refs/training_params/inputs/training.yml"), e.getMessage());
+    assertFalse(Files.exists(tmp.resolve("out")));
+  }
+
+  @Test
+  void aListingThatFailsAfterItsFirstPageIsAStoreError() throws IOException {
+    client.newAsset("rnn_models").add(write("a", "1")).alias("m").upload();
+    Storage failingLater = new dev.ama.spi.ForwardingStorage(storage) {
+      @Override
+      public Stream<dev.ama.spi.ObjectInfo> list(String prefix, String startAfter) throws IOException {
+        Stream<dev.ama.spi.ObjectInfo> first = delegate().list(prefix, startAfter);
+        return Stream.concat(first, Stream.generate(() -> {
+          throw new java.io.UncheckedIOException(new java.net.SocketTimeoutException("page 2 timed out"));
+        }));
+      }
+    };
+    try (AssetClient c = clientOn(failingLater, "cache2")) {
+      StoreException e = assertThrows(StoreException.class, c::types);
+      assertTrue(e.getMessage().contains("page 2 timed out") && e.getMessage().contains("list index/types/"),
+          e.getMessage());
+    }
+  }
 }

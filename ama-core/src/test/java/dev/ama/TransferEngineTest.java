@@ -175,7 +175,7 @@ class TransferEngineTest {
           } finally {
             open.decrementAndGet();
           }
-        }, data.length, 10_000, 3, pool)) {
+        }, data.length, 10_000, 3, pool, new java.util.concurrent.Semaphore(100))) {
       assertArrayEquals(data, in.readAllBytes());
     } finally {
       pool.shutdownNow();
@@ -199,5 +199,94 @@ class TransferEngineTest {
     assertEquals(Files.size(f), r.bytes(TransferListener.Phase.DOWNLOADING));
     assertEquals(Files.size(f), r.bytes(TransferListener.Phase.HASHING));
     assertTrue(r.skipped.contains("DOWNLOADING model.h5"), r.skipped.toString());
+  }
+
+  @Test
+  void streamsSharingFewPermitsAllFinishAndKeepPartsInFlightWithinThem() throws Exception {
+    byte[] data = new byte[400_000];
+    new Random(5).nextBytes(data);
+    java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(2);
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    ExecutorService readers = Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<byte[]>> results = new java.util.ArrayList<>();
+      for (int r = 0; r < 4; r++) {
+        results.add(readers.submit(() -> {
+          try (InputStream in = new ParallelRangeInputStream((off, len) -> {
+                maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                try {
+                  Thread.sleep(1);
+                  return new ByteArrayInputStream(data, (int) off, (int) len);
+                } catch (InterruptedException e) {
+                  throw new java.io.InterruptedIOException();
+                } finally {
+                  inFlight.decrementAndGet();
+                }
+              }, data.length, 10_000, 4, pool, permits)) {
+            return in.readAllBytes();
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<byte[]> f : results) {
+        assertArrayEquals(data, f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+      readers.shutdownNow();
+    }
+    assertTrue(maxInFlight.get() <= 2, "parts in flight across streams: " + maxInFlight.get());
+    assertEquals(2, permits.availablePermits());
+  }
+
+  @Test
+  void aCachedBlobEditedInPlaceIsNotCopiedIntoADownload() throws IOException {
+    InMemoryStorage storage = new InMemoryStorage();
+    Path f = Files.writeString(tmp.resolve("small.txt"), "hello world");
+    try (AssetClient c = client(storage, TransferListener.NONE, TransferSettings.DEFAULTS)) {
+      c.newAsset("cfg").add(f).alias("x").upload();
+      Path loaded = c.load("cfg", "x").file("small.txt");
+      loaded.toFile().setWritable(true);
+      Files.writeString(loaded, "HELLO WORLD");
+
+      Path out = c.download("cfg", "x").to(tmp.resolve("out"));
+
+      assertEquals("hello world", Files.readString(out.resolve("small.txt")));
+    }
+  }
+
+  @Test
+  void concurrentLoadsOfOneVersionNeverRemoveEachOthersFiles() throws Exception {
+    InMemoryStorage storage = new InMemoryStorage();
+    Path dir = Files.createDirectories(tmp.resolve("many"));
+    for (int i = 0; i < 50; i++) {
+      Files.writeString(dir.resolve("f" + i + ".txt"), "file " + i);
+    }
+    try (AssetClient up = client(storage, TransferListener.NONE, TransferSettings.DEFAULTS)) {
+      up.newAsset("cfg").add(dir).alias("x").upload();
+    }
+    for (int round = 0; round < 5; round++) {
+      Path cache = tmp.resolve("shared-cache-" + round);
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<Path>> dirs = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          dirs.add(pool.submit(() -> {
+            try (AssetClient c = AssetClient.builder().storage(storage).user("t").cache(cache).build()) {
+              return c.load("cfg", "x").dir();
+            }
+          }));
+        }
+        for (java.util.concurrent.Future<Path> d : dirs) {
+          Path loaded = d.get(60, java.util.concurrent.TimeUnit.SECONDS);
+          for (int i = 0; i < 50; i++) {
+            assertEquals("file " + i, Files.readString(loaded.resolve("many/f" + i + ".txt")));
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
   }
 }
