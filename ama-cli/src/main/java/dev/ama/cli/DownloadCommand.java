@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(
     name = "download",
@@ -26,17 +25,7 @@ import picocli.CommandLine.Parameters;
       "  ama download sequence_models --alias my_model -o /srv/models/current --force",
       "  ama download sequence_models --alias my_model@2 -o previous"
     })
-final class DownloadCommand extends AmaCommand {
-  @Parameters(index = "0", paramLabel = "TYPE", description = "The asset type.")
-  String type;
-
-  @Option(
-      names = "--alias",
-      required = true,
-      paramLabel = "ALIAS",
-      description = "The alias to download; also alias@N (its N-th move), sha256:<hex> or a unique digest prefix.")
-  String alias;
-
+final class DownloadCommand extends VersionCommand {
   @Option(names = "--refs", description = "Also download the referenced versions, transitively.")
   boolean refs;
 

@@ -5,7 +5,6 @@ import dev.ama.LineageGraph;
 import dev.ama.Names;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(
     name = "lineage",
@@ -26,7 +25,7 @@ import picocli.CommandLine.Parameters;
       "  ama lineage nlp_embeddings --alias my_training_inputs --downstream",
       "  ama lineage sequence_models --alias my_model --format dot | dot -Tsvg > lineage.svg"
     })
-final class LineageCommand extends AmaCommand {
+final class LineageCommand extends VersionCommand {
   /** Output formats. */
   enum Output {
     TEXT,
@@ -34,16 +33,6 @@ final class LineageCommand extends AmaCommand {
     DOT,
     MERMAID
   }
-
-  @Parameters(index = "0", paramLabel = "TYPE", description = "The asset type.")
-  String type;
-
-  @Option(
-      names = "--alias",
-      required = true,
-      paramLabel = "ALIAS",
-      description = "The alias; also alias@N, sha256:<hex> or a unique digest prefix.")
-  String alias;
 
   @Option(names = "--downstream", description = "Follow refs the other way: what was made from this version.")
   boolean downstream;

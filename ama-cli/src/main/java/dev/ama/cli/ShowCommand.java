@@ -8,7 +8,6 @@ import dev.ama.Names;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(
     name = "show",
@@ -27,17 +26,7 @@ import picocli.CommandLine.Parameters;
       "  ama show sequence_models --alias my_model --json",
       "  ama show sequence_models --alias my_model@1"
     })
-final class ShowCommand extends AmaCommand {
-  @Parameters(index = "0", paramLabel = "TYPE", description = "The asset type.")
-  String type;
-
-  @Option(
-      names = "--alias",
-      required = true,
-      paramLabel = "ALIAS",
-      description = "The alias; also alias@N (its N-th move), sha256:<hex> or a unique digest prefix.")
-  String alias;
-
+final class ShowCommand extends VersionCommand {
   @Option(names = "--json", description = "Print JSON for scripts.")
   boolean json;
 
