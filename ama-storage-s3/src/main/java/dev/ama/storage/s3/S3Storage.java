@@ -423,16 +423,36 @@ public final class S3Storage implements Storage {
   }
 
   private PutOutcome singlePut(String s3Key, Content content, boolean createOnly) throws IOException {
+    try {
+      return write(s3Key, createOnly, () -> client.putObject(
+          b -> {
+            b.bucket(properties.bucket()).key(s3Key).contentLength(content.length());
+            if (createOnly) {
+              b.ifNoneMatch("*");
+            }
+          },
+          body(content, 0, content.length())));
+    } catch (SdkException e) {
+      throw errors.translate("put", s3Key, e);
+    } catch (RuntimeException e) {
+      throw contentFailure(s3Key, content, e);
+    }
+  }
+
+  /** The request that makes an object visible: a PutObject or a CompleteMultipartUpload. */
+  private interface PublishingRequest {
+    void send();
+  }
+
+  /**
+   * Sends the request that publishes an object. For a create-only write, 412 means another
+   * writer's object is there (once a HEAD confirms it); 409, a conflicting write still in
+   * flight, is retried with backoff as AWS advises.
+   */
+  private PutOutcome write(String s3Key, boolean createOnly, PublishingRequest request) throws IOException {
     for (int attempt = 1; ; attempt++) {
       try {
-        client.putObject(
-            b -> {
-              b.bucket(properties.bucket()).key(s3Key).contentLength(content.length());
-              if (createOnly) {
-                b.ifNoneMatch("*");
-              }
-            },
-            body(content, 0, content.length()));
+        request.send();
         return PutOutcome.CREATED;
       } catch (S3Exception e) {
         if (createOnly && e.statusCode() == 412) {
@@ -445,8 +465,6 @@ public final class S3Storage implements Storage {
         throw errors.translate("put", s3Key, e);
       } catch (SdkException e) {
         throw errors.translate("put", s3Key, e);
-      } catch (RuntimeException e) {
-        throw contentFailure(s3Key, content, e);
       }
     }
   }
@@ -577,29 +595,15 @@ public final class S3Storage implements Storage {
     boolean completed = false;
     try {
       List<CompletedPart> parts = uploadParts(s3Key, uploadId, content, partSize, partCount);
-      for (int attempt = 1; ; attempt++) {
-        try {
-          client.completeMultipartUpload(b -> {
-            b.bucket(properties.bucket()).key(s3Key).uploadId(uploadId).multipartUpload(m -> m.parts(parts));
-            if (createOnly) {
-              b.ifNoneMatch("*");
-            }
-          });
-          completed = true;
-          return PutOutcome.CREATED;
-        } catch (S3Exception e) {
-          if (createOnly && e.statusCode() == 412) {
-            return confirmedExisting(s3Key, e);
-          }
-          if (e.statusCode() == 409 && attempt < CONFLICT_RETRIES) {
-            backOff(attempt, s3Key);
-            continue;
-          }
-          throw errors.translate("put", s3Key, e);
-        } catch (SdkException e) {
-          throw errors.translate("put", s3Key, e);
+      PutOutcome outcome = write(s3Key, createOnly, () -> client.completeMultipartUpload(b -> {
+        b.bucket(properties.bucket()).key(s3Key).uploadId(uploadId).multipartUpload(m -> m.parts(parts));
+        if (createOnly) {
+          b.ifNoneMatch("*");
         }
-      }
+      }));
+      // Only a completed upload is an object; one refused by If-None-Match is aborted below.
+      completed = outcome == PutOutcome.CREATED;
+      return outcome;
     } finally {
       if (!completed) {
         abort(s3Key, uploadId);
