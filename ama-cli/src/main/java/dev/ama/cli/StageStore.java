@@ -120,6 +120,15 @@ final class StageStore {
     root.put("description", stage.description().orElse(null));
     ObjectNode labels = root.putObject("labels");
     stage.labels().forEach(labels::put);
+    putLastUpload(root, stage);
+    return root;
+  }
+
+  /**
+   * Writes {@code lastUpload} the same way in the stage file and in {@code ama status --json},
+   * which shows it as stored.
+   */
+  static void putLastUpload(ObjectNode root, Stage stage) {
     stage.lastUpload().ifPresentOrElse(
         u -> root.putObject("lastUpload")
             .put("type", u.type())
@@ -127,7 +136,6 @@ final class StageStore {
             .put("version", u.version())
             .put("at", u.at().toString()),
         () -> root.putNull("lastUpload"));
-    return root;
   }
 
   private static Stage parse(JsonNode root) {

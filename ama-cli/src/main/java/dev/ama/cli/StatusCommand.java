@@ -113,13 +113,7 @@ final class StatusCommand extends AmaCommand {
     }
     ArrayNode refs = root.putArray("refs");
     stage.refs().forEach(r -> refs.addObject().put("type", r.type()).put("alias", r.alias()));
-    stage.lastUpload().ifPresentOrElse(
-        u -> root.putObject("lastUpload")
-            .put("type", u.type())
-            .put("alias", u.alias().orElse(null))
-            .put("version", u.version())
-            .put("at", u.at().toString()),
-        () -> root.putNull("lastUpload"));
+    StageStore.putLastUpload(root, stage);
     ObjectNode t = root.putObject("transfers");
     if (transfers.isPresent()) {
       t.put("concurrency", transfers.get().settings().concurrency());
