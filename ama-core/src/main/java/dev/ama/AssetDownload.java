@@ -1,22 +1,24 @@
 package dev.ama;
 
 import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A download being set up: which version (by alias or any selector), whether its refs come along, whether existing files may
- * be overwritten. Obtained from {@link AssetClient#download(String, String)}.
+ * be overwritten. Obtained from {@link AssetClient#download(String, String)} or {@link
+ * AssetClient#download(AssetVersion)}.
  */
 public final class AssetDownload {
-  private final AssetClient client;
-  private final String type;
-  private final String selector;
+  private final Downloader downloader;
+  private final Supplier<AssetVersion> version;
   private boolean withRefs;
   private boolean force;
 
-  AssetDownload(AssetClient client, String type, String selector) {
-    this.client = client;
-    this.type = Names.checkType(type);
-    this.selector = java.util.Objects.requireNonNull(selector, "selector");
+  /** @param version resolves the version when the download starts, once */
+  AssetDownload(Downloader downloader, Supplier<AssetVersion> version) {
+    this.downloader = downloader;
+    this.version = Objects.requireNonNull(version, "version");
   }
 
   /**
@@ -36,13 +38,15 @@ public final class AssetDownload {
 
   /**
    * Downloads into a folder, created if missing: the asset's files directly in it. Every file is
-   * verified against its digest and renamed into place only when complete.
+   * verified against its digest and renamed into place only when complete; files already there
+   * with the right content are left as they are.
    *
    * @return the folder
    * @throws ConflictException if the folder holds different files under the same names and
    *     {@link #force()} was not called; nothing was written then
+   * @throws LocalFileException if the folder cannot be written
    */
   public Path to(Path folder) {
-    return client.downloadTo(type, selector, withRefs, force, folder);
+    return downloader.download(version.get(), withRefs, force, Objects.requireNonNull(folder, "folder"));
   }
 }

@@ -6,9 +6,9 @@ import java.nio.file.Path;
  * Rules for the path of a file inside an asset. A manifest read from a store is untrusted input:
  * its paths must never lead a download outside the target folder, on any operating system.
  */
-public final class AssetPaths {
+final class AssetPaths {
   /** The longest path accepted, in characters. */
-  public static final int MAX_LENGTH = 1024;
+  static final int MAX_LENGTH = 1024;
 
   private AssetPaths() {}
 
@@ -20,7 +20,7 @@ public final class AssetPaths {
    * @return the path
    * @throws InvalidInputException naming the path and the rule it breaks
    */
-  public static String check(String path) {
+  static String check(String path) {
     String problem = problem(path);
     if (problem != null) {
       throw new InvalidInputException("unsafe file path " + Names.quote(escape(path)) + " in asset: " + problem);
@@ -66,7 +66,7 @@ public final class AssetPaths {
    *
    * @throws InvalidInputException if the path is unsafe
    */
-  public static Path resolve(Path folder, String path) {
+  static Path resolve(Path folder, String path) {
     check(path);
     Path result = folder;
     for (String segment : path.split("/")) {

@@ -20,19 +20,16 @@ import java.util.stream.Stream;
  * setter validates its argument at once.
  */
 public final class AssetUpload {
-  private final AssetClient client;
+  private final Publisher publisher;
   private final String type;
   private final Map<String, Path> files = new LinkedHashMap<>();
-  private final List<RefRequest> refs = new ArrayList<>();
+  private final List<Publisher.RefRequest> refs = new ArrayList<>();
   private final Map<String, String> labels = new TreeMap<>();
   private Optional<String> alias = Optional.empty();
   private Optional<String> description = Optional.empty();
 
-  /** A ref by alias, resolved when uploading, or one already pinned to a version. */
-  record RefRequest(String type, Optional<String> alias, Optional<Digest> version) {}
-
-  AssetUpload(AssetClient client, String type) {
-    this.client = client;
+  AssetUpload(Publisher publisher, String type) {
+    this.publisher = publisher;
     this.type = Names.checkType(type);
   }
 
@@ -118,13 +115,13 @@ public final class AssetUpload {
    * pinned to that version.
    */
   public AssetUpload ref(String type, String alias) {
-    refs.add(new RefRequest(Names.checkType(type), Optional.of(Names.checkAlias(alias)), Optional.empty()));
+    refs.add(new Publisher.RefRequest(Names.checkType(type), Optional.of(Names.checkAlias(alias)), Optional.empty()));
     return this;
   }
 
   /** Records that the new version was made from a given version. */
   public AssetUpload ref(AssetVersion version) {
-    refs.add(new RefRequest(version.type(), version.alias(), Optional.of(version.version())));
+    refs.add(new Publisher.RefRequest(version.type(), version.alias(), Optional.of(version.version())));
     return this;
   }
 
@@ -157,6 +154,8 @@ public final class AssetUpload {
     if (files.isEmpty()) {
       throw new InvalidInputException("nothing to upload for asset type '" + type + "': add files first");
     }
-    return client.upload(type, files, refs, alias, description, labels);
+    // Copies, so a builder reused after upload() cannot change what is being published.
+    return publisher.publish(new Publisher.Request(
+        type, new LinkedHashMap<>(files), List.copyOf(refs), alias, description, new TreeMap<>(labels)));
   }
 }

@@ -18,7 +18,6 @@ public final class Digest implements Comparable<Digest> {
 
   private static final HexFormat HEX = HexFormat.of();
   private static final int SHA256_HEX_LENGTH = 64;
-  private static final int BUFFER = 64 * 1024;
 
   private final String algorithm;
   private final String hex;
@@ -66,12 +65,7 @@ public final class Digest implements Comparable<Digest> {
 
   /** The SHA-256 digest of everything a stream yields; the caller closes the stream. */
   public static Digest sha256(InputStream in) throws IOException {
-    MessageDigest md = newSha256();
-    byte[] buffer = new byte[BUFFER];
-    for (int n; (n = in.read(buffer)) >= 0; ) {
-      md.update(buffer, 0, n);
-    }
-    return new Digest(SHA256, HEX.formatHex(md.digest()));
+    return HashingInputStream.sha256(in);
   }
 
   /** Wraps a finished SHA-256 {@link MessageDigest}'s result. */
@@ -80,7 +74,7 @@ public final class Digest implements Comparable<Digest> {
   }
 
   /** A fresh SHA-256 {@link MessageDigest}; every JDK has one. */
-  public static MessageDigest newSha256() {
+  static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -89,7 +83,7 @@ public final class Digest implements Comparable<Digest> {
   }
 
   /** Whether the text is non-empty and only lowercase or uppercase hex digits. */
-  public static boolean isHex(String text) {
+  static boolean isHex(String text) {
     if (text.isEmpty()) {
       return false;
     }

@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.UUID;
@@ -20,13 +20,13 @@ import java.util.stream.Stream;
 /**
  * The local, content-addressed cache: blobs by digest (shared by every store, since a digest
  * names the same bytes everywhere), verified manifests, version folders assembled from the blobs
- * for {@link AssetClient#load}, and the last known target of each alias for offline starts.
+ * for {@link AssetClient#load}, and the last known target of each alias for offline starts. It
+ * only gets and puts; where the bytes come from is the caller's business.
  *
  * <p>Everything enters through a temporary file and an atomic rename, so a crash or a concurrent
  * process never leaves a partial file under a final name.
  */
 final class LocalCache {
-  private static final int BUFFER = 64 * 1024;
   private final Path root;
 
   LocalCache(Path root) {
@@ -45,13 +45,8 @@ final class LocalCache {
     return Files.createDirectories(root.resolve("tmp"));
   }
 
-  /** Opens a blob's bytes from wherever they come from. */
-  interface BlobOpener {
-    InputStream open(AssetFile file) throws IOException;
-  }
-
-  /** The cached blob of a file, if the cache has it. */
-  Optional<Path> cachedBlob(AssetFile file) {
+  /** The cached blob of a file, if the cache has it at the file's size. */
+  Optional<Path> blob(AssetFile file) {
     Path target = blobPath(file.digest());
     try {
       return Files.isRegularFile(target) && Files.size(target) == file.size() ? Optional.of(target) : Optional.empty();
@@ -69,55 +64,39 @@ final class LocalCache {
     }
   }
 
-  /** The cached blob of a file, fetching and verifying it first if needed. */
-  Path blob(AssetFile file, BlobOpener opener, String location) {
+  /**
+   * Puts a file's blob into the cache from a stream, verified on the way; a concurrent put of the
+   * same blob by another process is as good as this one.
+   *
+   * @param source where the stream comes from, for messages
+   * @param remedy what to do if the source is damaged, for messages
+   * @return the cached blob
+   * @throws IntegrityException if the bytes do not match the file's digest; nothing is cached
+   * @throws LocalFileException if the cache cannot be written
+   */
+  Path putBlob(AssetFile file, InputStream in, String source, String remedy) {
     Path target = blobPath(file.digest());
+    Path tmp = null;
     try {
-      if (cachedBlob(file).isPresent()) {
-        return target;
-      }
       Files.createDirectories(target.getParent());
-      Path tmp = tmpDir().resolve(UUID.randomUUID() + ".part");
-      try {
-        try (InputStream in = opener.open(file);
-            OutputStream out = Files.newOutputStream(tmp)) {
-          copyVerifying(in, out, file, "read from " + location);
-        }
-        makeReadOnly(tmp);
-        moveIntoPlace(tmp, target);
-      } finally {
-        Files.deleteIfExists(tmp);
+      tmp = tmpDir().resolve(UUID.randomUUID() + ".part");
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        HashingInputStream.copyVerified(in, out, file, source, remedy);
       }
+      makeReadOnly(tmp);
+      moveIntoPlace(tmp, target);
       return target;
     } catch (IOException e) {
-      throw new StoreException("could not write " + file.path() + " (" + file.digest() + ") to the local cache "
+      throw new LocalFileException("could not write " + file.path() + " (" + file.digest() + ") to the local cache "
           + root + ": " + e.getMessage() + ". Check free space and permissions, or set AMA_CACHE", e);
-    }
-  }
-
-  /**
-   * Copies a stream while hashing it and fails, before the caller renames anything into place,
-   * if the bytes are not exactly the file's.
-   */
-  static void copyVerifying(InputStream in, OutputStream out, AssetFile file, String source) throws IOException {
-    MessageDigest md = Digest.newSha256();
-    byte[] buffer = new byte[BUFFER];
-    long total = 0;
-    for (int n; (n = in.read(buffer)) >= 0; ) {
-      md.update(buffer, 0, n);
-      out.write(buffer, 0, n);
-      total += n;
-      if (total > file.size()) {
-        break;
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          // A leftover in tmp/ is harmless; the error on its way says more.
+        }
       }
-    }
-    Digest actual = Digest.ofSha256(md.digest());
-    if (total != file.size() || !actual.equals(file.digest())) {
-      throw new IntegrityException("blob " + file.digest() + " of '" + file.path() + "' " + source
-          + " is corrupt: got " + (total > file.size() ? "more than " + file.size() : total)
-          + " bytes hashing to " + actual + ", expected " + file.size() + " bytes. The partial file was removed and"
-          + " nothing was written under the final name. If the store's copy is damaged, delete "
-          + StoreLayout.blob(file.digest()) + " from the store and upload the asset again to restore it");
     }
   }
 
@@ -139,10 +118,13 @@ final class LocalCache {
   }
 
   /**
-   * The folder holding a version's files under their asset paths, assembled from cached blobs
+   * The folder holding a version's files under their asset paths, assembled from its cached blobs
    * with hard links (copies where links are not possible).
+   *
+   * @param blobs every file's cached blob, by digest
+   * @throws LocalFileException if the cache cannot be written
    */
-  Path versionFolder(AssetVersion v, BlobOpener opener, String location) {
+  Path versionFolder(AssetVersion v, Map<Digest, Path> blobs) {
     Path target = root.resolve("versions").resolve(v.version().hex());
     if (isComplete(target, v)) {
       return target;
@@ -151,10 +133,9 @@ final class LocalCache {
       Path tmp = tmpDir().resolve(UUID.randomUUID().toString());
       try {
         for (AssetFile f : v.files()) {
-          Path blob = blob(f, opener, location);
           Path dest = AssetPaths.resolve(tmp, f.path());
           Files.createDirectories(dest.getParent());
-          linkOrCopy(blob, dest);
+          linkOrCopy(blobs.get(f.digest()), dest);
         }
         Files.createDirectories(target.getParent());
         publishFolder(tmp, target, v);
@@ -165,7 +146,7 @@ final class LocalCache {
       }
       return target;
     } catch (IOException e) {
-      throw new StoreException("could not assemble " + v + " in the local cache " + root + ": " + e.getMessage()
+      throw new LocalFileException("could not assemble " + v + " in the local cache " + root + ": " + e.getMessage()
           + ". Check free space and permissions, or set AMA_CACHE", e);
     }
   }

@@ -3,8 +3,9 @@ package dev.ama;
 import java.util.regex.Pattern;
 
 /**
- * Rules for asset type and alias names. Both become parts of storage keys and IAM policy
- * prefixes, so they are kept to a portable alphabet.
+ * Rules for asset type and alias names, and for the paths of files inside an asset. Types and
+ * aliases become parts of storage keys and IAM policy prefixes, so they are kept to a portable
+ * alphabet; paths become file names on every operating system a version is downloaded to.
  */
 public final class Names {
   private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
@@ -46,6 +47,19 @@ public final class Names {
           "invalid alias " + quote(alias) + ": use " + ALIAS_RULE + " (for example my_model)");
     }
     return alias;
+  }
+
+  /**
+   * Checks the path of a file inside an asset, such as {@code checkpoints/step-100.bin}: relative,
+   * {@code /}-separated and normalized (no empty, {@code .} or {@code ..} segments, no leading
+   * {@code /}, no backslash, no drive letter, no control characters), at most {@value
+   * AssetPaths#MAX_LENGTH} characters. Spaces and non-ASCII letters are fine.
+   *
+   * @return the path
+   * @throws InvalidInputException naming the path and the rule it breaks
+   */
+  public static String checkPath(String path) {
+    return AssetPaths.check(path);
   }
 
   /** Whether a text is a valid alias, for callers deciding between an alias and another form. */

@@ -9,13 +9,13 @@ import java.util.Locale;
  * Near names for "did you mean" hints in error messages: a small edit distance, one name inside
  * the other, or the same letters in another case.
  */
-public final class NearNames {
+final class NearNames {
   private static final int MAX = 3;
 
   private NearNames() {}
 
   /** Up to three candidates close to the name, nearest first. */
-  public static List<String> near(String name, Collection<String> candidates) {
+  static List<String> near(String name, Collection<String> candidates) {
     int limit = Math.max(2, name.length() / 3);
     return candidates.stream()
         .filter(c -> !c.equals(name))
@@ -26,8 +26,7 @@ public final class NearNames {
   }
 
   /** {@code ". Did you mean 'a' or 'b'?"}, or the empty string; it ends a message. */
-  public static String didYouMean(String name, Collection<String> candidates) {
-    List<String> near = near(name, candidates);
+  static String didYouMean(List<String> near) {
     if (near.isEmpty()) {
       return "";
     }

@@ -73,7 +73,9 @@ final class ParallelRangeInputStream extends InputStream {
       byte[] buf = new byte[length];
       int n = in.readNBytes(buf, 0, length);
       if (n != length) {
-        throw new IOException("range at " + offset + " ended after " + n + " of " + length + " bytes");
+        // The store holds fewer bytes than the manifest says: the object, not the reader, is wrong.
+        throw new IntegrityException("a range of " + length + " bytes at offset " + offset + " of a " + size
+            + "-byte blob ended after " + n + " bytes: the stored object is shorter than its manifest says");
       }
       return buf;
     } catch (IOException e) {

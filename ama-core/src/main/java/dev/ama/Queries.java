@@ -1,7 +1,7 @@
 package dev.ama;
 
-import dev.ama.spi.ObjectInfo;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -12,36 +12,128 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The questions asked of a store: selectors, find by content, diffs, comparisons, lineage and
- * filtered listings. Each answers through the index markers and reads only the manifests in its
- * answer, never every manifest of the store.
+ * The questions asked of a store: versions by id or selector (through the local cache of
+ * manifests), aliases and their history, listings, find by content and lineage, and the
+ * not-found errors with near names when an answer is empty. Each answers through the alias logs
+ * and index markers and reads only the manifests in its answer, never every manifest of the store.
  */
 final class Queries {
   /** The shortest digest prefix accepted as a selector: shorter ones collide too often. */
   static final int MIN_PREFIX = 8;
 
   private final Store store;
-  private final Function<AssetFile, Path> blobs;
-  private final Function<Digest, AssetVersion> manifests;
-  private final AssetClient client;
+  private final StoreIndex index;
+  private final AliasLog aliases;
+  private final LocalCache cache;
 
-  Queries(AssetClient client, Store store, Function<AssetFile, Path> blobs, Function<Digest, AssetVersion> manifests) {
-    this.client = client;
+  Queries(Store store, StoreIndex index, AliasLog aliases, LocalCache cache) {
     this.store = store;
-    this.blobs = blobs;
-    this.manifests = manifests;
+    this.index = index;
+    this.aliases = aliases;
+    this.cache = cache;
+  }
+
+  // ---- versions and aliases ----
+
+  /**
+   * A version by id: from the local cache of manifests, else read, verified and cached.
+   *
+   * @throws NotFoundException if the store has no such version
+   */
+  AssetVersion manifest(Digest id) {
+    Optional<AssetVersion> cached = cache.manifest(id);
+    if (cached.isPresent()) {
+      return cached.get();
+    }
+    byte[] bytes = store.readManifestBytes(id).orElseThrow(() -> new NotFoundException(
+        "no version " + id + " in " + store.location() + "; check the id, or the store location"));
+    AssetVersion v = Manifests.read(id, bytes, store.location());
+    cache.saveManifest(id, bytes);
+    return v;
+  }
+
+  /** Where an alias points now, or empty. */
+  Optional<AliasEntry> head(String type, String alias) {
+    return aliases.head(type, alias);
+  }
+
+  /** Where an alias points now, or a not-found error with near names. */
+  AliasEntry require(String type, String alias) {
+    return aliases.head(type, alias).orElseThrow(() -> notFound(type, alias));
+  }
+
+  /** Every move of an alias, oldest first, or a not-found error if it was never set. */
+  List<AliasEntry> history(String type, String alias) {
+    List<AliasEntry> entries = aliases.history(type, alias);
+    if (entries.isEmpty()) {
+      throw notFound(type, alias);
+    }
+    return entries;
+  }
+
+  List<String> types() {
+    return index.types();
+  }
+
+  /** The current entry of every alias of a type, sorted by alias. */
+  List<AliasEntry> aliases(String type) {
+    List<AliasEntry> out = new ArrayList<>();
+    for (String a : index.aliasNames(type)) {
+      aliases.head(type, a).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  List<String> aliasesOf(AssetVersion version) {
+    return aliases.pointingAt(version.type(), version.version());
+  }
+
+  List<String> typesWithAlias(String alias) {
+    return types().stream().filter(t -> index.hasAlias(t, alias)).collect(Collectors.toList());
+  }
+
+  /** Why an alias was not found, with the names nearest to the ones asked for. */
+  NotFoundException notFound(String type, String alias) {
+    String location = store.location();
+    if (!store.exists()) {
+      return new NotFoundException("no alias " + type + "/" + alias + ": the store " + location
+          + " is empty. Upload an asset first, or check the store location (--store, AMA_STORE)");
+    }
+    if (!store.canList()) {
+      return new NotFoundException("no alias " + type + "/" + alias + " in " + location);
+    }
+    List<String> types = types();
+    if (!types.contains(type)) {
+      return suggesting("types", type, types, hint -> "no asset type '" + type + "' in " + location + hint);
+    }
+    List<String> elsewhere = typesWithAlias(alias);
+    String other = elsewhere.isEmpty() ? "" : "; an alias of that name exists for type " + String.join(", ", elsewhere);
+    return suggesting("aliases", alias, index.aliasNames(type),
+        hint -> "no alias '" + alias + "' for asset type '" + type + "' in " + location + hint + other);
+  }
+
+  /** A not-found error naming the names closest to the one not found, or else some existing ones. */
+  private static NotFoundException suggesting(
+      String what, String wanted, List<String> names, java.util.function.Function<String, String> message) {
+    return NotFoundException.suggesting(wanted, names, near -> {
+      if (names.isEmpty()) {
+        return message.apply("; there are no " + what + " yet");
+      }
+      if (!near.isEmpty()) {
+        return message.apply(near);
+      }
+      List<String> some = names.stream().limit(10).collect(Collectors.toList());
+      return message.apply(". Existing " + what + ": " + String.join(", ", some) + (names.size() > some.size() ? ", ..." : ""));
+    });
   }
 
   // ---- selectors ----
@@ -59,7 +151,7 @@ final class Queries {
       String alias = Names.checkAlias(selector.substring(0, at));
       String which = selector.substring(at + 1);
       if (which.equals("latest")) {
-        return manifests.apply(client.require(type, alias).version());
+        return manifest(require(type, alias).version());
       }
       long n;
       try {
@@ -68,28 +160,28 @@ final class Queries {
         throw new InvalidInputException("invalid version selector '" + selector + "': after '@' give a history"
             + " position (1, 2, …) or 'latest', such as " + alias + "@1");
       }
-      AliasEntry head = client.require(type, alias);
+      AliasEntry head = require(type, alias);
       if (n < 1 || n > head.seq()) {
         throw new NotFoundException("alias " + type + "/" + alias + " has " + head.seq() + " history entr"
             + (head.seq() == 1 ? "y" : "ies") + ", so '" + selector + "' does not exist; use " + alias + "@1 to "
             + alias + "@" + head.seq() + " (see ama log)");
       }
-      return manifests.apply(store.readEntry(type, alias, n).version());
+      return manifest(aliases.entry(type, alias, n).version());
     }
     String hex = selector.startsWith(Digest.SHA256 + ":") ? selector.substring(Digest.SHA256.length() + 1) : null;
     if (hex == null) {
       if (Names.isValidAlias(selector)) {
-        Optional<AliasEntry> head = store.head(type, selector);
+        Optional<AliasEntry> head = aliases.head(type, selector);
         if (head.isPresent()) {
-          return manifests.apply(head.get().version());
+          return manifest(head.get().version());
         }
       }
       if (!Digest.isHex(selector) || selector.length() < MIN_PREFIX) {
-        throw client.notFound(type, Names.checkAlias(selector));
+        throw notFound(type, Names.checkAlias(selector));
       }
       hex = selector;
     }
-    AssetVersion v = manifests.apply(byPrefix(hex, selector));
+    AssetVersion v = manifest(byPrefix(hex, selector));
     if (!v.type().equals(type)) {
       throw new InvalidInputException("version " + v.version() + " is of type '" + v.type() + "', not '" + type
           + "'; use: " + v.type() + " " + selector);
@@ -120,15 +212,24 @@ final class Queries {
 
   // ---- find by content ----
 
-  List<FileMatch> find(Digest content) {
-    List<Digest> versions = new ArrayList<>();
-    try (Stream<ObjectInfo> s = store.list(StoreLayout.blobUsesOf(content))) {
-      s.forEach(o -> versions.add(StoreLayout.digestAtEnd(o.key())));
+  /** Every version holding a file identical to a local file, whatever its name. */
+  List<FileMatch> find(Path localFile) {
+    if (!Files.isRegularFile(localFile)) {
+      throw new InvalidInputException("file '" + localFile + "' does not exist or is not a regular file; give a file to look for");
     }
+    try (InputStream in = Files.newInputStream(localFile)) {
+      return find(HashingInputStream.sha256(in));
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read " + localFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  List<FileMatch> find(Digest content) {
+    List<Digest> versions = index.holders(content);
     AliasIndex aliases = new AliasIndex();
     List<FileMatch> out = new ArrayList<>();
     for (Digest id : versions) {
-      AssetVersion v = manifests.apply(id);
+      AssetVersion v = manifest(id);
       for (AssetFile f : v.files()) {
         if (f.digest().equals(content)) {
           out.add(new FileMatch(v, f.path(), aliases.of(v)));
@@ -148,138 +249,8 @@ final class Queries {
       if (!store.canList()) {
         return List.of();
       }
-      return byVersion.computeIfAbsent(v.version(), d -> client.aliasesOf(v));
+      return byVersion.computeIfAbsent(v.version(), d -> aliasesOf(v));
     }
-  }
-
-  // ---- diff and compare ----
-
-  AssetDiff diff(AssetVersion from, AssetVersion to) {
-    Map<String, AssetFile> a = byPath(from);
-    Map<String, AssetFile> b = byPath(to);
-    List<AssetFile> added = new ArrayList<>();
-    List<AssetFile> removed = new ArrayList<>();
-    List<AssetDiff.FileChange> changed = new ArrayList<>();
-    int unchanged = 0;
-    for (AssetFile f : a.values()) {
-      AssetFile other = b.get(f.path());
-      if (other == null) {
-        removed.add(f);
-      } else if (other.digest().equals(f.digest())) {
-        unchanged++;
-      } else {
-        changed.add(change(f, other));
-      }
-    }
-    for (AssetFile f : b.values()) {
-      if (!a.containsKey(f.path())) {
-        added.add(f);
-      }
-    }
-    List<AssetDiff.Rename> renamed = new ArrayList<>();
-    for (Iterator<AssetFile> it = removed.iterator(); it.hasNext(); ) {
-      AssetFile gone = it.next();
-      Optional<AssetFile> moved = added.stream().filter(x -> x.digest().equals(gone.digest())).findFirst();
-      if (moved.isPresent()) {
-        renamed.add(new AssetDiff.Rename(gone.path(), moved.get().path(), gone.digest()));
-        added.remove(moved.get());
-        it.remove();
-      }
-    }
-    return new AssetDiff(from, to, added, removed, changed, renamed, unchanged);
-  }
-
-  private static Map<String, AssetFile> byPath(AssetVersion v) {
-    Map<String, AssetFile> m = new LinkedHashMap<>();
-    v.files().forEach(f -> m.put(f.path(), f));
-    return m;
-  }
-
-  private AssetDiff.FileChange change(AssetFile before, AssetFile after) {
-    if (!Parameters.isParameterFile(before.path())) {
-      return new AssetDiff.FileChange(before.path(), before, after, List.of(), Optional.empty());
-    }
-    Map<String, String> x;
-    Map<String, String> y;
-    try {
-      x = parameters(before);
-      y = parameters(after);
-    } catch (IOException e) {
-      return new AssetDiff.FileChange(before.path(), before, after, List.of(),
-          Optional.of("not comparable key by key (" + firstLine(e.getMessage()) + "); the bytes differ"));
-    }
-    List<AssetDiff.ParameterChange> params = new ArrayList<>();
-    Set<String> keys = new TreeSet<>(x.keySet());
-    keys.addAll(y.keySet());
-    for (String k : keys) {
-      Optional<String> p = Optional.ofNullable(x.get(k));
-      Optional<String> q = Optional.ofNullable(y.get(k));
-      if (!p.equals(q)) {
-        params.add(new AssetDiff.ParameterChange(k, p, q));
-      }
-    }
-    Optional<String> note = params.isEmpty()
-        ? Optional.of("same parameters; only formatting or comments differ")
-        : Optional.empty();
-    return new AssetDiff.FileChange(before.path(), before, after, params, note);
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "unreadable";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
-  }
-
-  private Map<String, String> parameters(AssetFile f) throws IOException {
-    if (f.size() > Parameters.MAX_BYTES) {
-      throw new IOException(f.path() + " is larger than " + Parameters.MAX_BYTES + " bytes");
-    }
-    byte[] bytes = Files.readAllBytes(blobs.apply(f));
-    try {
-      return Parameters.flatten(f.path(), bytes);
-    } catch (IOException | RuntimeException e) {
-      throw new IOException(f.path() + " " + f.digest().shortHex() + " is not valid "
-          + (f.path().endsWith(".json") ? "JSON" : "YAML") + ": " + e.getMessage(), e);
-    }
-  }
-
-  Comparison compare(List<AssetVersion> versions, Optional<String> file) {
-    if (versions.isEmpty()) {
-      throw new InvalidInputException("nothing to compare: give at least one version");
-    }
-    if (file.isPresent() && !Parameters.isParameterFile(file.get())) {
-      throw new InvalidInputException("cannot compare the parameters of '" + file.get() + "': only YAML and JSON"
-          + " files (.yml, .yaml, .json) hold parameters; use diff to see whether other files changed");
-    }
-    List<Map<String, String>> columns = new ArrayList<>();
-    for (AssetVersion v : versions) {
-      Map<String, String> params = new LinkedHashMap<>();
-      for (AssetFile f : v.files()) {
-        if (file.map(name -> name.equals(f.path())).orElse(Parameters.isParameterFile(f.path()))) {
-          try {
-            parameters(f).forEach((k, val) -> params.put(file.isPresent() ? k : f.path() + ":" + k, val));
-          } catch (IOException e) {
-            params.put(f.path(), "(unreadable: " + firstLine(e.getMessage()) + ")");
-          }
-        }
-      }
-      if (file.isPresent() && v.file(file.get()).isEmpty()) {
-        throw new NotFoundException("version " + v + " has no file '" + file.get() + "'; its files are: "
-            + v.files().stream().map(AssetFile::path).collect(Collectors.joining(", ")));
-      }
-      columns.add(params);
-    }
-    Set<String> keys = new TreeSet<>();
-    columns.forEach(c -> keys.addAll(c.keySet()));
-    List<Comparison.Row> rows = new ArrayList<>();
-    for (String k : keys) {
-      List<Optional<String>> values = columns.stream().map(c -> Optional.ofNullable(c.get(k))).collect(Collectors.toList());
-      rows.add(new Comparison.Row(k, values, new LinkedHashSet<>(values).size() > 1));
-    }
-    rows.sort(Comparator.comparing((Comparison.Row r) -> !r.differs()).thenComparing(Comparison.Row::key));
-    return new Comparison(versions, rows);
   }
 
   // ---- lineage ----
@@ -308,7 +279,7 @@ final class Queries {
         edges.add(e);
         Digest other = direction == LineageGraph.Direction.UPSTREAM ? e.to() : e.from();
         if (!nodes.containsKey(other)) {
-          AssetVersion v = manifests.apply(other);
+          AssetVersion v = manifest(other);
           LineageGraph.Node node = new LineageGraph.Node(v, aliases.of(v), n.depth() + 1);
           nodes.put(other, node);
           todo.add(node);
@@ -320,13 +291,10 @@ final class Queries {
 
   private List<LineageGraph.Edge> downstreamEdges(AssetVersion target) {
     List<LineageGraph.Edge> out = new ArrayList<>();
-    try (Stream<ObjectInfo> s = store.list(StoreLayout.refUsesOf(target.version()))) {
-      s.forEach(o -> {
-        Digest source = StoreLayout.digestAtEnd(o.key());
-        Optional<String> alias = manifests.apply(source).refs().stream()
-            .filter(r -> r.version().equals(target.version())).findFirst().flatMap(Ref::alias);
-        out.add(new LineageGraph.Edge(source, target.version(), alias));
-      });
+    for (Digest source : index.referrers(target.version())) {
+      Optional<String> alias = manifest(source).refs().stream()
+          .filter(r -> r.version().equals(target.version())).findFirst().flatMap(Ref::alias);
+      out.add(new LineageGraph.Edge(source, target.version(), alias));
     }
     return out;
   }
@@ -336,18 +304,18 @@ final class Queries {
   List<AssetVersion> versions(String type, VersionFilter filter) {
     Names.checkType(type);
     List<AssetVersion> out = new ArrayList<>();
-    try (Stream<ObjectInfo> s = store.list(StoreLayout.versionsOf(type))) {
-      Iterator<ObjectInfo> it = s.iterator();
+    try (Stream<StoreIndex.VersionKey> s = index.versions(type)) {
+      Iterator<StoreIndex.VersionKey> it = s.iterator();
       while (it.hasNext() && out.size() < filter.limit()) {
-        String key = it.next().key();
-        Instant created = StoreLayout.createdAtOf(key);
+        StoreIndex.VersionKey key = it.next();
+        Instant created = key.createdAt();
         if (filter.until().isPresent() && !created.isBefore(filter.until().get())) {
           continue;
         }
         if (filter.since().isPresent() && created.isBefore(filter.since().get())) {
           break; // newest first: everything after this is older still
         }
-        AssetVersion v = manifests.apply(StoreLayout.digestAtEnd(key));
+        AssetVersion v = manifest(key.id());
         if (filter.matches(v)) {
           out.add(v);
         }

@@ -3,16 +3,12 @@ package dev.ama;
 import java.time.Instant;
 
 /**
- * Where each kind of object lives in a store; {@code docs/store-format.md} is the normative
- * description. Keys are grouped by concern under top-level prefixes so bucket policies can grant
- * serving read-only access and restrict who may move aliases.
+ * Where alias logs and index markers live in a store, for {@link AliasLog} and {@link
+ * StoreIndex}; blobs, manifests and the format marker are {@link Store}'s. {@code
+ * docs/store-format.md} is the normative description. Keys are grouped by concern under top-level
+ * prefixes so bucket policies can grant serving read-only access and restrict who may move aliases.
  */
 final class StoreLayout {
-  static final String FORMAT_MARKER = "ama-store.json";
-  static final int FORMAT_VERSION = 1;
-
-  static final String BLOBS = "blobs/";
-  static final String MANIFESTS = "manifests/";
   static final String ALIASES = "aliases/";
   static final String INDEX = "index/";
   static final String TYPES_INDEX = INDEX + "types/";
@@ -27,14 +23,6 @@ final class StoreLayout {
   private static final String SEQ_FORMAT = "%010d";
 
   private StoreLayout() {}
-
-  static String blob(Digest d) {
-    return BLOBS + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex();
-  }
-
-  static String manifest(Digest d) {
-    return MANIFESTS + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex() + ".json";
-  }
 
   static String aliasLog(String type, String alias) {
     return ALIASES + type + "/" + alias + "/";

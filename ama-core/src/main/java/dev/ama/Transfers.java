@@ -20,8 +20,6 @@ import java.util.concurrent.Executor;
  * thread-safe.
  */
 final class Transfers {
-  private static final int BUFFER = 64 * 1024;
-
   private final Store store;
   private final LocalCache cache;
   private final HashCache hashes;
@@ -71,16 +69,22 @@ final class Transfers {
     return Optional.of(new Source(file, new AssetFile(pathInAsset, known.get(), stamp.size()), stamp));
   }
 
-  /** Hashes a file and remembers its digest. */
-  Source hash(String pathInAsset, Path file, HashCache.Stamp stamp) throws IOException {
+  /**
+   * Hashes a file and remembers its digest.
+   *
+   * @throws LocalFileException if the file cannot be read or changed while it was hashed
+   */
+  Source hash(String pathInAsset, Path file, HashCache.Stamp stamp) {
     java.time.Instant hashedAt = clock.instant();
     Digest d;
     try (InputStream in = counting(Files.newInputStream(file), TransferListener.Phase.HASHING)) {
-      d = Digest.sha256(in);
+      d = HashingInputStream.sha256(in);
+    } catch (IOException e) {
+      throw new LocalFileException("cannot read file " + file + " (" + describe(e) + "); check that it still exists and"
+          + " is readable, then upload again", e);
     }
-    HashCache.Stamp after = HashCache.Stamp.of(file);
-    if (!after.equals(stamp)) {
-      throw new InvalidInputException("file " + file + " changed while it was being hashed; upload it again once the"
+    if (!stampNow(file).equals(Optional.of(stamp))) {
+      throw new LocalFileException("file " + file + " changed while it was being hashed; upload it again once the"
           + " program writing it has finished");
     }
     hashes.remember(file, stamp, d, hashedAt);
@@ -92,35 +96,64 @@ final class Transfers {
     hashes.save();
   }
 
+  /** The file's stamp now, or empty if it vanished or cannot be read. */
+  private static Optional<HashCache.Stamp> stampNow(Path file) {
+    try {
+      return Optional.of(HashCache.Stamp.of(file));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   /**
    * Sends a blob unless the store has it. Small blobs are sent straight away with a create-only
    * put, which reports an existing blob itself: one request instead of a check and a put.
+   *
+   * @throws LocalFileException if the file changed, shrank or vanished while it was sent; the
+   *     store failing at the same time is then only a consequence
+   * @throws StoreException if the store failed
    */
-  void uploadBlob(Source s) throws IOException {
+  void uploadBlob(Source s) {
     Digest d = s.asset().digest();
     if (s.asset().size() >= settings.partSize() && store.hasBlob(d)) {
       skipped(TransferListener.Phase.UPLOADING, s.asset().path(), s.asset().size());
       return;
     }
     VerifyingContent content = new VerifyingContent(s.file(), s.asset(), listener);
-    PutOutcome outcome = store.putBlob(d, content);
+    PutOutcome outcome;
+    try {
+      outcome = store.putBlob(d, content);
+    } catch (StoreException e) {
+      // A backend reports a failure of the content it reads as its own I/O error; the file is
+      // what failed if it broke the check or no longer looks as it did when it was hashed.
+      if (content.localFailure().isPresent() || !stampNow(s.file()).equals(Optional.of(s.stamp()))) {
+        throw changedWhileUploading(s.file(), content.localFailure().<Exception>map(x -> x).orElse(e));
+      }
+      throw e;
+    }
     content.reportRest();
-    if (!HashCache.Stamp.of(s.file()).equals(s.stamp())) {
+    if (!stampNow(s.file()).equals(Optional.of(s.stamp()))) {
       // Another upload may already use this blob: it found it stored and skipped its own copy. So
       // remove it only if its bytes are not the content its key names, which can happen when the
       // file changed while parts were read from it unverified or a backend uploaded it natively.
       if (outcome == PutOutcome.CREATED && !storedBlobMatches(d)) {
-        store.delete(StoreLayout.blob(d));
+        store.deleteBlob(d);
       }
-      throw new InvalidInputException("file " + s.file() + " changed while it was being uploaded; nothing was"
-          + " published. Upload it again once the program writing it has finished");
+      throw changedWhileUploading(s.file(), null);
     }
     listener.fileDone(TransferListener.Phase.UPLOADING, s.asset().path(), outcome == PutOutcome.ALREADY_EXISTS);
   }
 
-  private boolean storedBlobMatches(Digest d) throws IOException {
+  private static LocalFileException changedWhileUploading(Path file, Exception cause) {
+    return new LocalFileException("file " + file + " changed while it was being uploaded; nothing was"
+        + " published. Upload it again once the program writing it has finished", cause);
+  }
+
+  private boolean storedBlobMatches(Digest d) {
     try (InputStream in = store.openBlob(d)) {
-      return Digest.sha256(in).equals(d);
+      return HashingInputStream.sha256(in).equals(d);
+    } catch (IOException e) {
+      throw store.failure("read back " + d, e);
     }
   }
 
@@ -134,19 +167,33 @@ final class Transfers {
     return counting(in, TransferListener.Phase.DOWNLOADING);
   }
 
-  /** The blob of a file in the local cache, fetched and verified first if needed. */
+  /**
+   * The blob of a file in the local cache, fetched from the store and verified first if needed.
+   *
+   * @throws IntegrityException if the store's bytes do not match
+   * @throws StoreException if the store failed
+   * @throws LocalFileException if the cache cannot be written
+   */
   Path cached(AssetFile f) {
-    return cache.blob(f, this::openBlob, store.location());
+    Optional<Path> hit = cache.blob(f);
+    if (hit.isPresent()) {
+      return hit.get();
+    }
+    try (InputStream in = openBlob(f)) {
+      return cache.putBlob(f, in, "read from " + store.location(), store.blobRepairHint(f.digest()));
+    } catch (IOException e) {
+      throw new AmaException("interrupted while fetching " + f.path(), e);
+    }
   }
 
-  /** Whether a local file already holds exactly a file's bytes. */
+  /** Whether a local file already holds exactly a file's bytes; it is read in full once. */
   static boolean holds(Path dest, AssetFile f) {
     try {
       if (!Files.isRegularFile(dest) || Files.size(dest) != f.size()) {
         return false;
       }
       try (InputStream in = Files.newInputStream(dest)) {
-        return Digest.sha256(in).equals(f.digest());
+        return HashingInputStream.sha256(in).equals(f.digest());
       }
     } catch (IOException e) {
       return false;
@@ -154,29 +201,28 @@ final class Transfers {
   }
 
   /**
-   * Writes a file of a version to a destination: copied from the local cache when it is there,
-   * otherwise streamed from the store and verified on the way. Either way it is written to a
-   * temporary name beside the destination and renamed into place only when complete.
+   * Writes a file of a version to a destination the caller found missing or different: copied
+   * from the local cache when it is there, otherwise streamed from the store and verified on the
+   * way. Either way it is written to a temporary name beside the destination and renamed into
+   * place only when complete.
+   *
+   * @throws LocalFileException if the download folder cannot be written
    */
-  void place(AssetFile f, Path dest) throws IOException {
-    if (Files.exists(dest) && holds(dest, f)) {
-      skipped(TransferListener.Phase.DOWNLOADING, f.path(), f.size());
-      return;
-    }
+  void place(AssetFile f, Path dest) {
     Path tmp = dest.resolveSibling("." + dest.getFileName() + ".ama-" + UUID.randomUUID() + ".part");
     try {
       Files.createDirectories(dest.getParent());
       boolean fromCache = copyFromCache(f, tmp);
       if (!fromCache) {
         try (InputStream in = openBlob(f); OutputStream out = Files.newOutputStream(tmp)) {
-          LocalCache.copyVerifying(in, out, f, "read from " + store.location());
+          HashingInputStream.copyVerified(in, out, f, "read from " + store.location(), store.blobRepairHint(f.digest()));
         }
       }
       Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       listener.fileDone(TransferListener.Phase.DOWNLOADING, f.path(), fromCache);
     } catch (IOException e) {
-      throw new InvalidInputException("cannot write " + dest + " (" + e.getClass().getSimpleName() + ": "
-          + e.getMessage() + "); check that the download folder is a writable folder with free space", e);
+      throw new LocalFileException("cannot write " + dest + " (" + describe(e)
+          + "); check that the download folder is a writable folder with free space", e);
     } finally {
       try {
         Files.deleteIfExists(tmp);
@@ -184,6 +230,11 @@ final class Transfers {
         // Nothing to add to the error already on its way; the hidden .part file is harmless.
       }
     }
+  }
+
+  /** A file that is already in place still counts, so progress reaches 100%. */
+  void alreadyPlaced(AssetFile f) {
+    skipped(TransferListener.Phase.DOWNLOADING, f.path(), f.size());
   }
 
   /**
@@ -194,12 +245,12 @@ final class Transfers {
    * @return whether the cache had the blob intact
    */
   private boolean copyFromCache(AssetFile f, Path tmp) throws IOException {
-    Optional<Path> blob = cache.cachedBlob(f);
+    Optional<Path> blob = cache.blob(f);
     if (blob.isEmpty()) {
       return false;
     }
     try (InputStream in = Files.newInputStream(blob.get()); OutputStream out = Files.newOutputStream(tmp)) {
-      LocalCache.copyVerifying(in, out, f, "in the local cache");
+      HashingInputStream.copyVerified(in, out, f, "in the local cache", "");
       listener.transferred(TransferListener.Phase.DOWNLOADING, f.size());
       return true;
     } catch (IntegrityException e) {
@@ -207,6 +258,10 @@ final class Transfers {
       Files.deleteIfExists(tmp);
       return false;
     }
+  }
+
+  private static String describe(IOException e) {
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   /** A file that needed no transfer still counts its bytes, so byte-driven progress reaches 100%. */
@@ -249,6 +304,8 @@ final class Transfers {
     private final AssetFile expected;
     private final TransferListener listener;
     private final java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicReference<IOException> localFailure =
+        new java.util.concurrent.atomic.AtomicReference<>();
 
     VerifyingContent(Path file, AssetFile expected, TransferListener listener) {
       this.file = file;
@@ -275,21 +332,41 @@ final class Transfers {
       return expected.size();
     }
 
+    /** The first failure of the file itself seen while a backend read it, if any. */
+    Optional<IOException> localFailure() {
+      return Optional.ofNullable(localFailure.get());
+    }
+
+    private IOException local(IOException e) {
+      localFailure.compareAndSet(null, e);
+      return e;
+    }
+
     @Override
     public InputStream openStream() throws IOException {
-      return new java.security.DigestInputStream(Files.newInputStream(file), Digest.newSha256()) {
-        private long count;
+      InputStream file;
+      try {
+        file = Files.newInputStream(this.file);
+      } catch (IOException e) {
+        throw local(e);
+      }
+      return new HashingInputStream(file) {
+        private boolean checked;
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-          int n = super.read(b, off, len);
+          int n;
+          try {
+            n = super.read(b, off, len);
+          } catch (IOException e) {
+            throw local(e);
+          }
           if (n > 0) {
-            count += n;
             report(n);
           }
           // Backends such as the AWS SDK read exactly length() bytes and never ask for the end,
           // so the check runs as soon as the last declared byte is in, before the request ends.
-          if (n < 0 || count >= expected.size()) {
+          if (n < 0 || count() >= expected.size()) {
             check();
           }
           return n;
@@ -297,29 +374,28 @@ final class Transfers {
 
         @Override
         public int read() throws IOException {
-          int c = super.read();
-          if (c >= 0) {
-            count++;
+          int c;
+          try {
+            c = super.read();
+          } catch (IOException e) {
+            throw local(e);
           }
-          if (c < 0 || count >= expected.size()) {
+          if (c < 0 || count() >= expected.size()) {
             check();
           }
           return c;
         }
 
-        private boolean checked;
-
         private void check() throws IOException {
           if (checked) {
-            if (count > expected.size()) {
-              throw new IOException("file " + file + " grew while it was being uploaded");
+            if (count() > expected.size()) {
+              throw local(new IOException("file " + VerifyingContent.this.file + " grew while it was being uploaded"));
             }
             return;
           }
           checked = true;
-          Digest actual = Digest.ofSha256(getMessageDigest().digest());
-          if (count != expected.size() || !actual.equals(expected.digest())) {
-            throw new IOException("file " + file + " changed while it was being uploaded");
+          if (count() != expected.size() || !digest().equals(expected.digest())) {
+            throw local(new IOException("file " + VerifyingContent.this.file + " changed while it was being uploaded"));
           }
         }
       };

@@ -92,7 +92,7 @@ class AssetClientTest {
   void theVersionIdIsTheDigestOfTheStoredManifest() throws IOException {
     AssetVersion v = client.newAsset("rnn_models").add(write("model.yml", "x")).alias("m").upload();
     byte[] stored;
-    try (var in = storage.open(StoreLayout.manifest(v.version()))) {
+    try (var in = storage.open(Store.manifestKey(v.version()))) {
       stored = in.readAllBytes();
     }
     assertEquals(v.version(), Digest.sha256(stored));
@@ -206,7 +206,7 @@ class AssetClientTest {
   @Test
   void aCorruptBlobFailsTheDownloadAndLeavesNothingUnderTheFinalName() throws IOException {
     AssetVersion v = client.newAsset("rnn_models").add(write("model.h5", "real weights")).alias("m").upload();
-    String key = StoreLayout.blob(v.files().get(0).digest());
+    String key = Store.blobKey(v.files().get(0).digest());
     storage.delete(key);
     storage.putIfAbsent(key, Content.ofBytes("evil weights".getBytes(StandardCharsets.UTF_8)));
 
@@ -225,11 +225,14 @@ class AssetClientTest {
   @Test
   void aStoredManifestWithATraversalPathIsRefusedAndNothingIsWritten() throws IOException {
     AssetVersion good = client.newAsset("rnn_models").add(write("model.h5", "w")).alias("m").upload();
-    byte[] evil = new String(storage.open(StoreLayout.manifest(good.version())).readAllBytes(), StandardCharsets.UTF_8)
+    byte[] evil = new String(storage.open(Store.manifestKey(good.version())).readAllBytes(), StandardCharsets.UTF_8)
         .replace("\"path\":\"model.h5\"", "\"path\":\"../escaped.h5\"").getBytes(StandardCharsets.UTF_8);
     Digest evilId = Digest.sha256(evil);
-    storage.putIfAbsent(StoreLayout.manifest(evilId), Content.ofBytes(evil));
-    new Store(storage, java.time.Clock.systemUTC()).moveAlias("rnn_models", "m", evilId, "mallory");
+    storage.putIfAbsent(Store.manifestKey(evilId), Content.ofBytes(evil));
+    Store store = new Store(storage);
+    try (Tasks tasks = new Tasks(TransferSettings.DEFAULTS)) {
+      new AliasLog(store, new StoreIndex(store, tasks), java.time.Clock.systemUTC()).move("rnn_models", "m", evilId, "mallory");
+    }
 
     IntegrityException e = assertThrows(IntegrityException.class,
         () -> client.download("rnn_models", "m").to(tmp.resolve("out")));

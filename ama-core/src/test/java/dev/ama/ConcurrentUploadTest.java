@@ -192,8 +192,8 @@ class ConcurrentUploadTest {
       };
       try (AssetClient client =
           AssetClient.builder().storage(interleaving).user("me").cache(tmp.resolve("cache-me")).concurrency(1).build()) {
-        InvalidInputException e =
-            assertThrows(InvalidInputException.class, () -> client.newAsset(TYPE).add(mine).alias(ALIAS).upload());
+        LocalFileException e =
+            assertThrows(LocalFileException.class, () -> client.newAsset(TYPE).add(mine).alias(ALIAS).upload());
         assertTrue(e.getMessage().contains("changed while it was being uploaded"), e.getMessage());
         assertEquals(Optional.empty(), client.alias(TYPE, ALIAS), "the abandoned upload moved its alias");
       }

@@ -137,7 +137,7 @@ class TransferEngineTest {
       AssetVersion v = c.newAsset("rnn_models").add(f).alias("m").upload();
       byte[] evil = big.clone();
       evil[700_000] ^= 1;
-      String key = StoreLayout.blob(v.files().get(0).digest());
+      String key = Store.blobKey(v.files().get(0).digest());
       storage.delete(key);
       storage.putIfAbsent(key, Content.ofBytes(evil));
 
@@ -153,7 +153,7 @@ class TransferEngineTest {
     try (AssetClient c = client(storage, TransferListener.NONE, TransferSettings.DEFAULTS)) {
       AssetVersion v = c.newAsset("rnn_models").add(f).alias("m").upload();
       c.load("rnn_models", "m");
-      storage.delete(StoreLayout.blob(v.files().get(0).digest()));
+      storage.delete(Store.blobKey(v.files().get(0).digest()));
 
       Path out = c.download("rnn_models", "m").to(tmp.resolve("out"));
 

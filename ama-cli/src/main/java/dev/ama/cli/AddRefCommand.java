@@ -1,6 +1,5 @@
 package dev.ama.cli;
 
-import dev.ama.NearNames;
 import dev.ama.AliasEntry;
 import dev.ama.AssetClient;
 import dev.ama.AssetVersion;
@@ -73,7 +72,7 @@ final class AddRefCommand extends AmaCommand {
       throw new NotFoundException("no asset type has an alias '" + name + "' in " + client.location()
           + ": the store has no aliases yet; upload the asset to link first, or check --store / AMA_STORE");
     }
-    throw new NotFoundException("no asset type has an alias '" + name + "' in " + client.location()
-        + "; list aliases with: ama ls <type>" + NearNames.didYouMean(name, known));
+    throw NotFoundException.suggesting(name, known, hint -> "no asset type has an alias '" + name + "' in "
+        + client.location() + "; list aliases with: ama ls <type>" + hint);
   }
 }

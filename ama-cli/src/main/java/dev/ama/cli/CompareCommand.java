@@ -1,6 +1,5 @@
 package dev.ama.cli;
 
-import dev.ama.NearNames;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.AssetClient;
@@ -91,10 +90,10 @@ final class CompareCommand extends AmaCommand {
     }
     List<String> paths = v.files().stream().map(AssetFile::path).toList();
     // Only parameter files are worth suggesting: model.h5 is near model.yml but holds no keys.
-    String hint = NearNames.didYouMean(path, paths.stream().filter(CompareCommand::isParameterFile).toList());
-    throw new NotFoundException("version " + selector + " (" + Views.shortId(v.version()) + ") of " + type
-        + " has no file '" + path + "'" + (hint.isEmpty() ? "." : hint) + " Its files: " + String.join(", ", paths)
-        + "; compare a file every version has, or leave out --file to compare all YAML and JSON files");
+    throw NotFoundException.suggesting(path, paths.stream().filter(CompareCommand::isParameterFile).toList(),
+        hint -> "version " + selector + " (" + Views.shortId(v.version()) + ") of " + type
+            + " has no file '" + path + "'" + (hint.isEmpty() ? "." : hint) + " Its files: " + String.join(", ", paths)
+            + "; compare a file every version has, or leave out --file to compare all YAML and JSON files");
   }
 
   private static boolean isParameterFile(String path) {

@@ -51,8 +51,8 @@ final class DownloadCommand extends VersionCommand {
     try (AssetClient client = openClient()) {
       version = client.version(type, alias);
       Path target = workDir().resolve(output.orElse(defaultFolder(version))).normalize();
-      // By digest, so the files written are those of the version printed even if the alias moves.
-      var download = client.download(type, version.version().toString());
+      // The version resolved once: the files written are those of the version printed even if the alias moves.
+      var download = client.download(version);
       if (refs) {
         download.withRefs();
       }

@@ -4,6 +4,7 @@ import dev.ama.AmaException;
 import dev.ama.ConflictException;
 import dev.ama.IntegrityException;
 import dev.ama.InvalidInputException;
+import dev.ama.LocalFileException;
 import dev.ama.NotFoundException;
 import dev.ama.StoreException;
 
@@ -17,6 +18,7 @@ final class ExitCodes {
   static final int CONFLICT = 5;
   static final int INTEGRITY = 6;
   static final int STORE_UNREACHABLE = 7;
+  static final int LOCAL_FILE = 8;
 
   /** The exit code list as shown at the foot of {@code ama --help}. */
   static final String HELP_LIST =
@@ -28,7 +30,9 @@ final class ExitCodes {
           + "  4  invalid input: bad name, nothing staged, no asset started, ambiguous%n"
           + "  5  conflict: staged files not uploaded, download folder holds other files%n"
           + "  6  integrity: stored bytes do not match their digest%n"
-          + "  7  store unreachable or refused the request%n";
+          + "  7  store unreachable or refused the request%n"
+          + "  8  local file: a file changed or vanished while uploading, or the download%n"
+          + "     folder or local cache cannot be written (permissions, free space)%n";
 
   private ExitCodes() {}
 
@@ -45,6 +49,9 @@ final class ExitCodes {
     }
     if (e instanceof IntegrityException) {
       return INTEGRITY;
+    }
+    if (e instanceof LocalFileException) {
+      return LOCAL_FILE;
     }
     if (e instanceof StoreException) {
       return STORE_UNREACHABLE;

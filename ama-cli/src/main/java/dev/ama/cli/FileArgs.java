@@ -1,8 +1,7 @@
 package dev.ama.cli;
 
-import dev.ama.NearNames;
-import dev.ama.AssetPaths;
 import dev.ama.InvalidInputException;
+import dev.ama.Names;
 import dev.ama.NotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,7 +61,8 @@ final class FileArgs {
         throw new InvalidInputException(
             "cannot add '" + name + "': it is neither a regular file nor a folder; add the files it stands for");
       } else {
-        throw new NotFoundException("cannot add '" + name + "': no such file or folder in " + workDir + nearNames(path));
+        throw NotFoundException.suggesting(missingName(path), siblings(path),
+            hint -> "cannot add '" + name + "': no such file or folder in " + workDir + hint);
       }
     }
     return files;
@@ -92,23 +92,27 @@ final class FileArgs {
   }
 
   private static Stage.StagedFile staged(Path workDir, String assetPath, Path file) {
-    AssetPaths.check(assetPath);
+    Names.checkPath(assetPath);
     Path normalWork = workDir.toAbsolutePath().normalize();
     Path absolute = file.toAbsolutePath().normalize();
     String source = absolute.startsWith(normalWork) ? normalWork.relativize(absolute).toString() : absolute.toString();
     return new Stage.StagedFile(assetPath, source);
   }
 
-  private static String nearNames(Path missing) {
+  private static String missingName(Path missing) {
+    return missing.getFileName() == null ? "" : missing.getFileName().toString();
+  }
+
+  /** The names beside a missing file, for suggestions; none if its folder cannot be read. */
+  private static List<String> siblings(Path missing) {
     Path parent = missing.getParent();
     if (parent == null || !Files.isDirectory(parent) || missing.getFileName() == null) {
-      return "";
+      return List.of();
     }
     try (Stream<Path> list = Files.list(parent)) {
-      return NearNames.didYouMean(
-          missing.getFileName().toString(), list.map(p -> p.getFileName().toString()).toList());
+      return list.map(p -> p.getFileName().toString()).toList();
     } catch (IOException e) {
-      return "";
+      return List.of();
     }
   }
 }

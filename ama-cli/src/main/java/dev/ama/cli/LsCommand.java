@@ -1,6 +1,5 @@
 package dev.ama.cli;
 
-import dev.ama.NearNames;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.AliasEntry;
@@ -108,9 +107,8 @@ final class LsCommand extends AmaCommand {
       }
       List<String> types = client.types();
       if (!types.contains(type.get())) {
-        throw new NotFoundException("no asset type '" + type.get() + "' in " + client.location()
-            + (types.isEmpty() ? "; the store has no assets yet" : "; list types with: ama ls"
-                + NearNames.didYouMean(type.get(), types)));
+        throw NotFoundException.suggesting(type.get(), types, hint -> "no asset type '" + type.get() + "' in "
+            + client.location() + (types.isEmpty() ? "; the store has no assets yet" : "; list types with: ama ls" + hint));
       }
       if (listVersions) {
         listVersions(client, filter);

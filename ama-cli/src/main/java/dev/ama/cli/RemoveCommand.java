@@ -1,6 +1,5 @@
 package dev.ama.cli;
 
-import dev.ama.NearNames;
 import dev.ama.NotFoundException;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +33,8 @@ final class RemoveCommand extends AmaCommand {
     }
     for (String path : paths) {
       if (!stage.files().containsKey(path)) {
-        throw new NotFoundException(
-            "'" + path + "' is not staged; see what is with: ama status"
-                + NearNames.didYouMean(path, stage.files().keySet()));
+        throw NotFoundException.suggesting(path, stage.files().keySet(),
+            hint -> "'" + path + "' is not staged; see what is with: ama status" + hint);
       }
     }
     paths.forEach(stage::removeFile);

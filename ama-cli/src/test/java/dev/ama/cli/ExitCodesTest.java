@@ -6,6 +6,7 @@ import dev.ama.AmaException;
 import dev.ama.ConflictException;
 import dev.ama.IntegrityException;
 import dev.ama.InvalidInputException;
+import dev.ama.LocalFileException;
 import dev.ama.NotFoundException;
 import dev.ama.StoreException;
 import org.junit.jupiter.api.Test;
@@ -29,5 +30,12 @@ class ExitCodesTest {
     for (int code = 0; code <= 7; code++) {
       assertEquals(true, help.contains("\n  " + code + "  "), "code " + code + " missing in\n" + help);
     }
+  }
+
+  @Test
+  void aLocalFileErrorHasItsOwnCodeListedInTheHelp() {
+    assertEquals(8, ExitCodes.of(new LocalFileException("x")));
+    String help = String.format(ExitCodes.HELP_LIST);
+    assertEquals(true, help.contains("\n  8  local file: "), help);
   }
 }

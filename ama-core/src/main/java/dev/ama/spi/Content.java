@@ -1,5 +1,6 @@
 package dev.ama.spi;
 
+import dev.ama.internal.BoundedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,7 @@ public interface Content {
     InputStream in = openStream();
     try {
       in.skipNBytes(offset);
-      return new BoundedInputStream(in, length);
+      return BoundedInputStream.limit(in, length);
     } catch (IOException | RuntimeException e) {
       in.close();
       throw e;
@@ -92,7 +93,7 @@ public interface Content {
         var channel = Files.newByteChannel(file);
         try {
           channel.position(offset);
-          return new BoundedInputStream(java.nio.channels.Channels.newInputStream(channel), length);
+          return BoundedInputStream.limit(java.nio.channels.Channels.newInputStream(channel), length);
         } catch (IOException | RuntimeException e) {
           channel.close();
           throw e;

@@ -1,5 +1,6 @@
 package dev.ama.spi;
 
+import dev.ama.internal.BoundedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,7 +75,7 @@ public interface Storage extends Closeable {
     InputStream in = open(key);
     try {
       in.skipNBytes(offset);
-      return new BoundedInputStream(in, length);
+      return BoundedInputStream.limit(in, length);
     } catch (IOException | RuntimeException e) {
       in.close();
       throw e;

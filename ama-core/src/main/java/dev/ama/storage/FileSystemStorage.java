@@ -1,12 +1,12 @@
 package dev.ama.storage;
 
+import dev.ama.internal.BoundedInputStream;
 import dev.ama.spi.Content;
 import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.ObjectNotFoundException;
 import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageKeys;
-import dev.ama.spi.Streams;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,7 +104,7 @@ public final class FileSystemStorage implements Storage {
         throw new EOFException("offset " + offset + " is beyond the end of " + key + " (" + size + " bytes) in " + location());
       }
       ch.position(offset);
-      return Streams.limit(Channels.newInputStream(ch), length);
+      return BoundedInputStream.limit(Channels.newInputStream(ch), length);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;

@@ -1,5 +1,6 @@
 package dev.ama.examples.http;
 
+import dev.ama.internal.BoundedInputStream;
 import dev.ama.spi.Content;
 import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.ObjectNotFoundException;
@@ -7,7 +8,6 @@ import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageCapability;
 import dev.ama.spi.StorageKeys;
-import dev.ama.spi.Streams;
 import dev.ama.spi.UnsupportedStorageOperationException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -115,7 +115,7 @@ public final class HttpMirrorStorage implements Storage {
         throw e;
       }
     }
-    return Streams.limit(in, length);
+    return BoundedInputStream.limit(in, length);
   }
 
   private InputStream emptyAt(long offset, long size, String key) throws EOFException {

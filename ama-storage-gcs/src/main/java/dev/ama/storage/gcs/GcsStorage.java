@@ -10,13 +10,13 @@ import com.google.cloud.storage.Storage.BlobListOption;
 import com.google.cloud.storage.Storage.BlobTargetOption;
 import com.google.cloud.storage.Storage.BlobWriteOption;
 import com.google.cloud.storage.StorageException;
+import dev.ama.internal.BoundedInputStream;
 import dev.ama.spi.Content;
 import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.ObjectNotFoundException;
 import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageKeys;
-import dev.ama.spi.Streams;
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -225,7 +225,7 @@ public final class GcsStorage implements Storage {
       throw e;
     }
     InputStream in = new TranslatingInputStream(Channels.newInputStream(reader), key, name);
-    return end < size ? Streams.limit(in, end - offset) : in;
+    return end < size ? BoundedInputStream.limit(in, end - offset) : in;
   }
 
   /** Reports the client's runtime exceptions raised mid-read as clear {@link IOException}s. */

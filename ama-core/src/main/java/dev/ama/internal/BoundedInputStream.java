@@ -1,16 +1,29 @@
-package dev.ama.spi;
+package dev.ama.internal;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /** Reads at most a given number of bytes from another stream; for ranged reads. */
-final class BoundedInputStream extends FilterInputStream {
+public final class BoundedInputStream extends FilterInputStream {
   private long remaining;
 
-  BoundedInputStream(InputStream in, long limit) {
+  private BoundedInputStream(InputStream in, long limit) {
     super(in);
     this.remaining = limit;
+  }
+
+  /**
+   * A stream that yields at most {@code limit} bytes of {@code in} and closes {@code in} when
+   * closed; for ranged reads over a stream positioned at the range's start.
+   *
+   * @throws IllegalArgumentException if {@code limit} is negative
+   */
+  public static InputStream limit(InputStream in, long limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("a range length must not be negative, was " + limit);
+    }
+    return new BoundedInputStream(in, limit);
   }
 
   @Override

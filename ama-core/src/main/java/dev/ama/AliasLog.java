@@ -1,0 +1,195 @@
+package dev.ama;
+
+import dev.ama.spi.Content;
+import dev.ama.spi.PutOutcome;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The alias logs of a store: each alias is an append-only, dense sequence of entries, the highest
+ * being where the alias points now. Reads probe positions without listing, so read-only mirrors
+ * can resolve aliases; moves append with a create-only put, so racing moves are serialized and
+ * none is lost.
+ */
+final class AliasLog {
+  private static final Logger LOG = LoggerFactory.getLogger(AliasLog.class);
+  static final int MAX_MOVE_ATTEMPTS = 64;
+
+  private final Store store;
+  private final StoreIndex index;
+  private final Clock clock;
+
+  AliasLog(Store store, StoreIndex index, Clock clock) {
+    this.store = store;
+    this.index = index;
+    this.clock = clock;
+  }
+
+  /**
+   * What became of a move, as a value a caller tests rather than an exception it catches (JGit's
+   * {@code RefUpdate.Result} works the same way).
+   *
+   * @param result what happened
+   * @param entry the appended entry when {@link Result#MOVED}, else empty
+   * @param attempts how many positions were tried
+   */
+  record Move(Result result, Optional<AliasEntry> entry, int attempts) {
+    enum Result {
+      /** A new entry was appended; the alias points at the version now. */
+      MOVED,
+      /** Other writers took every position tried; nothing was appended. */
+      LOCK_FAILURE
+    }
+
+    /** The appended entry, or the error a caller that needs the move reports. */
+    AliasEntry orThrow(String type, String alias, Digest version, String location) {
+      return entry.orElseThrow(() -> new StoreException("could not move alias " + type + "/" + alias + " in "
+          + location + " after " + attempts + " attempts: other writers kept moving it first. The version "
+          + version + " is stored; retry the upload to point the alias at it"));
+    }
+  }
+
+  /**
+   * The current entry of an alias: the highest position of its log. The HEAD hint, when present,
+   * says where to start; positions are probed forward from it, galloping then bisecting, because
+   * the log is dense (entry N+1 is only ever written after N exists).
+   */
+  Optional<AliasEntry> head(String type, String alias) {
+    long known = headHint(type, alias);
+    if (known > 0 && !entryExists(type, alias, known)) {
+      known = 0;
+    }
+    long step = 1;
+    long missing;
+    while (true) {
+      long probe = known + step;
+      if (entryExists(type, alias, probe)) {
+        known = probe;
+        step *= 2;
+      } else {
+        missing = probe;
+        break;
+      }
+    }
+    while (missing - known > 1) {
+      long mid = known + (missing - known) / 2;
+      if (entryExists(type, alias, mid)) {
+        known = mid;
+      } else {
+        missing = mid;
+      }
+    }
+    return known == 0 ? Optional.empty() : Optional.of(entry(type, alias, known));
+  }
+
+  private long headHint(String type, String alias) {
+    Optional<byte[]> hint = store.readIfExists(StoreLayout.aliasHead(type, alias));
+    if (hint.isEmpty()) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Long.parseLong(new String(hint.get(), StandardCharsets.US_ASCII).trim()));
+    } catch (NumberFormatException e) {
+      LOG.debug("ignoring unreadable alias hint for {}/{}", type, alias);
+      return 0;
+    }
+  }
+
+  private boolean entryExists(String type, String alias, long seq) {
+    return store.stat(StoreLayout.aliasEntry(type, alias, seq)).isPresent();
+  }
+
+  /** Entry {@code seq} of an alias's log, checked to describe that position. */
+  AliasEntry entry(String type, String alias, long seq) {
+    String key = StoreLayout.aliasEntry(type, alias, seq);
+    byte[] bytes = store.readIfExists(key).orElseThrow(() -> new NotFoundException(
+        "alias " + type + "/" + alias + " has no history entry " + seq + " in " + store.location()));
+    AliasEntry e = Manifests.readAliasEntry(bytes, key, store.location());
+    if (!e.type().equals(type) || !e.alias().equals(alias) || e.seq() != seq) {
+      throw new IntegrityException("alias log entry " + key + " in " + store.location() + " describes "
+          + e.type() + "/" + e.alias() + " entry " + e.seq() + "; the log was tampered with");
+    }
+    return e;
+  }
+
+  /** Every entry of an alias's log, oldest first; empty if the alias was never set. */
+  List<AliasEntry> history(String type, String alias) {
+    long last = head(type, alias).map(AliasEntry::seq).orElse(0L);
+    List<AliasEntry> out = new ArrayList<>();
+    for (long seq = 1; seq <= last; seq++) {
+      out.add(entry(type, alias, seq));
+    }
+    return out;
+  }
+
+  /**
+   * Appends "alias now points at version" to the alias's log. The writer that creates the next
+   * position wins; a loser re-reads the head and tries the position after it.
+   */
+  Move move(String type, String alias, Digest version, String by) {
+    // Index markers go first, as everywhere: a marker may name a move that then fails, which
+    // readers filter out by checking the alias's head; a move is never missing its marker.
+    index.markAlias(type, alias, version);
+    for (int attempt = 1; attempt <= MAX_MOVE_ATTEMPTS; attempt++) {
+      Optional<AliasEntry> head = head(type, alias);
+      long seq = head.map(AliasEntry::seq).orElse(0L) + 1;
+      AliasEntry entry = new AliasEntry(
+          type, alias, seq, version, head.map(AliasEntry::version), by, clock.instant().truncatedTo(ChronoUnit.MILLIS));
+      String key = StoreLayout.aliasEntry(type, alias, seq);
+      byte[] bytes = Manifests.writeAliasEntry(entry);
+      // A backend that retried a create whose response was lost finds the entry this writer made;
+      // that is a win, not a lost race, or the same move would be appended twice.
+      if (store.putIfAbsent(key, Content.ofBytes(bytes)) == PutOutcome.CREATED
+          || store.readIfExists(key).filter(stored -> Arrays.equals(stored, bytes)).isPresent()) {
+        writeHint(type, alias, seq);
+        return new Move(Move.Result.MOVED, Optional.of(entry), attempt);
+      }
+      LOG.debug("lost the race for {}/{} entry {}; retrying", type, alias, seq);
+      sleep(Duration.ofMillis(ThreadLocalRandom.current().nextLong(1, 5L * Math.min(attempt, 20))));
+    }
+    return new Move(Move.Result.LOCK_FAILURE, Optional.empty(), MAX_MOVE_ATTEMPTS);
+  }
+
+  private void writeHint(String type, String alias, long seq) {
+    try {
+      store.storage().put(StoreLayout.aliasHead(type, alias),
+          Content.ofBytes(Long.toString(seq).getBytes(StandardCharsets.US_ASCII)));
+    } catch (java.io.IOException | RuntimeException e) {
+      // The hint only saves probes; readers never trust it alone, so a failed write is harmless.
+      LOG.debug("could not update alias hint for {}/{}: {}", type, alias, e.toString());
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while moving an alias", e);
+    }
+  }
+
+  /**
+   * The aliases of a type that point at a version now, sorted: the alias-target index names the
+   * candidates, and each candidate's head decides.
+   */
+  List<String> pointingAt(String type, Digest version) {
+    List<String> out = new ArrayList<>();
+    for (StoreIndex.TypeAlias ta : index.aliasTargets(version)) {
+      if (ta.type().equals(type) && head(ta.type(), ta.alias()).map(e -> e.version().equals(version)).orElse(false)) {
+        out.add(ta.alias());
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+}

@@ -1,0 +1,216 @@
+package dev.ama;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes new versions: hashes the files, resolves the refs, reuses a version with identical
+ * content, and otherwise writes in the one order that keeps a store consistent at every step:
+ *
+ * <ol>
+ *   <li>blobs, each distinct content once, skipping what the store has;
+ *   <li>the manifest, whose id is the digest of its bytes;
+ *   <li>index markers, which only ever name a manifest that exists;
+ *   <li>the alias move, last: only now can anyone find the version by name.
+ * </ol>
+ *
+ * A failure at any step leaves nothing an alias points at incomplete, and a retry completes it.
+ */
+final class Publisher {
+  private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+
+  private final Store store;
+  private final StoreIndex index;
+  private final AliasLog aliases;
+  private final Queries queries;
+  private final Transfers transfers;
+  private final Tasks tasks;
+  private final LocalCache cache;
+  private final String user;
+  private final Clock clock;
+
+  Publisher(Store store, StoreIndex index, AliasLog aliases, Queries queries, Transfers transfers, Tasks tasks,
+      LocalCache cache, String user, Clock clock) {
+    this.store = store;
+    this.index = index;
+    this.aliases = aliases;
+    this.queries = queries;
+    this.transfers = transfers;
+    this.tasks = tasks;
+    this.cache = cache;
+    this.user = user;
+    this.clock = clock;
+  }
+
+  /** A ref by alias, resolved when uploading, or one already pinned to a version. */
+  record RefRequest(String type, Optional<String> alias, Optional<Digest> version) {}
+
+  /** What to publish, as {@link AssetUpload} collected it. */
+  record Request(String type, Map<String, Path> files, List<RefRequest> refs, Optional<String> alias,
+      Optional<String> description, Map<String, String> labels) {}
+
+  AssetVersion publish(Request r) {
+    List<Ref> refs = resolveRefs(r.refs());
+    List<Transfers.Source> sources = hashAll(r.files());
+    List<AssetFile> files = sources.stream().map(Transfers.Source::asset).collect(Collectors.toList());
+    Content content = new Content(r.type(), files, refs, r.description(), r.labels());
+
+    if (r.alias().isPresent()) {
+      Optional<AssetVersion> same = aliases.head(r.type(), r.alias().get())
+          .flatMap(h -> store.readManifest(h.version()))
+          .filter(content::matches);
+      if (same.isPresent()) {
+        LOG.debug("{}/{} already points at identical content {}", r.type(), r.alias().get(), same.get().version());
+        return same.get();
+      }
+    }
+    Optional<AssetVersion> identical = identical(content);
+    if (identical.isPresent()) {
+      // Same content uploaded before, under another alias or none: reuse that version, so equal
+      // inputs always have one id and their downstream lineage is found again. Its upload may have
+      // crashed among its index markers (it was found through one), so complete them first.
+      AssetVersion v = identical.get();
+      index.markVersion(r.type(), v.createdAt(), v.version(),
+          v.files().stream().map(AssetFile::digest).distinct().collect(Collectors.toList()), v.refs());
+      r.alias().ifPresent(a -> moveAlias(r.type(), a, v.version()));
+      return v;
+    }
+    store.checkFormat(true);
+
+    Map<Digest, Transfers.Source> distinct = new LinkedHashMap<>();
+    sources.forEach(s -> distinct.putIfAbsent(s.asset().digest(), s));
+    uploadBlobs(distinct.values());
+
+    Manifests.Draft draft = new Manifests.Draft(r.type(), files, refs, user, now(), r.alias(), r.description(), r.labels());
+    byte[] canonical = Manifests.write(draft);
+    Digest id = store.putManifest(canonical);
+    AssetVersion version = Manifests.fromDraft(id, draft);
+
+    index.markVersion(r.type(), draft.createdAt(), id, distinct.keySet(), refs);
+
+    r.alias().ifPresent(a -> moveAlias(r.type(), a, id));
+    cache.saveManifest(id, canonical);
+    return version;
+  }
+
+  private void moveAlias(String type, String alias, Digest version) {
+    aliases.move(type, alias, version, user).orThrow(type, alias, version, store.location());
+  }
+
+  private void uploadBlobs(Collection<Transfers.Source> blobs) {
+    TransferListener listener = transfers.listener();
+    listener.started(TransferListener.Phase.UPLOADING, blobs.size(), blobs.stream().mapToLong(s -> s.asset().size()).sum());
+    try {
+      tasks.runAll(blobs.stream().map(s -> (Tasks.Action) () -> transfers.uploadBlob(s)).toList());
+    } finally {
+      listener.finished(TransferListener.Phase.UPLOADING);
+    }
+  }
+
+  /**
+   * The digests of the files: unchanged ones from the hash cache, on this thread (a lookup is
+   * cheaper than handing it to another), the rest hashed in parallel.
+   */
+  private List<Transfers.Source> hashAll(Map<String, Path> files) {
+    List<Map.Entry<String, Path>> entries = new ArrayList<>(files.entrySet());
+    List<HashCache.Stamp> stamps = new ArrayList<>();
+    long total = 0;
+    for (Map.Entry<String, Path> e : entries) {
+      HashCache.Stamp stamp = Transfers.stamp(e.getValue());
+      stamps.add(stamp);
+      total += stamp.size();
+    }
+    TransferListener listener = transfers.listener();
+    listener.started(TransferListener.Phase.HASHING, entries.size(), total);
+    try {
+      Transfers.Source[] sources = new Transfers.Source[entries.size()];
+      List<Tasks.Action> misses = new ArrayList<>();
+      for (int i = 0; i < entries.size(); i++) {
+        int n = i;
+        String pathInAsset = entries.get(i).getKey();
+        Path file = entries.get(i).getValue();
+        Optional<Transfers.Source> known = transfers.known(pathInAsset, file, stamps.get(i));
+        if (known.isPresent()) {
+          sources[i] = known.get();
+        } else {
+          misses.add(() -> sources[n] = transfers.hash(pathInAsset, file, stamps.get(n)));
+        }
+      }
+      tasks.runAll(misses);
+      return List.of(sources);
+    } finally {
+      transfers.saveHashes();
+      listener.finished(TransferListener.Phase.HASHING);
+    }
+  }
+
+  /** Milliseconds are plenty for people and keep manifests short and portable. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  private List<Ref> resolveRefs(List<RefRequest> requests) {
+    List<Ref> refs = new ArrayList<>();
+    for (RefRequest r : requests) {
+      Digest target = r.version().orElseGet(() -> queries.require(r.type(), r.alias().orElseThrow()).version());
+      if (r.version().isPresent() && !store.hasManifest(target)) {
+        throw new NotFoundException("cannot ref " + r.type() + "@" + target.shortHex() + ": no such version in "
+            + store.location() + "; upload it to this store first");
+      }
+      Ref ref = new Ref(r.type(), r.alias(), target);
+      if (refs.stream().noneMatch(x -> x.type().equals(ref.type()) && x.version().equals(ref.version()))) {
+        refs.add(ref);
+      }
+    }
+    return refs;
+  }
+
+  /**
+   * A stored version of the type with exactly this content, found through the content index of
+   * its largest file (the least likely to be shared), or empty.
+   */
+  private Optional<AssetVersion> identical(Content content) {
+    if (!store.canList() || !store.exists()) {
+      return Optional.empty();
+    }
+    AssetFile largest = content.files().stream().max(Comparator.comparingLong(AssetFile::size)).orElseThrow();
+    return index.holders(largest.digest()).stream()
+        .map(queries::manifest)
+        .filter(content::matches)
+        .findFirst();
+  }
+
+  /** What makes two versions the same content: everything but who made them, when, and the alias. */
+  private record Content(String type, List<AssetFile> files, List<Ref> refs, Optional<String> description,
+      Map<String, String> labels) {
+    boolean matches(AssetVersion v) {
+      Comparator<AssetFile> byPath = Comparator.comparing(AssetFile::path);
+      return v.type().equals(type)
+          && sorted(v.files(), byPath).equals(sorted(files, byPath))
+          && refKeys(v.refs()).equals(refKeys(refs))
+          && v.description().equals(description)
+          && v.labels().equals(labels);
+    }
+
+    private static <T> List<T> sorted(Collection<T> items, Comparator<T> order) {
+      return items.stream().sorted(order).collect(Collectors.toList());
+    }
+
+    private static Set<String> refKeys(List<Ref> refs) {
+      return refs.stream().map(r -> r.type() + "@" + r.version()).collect(Collectors.toSet());
+    }
+  }
+}
