@@ -41,4 +41,19 @@ class LocalFileErrorsTest {
     assertTrue(r.err().endsWith("Check free space and permissions, or set AMA_CACHE\n"), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
   }
+
+  @Test
+  void aFileThatChangesWhileItIsUploadedExitsWithTheLocalFileCode() throws IOException {
+    Ama ama = new Ama(tmp);
+    Path model = Ama.write(ama.work, "model.h5", new byte[100_000]);
+    ama.env.put("AMA_STORE", "truncating:" + tmp.resolve("store") + "?file=" + model);
+    ama.ok("init", "models");
+    ama.ok("add", "model.h5");
+    ama.ok("set", "--alias", "my_model");
+    Ama.Result r = ama.run("upload");
+    assertEquals(8, r.code(), r.toString());
+    assertEquals("ama: file " + model + " changed while it was being uploaded; nothing was published. Upload it"
+        + " again once the program writing it has finished\n", r.err());
+    assertTrue(ama.run("status").out().contains("model.h5"), "the file is still staged for the next try");
+  }
 }
