@@ -5,13 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ama.InvalidInputException;
 import dev.ama.TransferSettings;
+import dev.ama.spi.StorageOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -51,7 +50,6 @@ final class Settings {
   static final String ENV_OS_USER = "USER";
 
   private static final Pattern URI_SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]+:.*", Pattern.DOTALL);
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*(B|KiB|MiB|GiB)?", Pattern.CASE_INSENSITIVE);
 
   /** A setting's value and where it came from, for {@code ama status}. */
   record Value(String value, String origin) {}
@@ -181,27 +179,22 @@ final class Settings {
   }
 
   /**
-   * A part size in bytes: a number of bytes or of KiB, MiB or GiB, from 64 KiB to 1 GiB.
+   * A part size in bytes, from 64 KiB to 1 GiB, read by the size rule every store option follows
+   * ({@link StorageOptions#parseSize}): a number of bytes or a number with a unit, all powers of
+   * 1024, so {@code 8MB}, {@code 8MiB}, {@code 8m} and {@code 8388608} are the same.
    *
    * @throws InvalidInputException naming the origin and the accepted forms
    */
   static long partSize(String text, String origin) {
-    Matcher m = SIZE.matcher(text.strip());
-    if (!m.matches()) {
-      throw new InvalidInputException("invalid part size '" + text + "' (from " + origin + "): give a size " + SIZE_FORMS
-          + "; units are B, KiB, MiB and GiB (powers of 1024)");
-    }
     long bytes;
     try {
-      long unit = m.group(2) == null ? 1 : switch (m.group(2).toLowerCase(Locale.ROOT)) {
-        case "kib" -> 1024L;
-        case "mib" -> 1024L * 1024;
-        case "gib" -> 1024L * 1024 * 1024;
-        default -> 1L;
-      };
-      bytes = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
-    } catch (ArithmeticException | NumberFormatException e) {
-      bytes = Long.MAX_VALUE;
+      bytes = StorageOptions.parseSize(text);
+    } catch (IllegalArgumentException e) {
+      if (!(e.getCause() instanceof ArithmeticException)) {
+        throw new InvalidInputException("invalid part size '" + text + "' (from " + origin + "): give a size " + SIZE_FORMS
+            + "; units are " + StorageOptions.SIZE_UNITS);
+      }
+      bytes = Long.MAX_VALUE; // well-formed but huge: out of range, said below
     }
     if (bytes < MIN_PART_SIZE || bytes > MAX_PART_SIZE) {
       throw new InvalidInputException("invalid part size '" + text + "' (from " + origin

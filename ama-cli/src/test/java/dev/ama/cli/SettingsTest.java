@@ -153,13 +153,25 @@ class SettingsTest {
   }
 
   @Test
+  void partSizesFollowTheRuleOfStoreOptionsSoOneSizeHasManySpellings() {
+    for (String same : new String[] {"8MB", "8MiB", "8m", "8M", "8 M", "8mb", "8388608", "8388608B", "8192KB", "8192k"}) {
+      assertEquals(8L * 1024 * 1024, Settings.partSize(same, "test"), same);
+      assertEquals(dev.ama.spi.StorageOptions.parseSize(same), Settings.partSize(same, "test"), same);
+    }
+    assertEquals(1024L * 1024 * 1024, Settings.partSize("1GB", "test"));
+    assertEquals(1024L * 1024 * 1024, Settings.partSize("1g", "test"));
+  }
+
+  @Test
   void badPartSizesNameTheOriginAndTheAcceptedForms() {
-    for (String bad : new String[] {"8MB", "8 M", "abc", "", "-1", "1.5MiB", "99999999999999999999GiB"}) {
+    for (String bad : new String[] {"8MBs", "8 M B", "abc", "", "-1", "1.5MiB", "8 apples"}) {
       InvalidInputException e = assertThrows(InvalidInputException.class, () -> Settings.partSize(bad, "AMA_PART_SIZE"));
       assertEquals("invalid part size '" + bad + "' (from AMA_PART_SIZE): give a size such as 8MiB, 64KiB, 1GiB or"
-          + " 1048576 (bytes); units are B, KiB, MiB and GiB (powers of 1024)", e.getMessage(), bad);
+          + " 1048576 (bytes); units are B, K/KB/KiB, M/MB/MiB, G/GB/GiB or T/TB/TiB, all powers of 1024", e.getMessage(),
+          bad);
     }
-    for (String outOfRange : new String[] {"1KiB", "65535", "2GiB", "9999999999999999999"}) {
+    for (String outOfRange : new String[] {"1KiB", "65535", "2GiB", "2GB", "1TiB", "9999999999999999999",
+        "99999999999999999999GiB"}) {
       InvalidInputException e = assertThrows(InvalidInputException.class, () -> Settings.partSize(outOfRange, "--part-size"));
       assertEquals("invalid part size '" + outOfRange + "' (from --part-size): it must be from 64KiB to 1GiB, such as"
           + " 8MiB, 64KiB, 1GiB or 1048576 (bytes)", e.getMessage(), outOfRange);
@@ -203,10 +215,13 @@ class SettingsTest {
     assertTrue(ama.ok("--concurrency", "2", "status", "--part-size", "64KiB").out().contains(
         "transfers: 2 files at once (--concurrency), parts of 64.0 KiB (--part-size)"));
 
-    Ama.Result flag = ama.run("status", "--part-size", "8MB");
+    assertTrue(ama.ok("status", "--part-size", "8MB").out().contains("parts of 8.0 MiB (--part-size)"),
+        "8MB is 8 MiB, as in every store option");
+    Ama.Result flag = ama.run("status", "--part-size", "8MB/s");
     assertEquals(2, flag.code(), flag.toString());
-    assertEquals("ama: invalid part size '8MB' (from --part-size): give a size such as 8MiB, 64KiB, 1GiB or 1048576"
-        + " (bytes); units are B, KiB, MiB and GiB (powers of 1024) (see 'ama --help')\n", flag.err());
+    assertEquals("ama: invalid part size '8MB/s' (from --part-size): give a size such as 8MiB, 64KiB, 1GiB or 1048576"
+        + " (bytes); units are B, K/KB/KiB, M/MB/MiB, G/GB/GiB or T/TB/TiB, all powers of 1024 (see 'ama --help')\n",
+        flag.err());
     Ama.Result zero = ama.run("--concurrency", "0", "ls");
     assertEquals(2, zero.code(), zero.toString());
     assertTrue(zero.err().startsWith("ama: invalid concurrency '0' (from --concurrency)"), zero.err());
@@ -218,6 +233,18 @@ class SettingsTest {
         fromEnv.err());
     assertTrue(ama.ok("status").out().contains("transfers: (invalid) invalid concurrency 'many'"),
         "status still shows the stage and says what is wrong");
+  }
+
+  @Test
+  void bothCloudStoresRefuseAKeyWithoutAValueAlikeAndSayTheFix() {
+    Ama ama = new Ama(tmp.resolve("cli"));
+    Ama.Result s3 = ama.run("--store", "s3://bkt/p?region=eu-west-1&anonymous", "ls");
+    Ama.Result gcs = ama.run("--store", "gs://bkt/p?host=http://127.0.0.1:1&anonymous", "ls");
+    assertEquals(s3.code(), gcs.code(), s3 + "\n" + gcs);
+    assertTrue(s3.code() != 0, s3.toString());
+    assertTrue(s3.err().contains("S3 store s3://bkt/p: option 'anonymous' in the URI's query has no value; write"
+        + " anonymous=VALUE, such as anonymous=true for a switch"), s3.err());
+    assertEquals(s3.err().replace("S3 store s3://", "STORE "), gcs.err().replace("GCS store gs://", "STORE "));
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.ama.AssetVersion;
 import dev.ama.Digest;
 import dev.ama.TransferListener;
 import dev.ama.spi.Storage;
+import dev.ama.spi.StorageOptions;
 import dev.ama.spi.Storages;
 import dev.ama.storage.s3.testing.S3ProxyServer;
 import java.io.IOException;
@@ -121,20 +122,9 @@ public final class TransferBenchmark {
           root);
     }
 
+    /** A size by the rule of every AMA option: {@code 64KiB}, {@code 1GB}, {@code 256m}, bytes; all binary. */
     static long size(String s) {
-      var m = java.util.regex.Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?", java.util.regex.Pattern.CASE_INSENSITIVE)
-          .matcher(s.trim());
-      if (!m.matches()) {
-        throw new IllegalArgumentException("'" + s + "' is not a size; write e.g. 64KiB, 1GiB, 256m");
-      }
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2).toLowerCase(Locale.ROOT)) {
-        case "k" -> n << 10;
-        case "m" -> n << 20;
-        case "g" -> n << 30;
-        case "t" -> n << 40;
-        default -> n;
-      };
+      return StorageOptions.parseSize(s);
     }
   }
 

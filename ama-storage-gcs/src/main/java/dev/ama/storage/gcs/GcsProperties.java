@@ -1,10 +1,13 @@
 package dev.ama.storage.gcs;
 
+import dev.ama.spi.StorageOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -14,6 +17,15 @@ import java.util.Set;
  * <p>Options come from the store URI's query ({@code gs://models/ama?maxAttempts=3}) or from the
  * options map given to {@link dev.ama.spi.Storages#open(String, java.util.Map)}; the URI wins. An
  * unknown key is an error, so a misspelt option never silently falls back to its default.
+ *
+ * <p>The URI's query, the keys and the values follow the rules of {@link StorageOptions}, shared by
+ * every backend: sizes are a number of bytes or a number with a unit, all binary ({@code 8MB},
+ * {@code 8MiB}, {@code 8m} and {@code 8388608} are the same); durations need a unit ({@code
+ * 500ms}, {@code 30s}, {@code 2m}); switches are {@code true} or {@code false}. The keys that
+ * took raw bytes or milliseconds were renamed (for example {@code chunkSizeBytes} is now {@link
+ * #CHUNK_SIZE}); the old names are refused with the new name and the value written the new way.
+ *
+ * <p>Instances are immutable.
  */
 public final class GcsProperties {
 
@@ -68,30 +80,31 @@ public final class GcsProperties {
   public static final boolean DEFAULT_CHECK_BUCKET = true;
 
   /**
-   * Objects up to this many bytes are written in one request, held in memory while it is sent;
-   * larger ones use a resumable upload. Default: {@value #DEFAULT_DIRECT_UPLOAD_MAX_BYTES} (8 MiB).
+   * Objects up to this size are written in one request, held in memory while it is sent; larger
+   * ones use a resumable upload. From 0 (every object resumable) to 2 GiB less 8 bytes. Default:
+   * {@value #DEFAULT_DIRECT_UPLOAD_MAX} bytes (8 MiB).
    */
-  public static final String DIRECT_UPLOAD_MAX_BYTES = "directUploadMaxBytes";
+  public static final String DIRECT_UPLOAD_MAX = "directUploadMax";
 
-  /** Default of {@link #DIRECT_UPLOAD_MAX_BYTES}. */
-  public static final long DEFAULT_DIRECT_UPLOAD_MAX_BYTES = 8L << 20;
+  /** Default of {@link #DIRECT_UPLOAD_MAX}. */
+  public static final long DEFAULT_DIRECT_UPLOAD_MAX = 8L << 20;
 
   /**
    * The size of each request of a resumable upload, and so the memory one upload holds; a
-   * multiple of 256 KiB, as GCS requires. Larger chunks mean fewer requests; GCS recommends at
-   * least 8 MiB. Default: {@value #DEFAULT_CHUNK_SIZE_BYTES} (8 MiB).
+   * multiple of 256 KiB, as GCS requires, up to 1 GiB. Larger chunks mean fewer requests; GCS
+   * recommends at least 8 MiB. Default: {@value #DEFAULT_CHUNK_SIZE} bytes (8 MiB).
    */
-  public static final String CHUNK_SIZE_BYTES = "chunkSizeBytes";
+  public static final String CHUNK_SIZE = "chunkSize";
 
-  /** Default of {@link #CHUNK_SIZE_BYTES}. */
-  public static final int DEFAULT_CHUNK_SIZE_BYTES = 8 << 20;
+  /** Default of {@link #CHUNK_SIZE}. */
+  public static final long DEFAULT_CHUNK_SIZE = 8L << 20;
 
   /** GCS's unit for resumable upload chunks. */
   static final int CHUNK_UNIT = 256 << 10;
 
   /**
-   * How many objects one listing request asks for (GCS returns at most 1000). Default: {@value
-   * #DEFAULT_LIST_PAGE_SIZE}.
+   * How many objects one listing request asks for, 1 to 1000 (GCS returns at most 1000). Default:
+   * {@value #DEFAULT_LIST_PAGE_SIZE}.
    */
   public static final String LIST_PAGE_SIZE = "listPageSize";
 
@@ -100,8 +113,9 @@ public final class GcsProperties {
 
   /**
    * How many times a request is tried in all when GCS answers with a transient error (429, 5xx) or
-   * the connection fails; {@code 1} disables retries. Create-only writes are retried safely because
-   * their precondition makes them idempotent. Default: {@value #DEFAULT_MAX_ATTEMPTS}.
+   * the connection fails, 1 to 100; {@code 1} disables retries. Create-only writes are retried
+   * safely because their precondition makes them idempotent. Default: {@value
+   * #DEFAULT_MAX_ATTEMPTS}.
    */
   public static final String MAX_ATTEMPTS = "maxAttempts";
 
@@ -109,28 +123,28 @@ public final class GcsProperties {
   public static final int DEFAULT_MAX_ATTEMPTS = 6;
 
   /**
-   * The wait before the first retry, in milliseconds; it doubles for each further retry (with
-   * jitter) up to {@link #RETRY_MAX_DELAY_MS}. Default: {@value #DEFAULT_RETRY_INITIAL_DELAY_MS}.
+   * The wait before the first retry, from 0 to 1h; it doubles for each further retry (with
+   * jitter) up to {@link #RETRY_MAX_DELAY}. Default: 1s ({@link #DEFAULT_RETRY_INITIAL_DELAY}).
    */
-  public static final String RETRY_INITIAL_DELAY_MS = "retryInitialDelayMs";
+  public static final String RETRY_INITIAL_DELAY = "retryInitialDelay";
 
-  /** Default of {@link #RETRY_INITIAL_DELAY_MS}. */
-  public static final long DEFAULT_RETRY_INITIAL_DELAY_MS = 1_000;
+  /** Default of {@link #RETRY_INITIAL_DELAY}. */
+  public static final Duration DEFAULT_RETRY_INITIAL_DELAY = Duration.ofSeconds(1);
 
-  /** The longest wait between two attempts, in milliseconds. Default: {@value #DEFAULT_RETRY_MAX_DELAY_MS}. */
-  public static final String RETRY_MAX_DELAY_MS = "retryMaxDelayMs";
+  /** The longest wait between two attempts, from 0 to 1h. Default: 32s ({@link #DEFAULT_RETRY_MAX_DELAY}). */
+  public static final String RETRY_MAX_DELAY = "retryMaxDelay";
 
-  /** Default of {@link #RETRY_MAX_DELAY_MS}. */
-  public static final long DEFAULT_RETRY_MAX_DELAY_MS = 32_000;
+  /** Default of {@link #RETRY_MAX_DELAY}. */
+  public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofSeconds(32);
 
   /**
-   * How long one operation may take across all its attempts, in milliseconds. Default: {@value
-   * #DEFAULT_RETRY_TOTAL_TIMEOUT_MS}.
+   * How long one operation may take across all its attempts, from 1ms to 24h. Default: 2m ({@link
+   * #DEFAULT_RETRY_TOTAL_TIMEOUT}).
    */
-  public static final String RETRY_TOTAL_TIMEOUT_MS = "retryTotalTimeoutMs";
+  public static final String RETRY_TOTAL_TIMEOUT = "retryTotalTimeout";
 
-  /** Default of {@link #RETRY_TOTAL_TIMEOUT_MS}. */
-  public static final long DEFAULT_RETRY_TOTAL_TIMEOUT_MS = 120_000;
+  /** Default of {@link #RETRY_TOTAL_TIMEOUT}. */
+  public static final Duration DEFAULT_RETRY_TOTAL_TIMEOUT = Duration.ofMinutes(2);
 
   /** Every key this backend understands. */
   public static final Set<String> KEYS =
@@ -140,87 +154,115 @@ public final class GcsProperties {
           CREDENTIALS_FILE,
           ANONYMOUS,
           CHECK_BUCKET,
-          DIRECT_UPLOAD_MAX_BYTES,
-          CHUNK_SIZE_BYTES,
+          DIRECT_UPLOAD_MAX,
+          CHUNK_SIZE,
           LIST_PAGE_SIZE,
           MAX_ATTEMPTS,
-          RETRY_INITIAL_DELAY_MS,
-          RETRY_MAX_DELAY_MS,
-          RETRY_TOTAL_TIMEOUT_MS);
+          RETRY_INITIAL_DELAY,
+          RETRY_MAX_DELAY,
+          RETRY_TOTAL_TIMEOUT);
 
-  private final Map<String, String> values;
   private final Optional<String> host;
+  private final Optional<String> project;
+  private final Optional<Path> credentialsFile;
+  private final boolean anonymous;
+  private final boolean checkBucket;
+  private final long directUploadMax;
+  private final long chunkSize;
+  private final int listPageSize;
+  private final int maxAttempts;
+  private final Duration retryInitialDelay;
+  private final Duration retryMaxDelay;
+  private final Duration retryTotalTimeout;
 
-  private GcsProperties(Map<String, String> values, Optional<String> host) {
-    this.values = values;
-    this.host = host;
+  private GcsProperties(StorageOptions options, Map<String, String> environment) {
+    Optional<String> givenHost = options.string(HOST).or(() -> nonBlank(environment.get(EMULATOR_HOST_ENV)));
+    this.host = givenHost.map(h -> normalizeHost(h, options));
+    this.project = options.string(PROJECT);
+    this.credentialsFile = options.string(CREDENTIALS_FILE).map(Path::of);
+    this.anonymous = options.bool(ANONYMOUS, DEFAULT_ANONYMOUS);
+    this.checkBucket = options.bool(CHECK_BUCKET, DEFAULT_CHECK_BUCKET);
+    this.directUploadMax = options.size(DIRECT_UPLOAD_MAX, DEFAULT_DIRECT_UPLOAD_MAX, 0, Integer.MAX_VALUE - 8);
+    this.chunkSize = options.size(CHUNK_SIZE, DEFAULT_CHUNK_SIZE, CHUNK_UNIT, 1L << 30);
+    if (chunkSize % CHUNK_UNIT != 0) {
+      throw options.invalid(CHUNK_SIZE, "is not a multiple of 256 KiB (262144 bytes), as GCS requires; write for example "
+          + CHUNK_SIZE + "=" + StorageOptions.formatSize(chunkSize / CHUNK_UNIT * CHUNK_UNIT));
+    }
+    this.listPageSize = options.positiveInt(LIST_PAGE_SIZE, DEFAULT_LIST_PAGE_SIZE, 1000);
+    this.maxAttempts = options.positiveInt(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 100);
+    this.retryInitialDelay = options.duration(RETRY_INITIAL_DELAY, DEFAULT_RETRY_INITIAL_DELAY, Duration.ZERO, Duration.ofHours(1));
+    this.retryMaxDelay = options.duration(RETRY_MAX_DELAY, DEFAULT_RETRY_MAX_DELAY, Duration.ZERO, Duration.ofHours(1));
+    this.retryTotalTimeout =
+        options.duration(RETRY_TOTAL_TIMEOUT, DEFAULT_RETRY_TOTAL_TIMEOUT, Duration.ofMillis(1), Duration.ofHours(24));
   }
 
   /** Properties with every option at its default and no emulator host. */
   public static GcsProperties defaults() {
-    return new GcsProperties(Map.of(), Optional.empty());
+    return of(Map.of(), Map.of());
   }
 
   /**
-   * Reads options, falling back to {@code environment} for {@value #EMULATOR_HOST_ENV}.
+   * Reads options given without a store URI, falling back to {@code environment} for {@value
+   * #EMULATOR_HOST_ENV}.
    *
-   * @throws IllegalArgumentException naming an unknown key or a malformed value and the fix
+   * @throws IllegalArgumentException naming an unknown or renamed key or a malformed value and the
+   *     fix
    */
   public static GcsProperties of(Map<String, String> options, Map<String, String> environment) {
-    for (String key : options.keySet()) {
-      if (!KEYS.contains(key)) {
-        throw new IllegalArgumentException(
-            "unknown gs:// store option '" + key + "'. Known options: " + String.join(", ", new java.util.TreeSet<>(KEYS)));
-      }
-    }
-    Map<String, String> copy = new LinkedHashMap<>(options);
-    String host = copy.get(HOST);
-    if (host == null || host.isBlank()) {
-      host = environment.get(EMULATOR_HOST_ENV);
-    }
-    Optional<String> normalized =
-        host == null || host.isBlank() ? Optional.empty() : Optional.of(normalizeHost(host.trim()));
-    GcsProperties p = new GcsProperties(Map.copyOf(copy), normalized);
-    p.validate();
-    return p;
+    return new GcsProperties(spec("").parse(options, Map.of()), environment);
   }
 
-  private static String normalizeHost(String host) {
+  /**
+   * Reads the options of a store: {@code options}, with those of {@code uri}'s query over them,
+   * falling back to {@code environment} for {@value #EMULATOR_HOST_ENV}.
+   *
+   * @param location the store as messages name it, such as {@code gs://bucket/prefix}
+   * @throws IllegalArgumentException naming a malformed query, an unknown or renamed key or a
+   *     malformed value, and the fix
+   */
+  public static GcsProperties of(String location, URI uri, Map<String, String> options, Map<String, String> environment) {
+    Objects.requireNonNull(environment, "environment");
+    return new GcsProperties(spec(location).parse(options, uri), environment);
+  }
+
+  private static StorageOptions.Builder spec(String location) {
+    return StorageOptions.forStore("GCS", location)
+        .knownKeys(KEYS)
+        .renamedKey("directUploadMaxBytes", DIRECT_UPLOAD_MAX, "B")
+        .renamedKey("chunkSizeBytes", CHUNK_SIZE, "B")
+        .renamedKey("retryInitialDelayMs", RETRY_INITIAL_DELAY, "ms")
+        .renamedKey("retryMaxDelayMs", RETRY_MAX_DELAY, "ms")
+        .renamedKey("retryTotalTimeoutMs", RETRY_TOTAL_TIMEOUT, "ms");
+  }
+
+  private static Optional<String> nonBlank(String value) {
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+  }
+
+  private static String normalizeHost(String host, StorageOptions options) {
     String withScheme = host.contains("://") ? host : "http://" + host;
     while (withScheme.endsWith("/")) {
       withScheme = withScheme.substring(0, withScheme.length() - 1);
     }
-    java.net.URI uri;
+    URI uri;
     try {
-      uri = new java.net.URI(withScheme);
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException("gs:// store option " + HOST + "='" + host + "' is not a URL; use a form like http://127.0.0.1:4443", e);
+      uri = new URI(withScheme);
+    } catch (URISyntaxException e) {
+      throw hostError(host, options, "is not a URL");
     }
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-      throw new IllegalArgumentException("gs:// store option " + HOST + "='" + host + "' is not an http(s) URL; use a form like http://127.0.0.1:4443");
+      throw hostError(host, options, "is not an http(s) URL");
     }
     return withScheme;
   }
 
-  private void validate() {
-    directUploadMaxBytes();
-    long chunk = chunkSizeBytes();
-    if (chunk % CHUNK_UNIT != 0) {
-      throw new IllegalArgumentException(
-          "gs:// store option " + CHUNK_SIZE_BYTES + "=" + chunk + " is not a multiple of 256 KiB (262144); GCS requires it. Try " + Math.max(CHUNK_UNIT, chunk / CHUNK_UNIT * CHUNK_UNIT));
-    }
-    int page = listPageSize();
-    if (page > 1000) {
-      throw new IllegalArgumentException("gs:// store option " + LIST_PAGE_SIZE + "=" + page + " exceeds GCS's maximum of 1000");
-    }
-    maxAttempts();
-    retryInitialDelay();
-    retryMaxDelay();
-    retryTotalTimeout();
-    credentialsFile();
-    anonymous();
-    checkBucket();
+  private static IllegalArgumentException hostError(String host, StorageOptions options, String problem) {
+    String fix = "; use a form like http://127.0.0.1:4443";
+    return options.isSet(HOST)
+        ? options.invalid(HOST, problem + fix)
+        : new IllegalArgumentException(
+            options.context() + ": " + EMULATOR_HOST_ENV + "='" + host + "' " + problem + fix);
   }
 
   /** The endpoint override, normalized to a URL without a trailing slash, if one was given. */
@@ -238,96 +280,78 @@ public final class GcsProperties {
     if (host.isEmpty()) {
       return false;
     }
-    String h = java.net.URI.create(host.get()).getHost().toLowerCase(Locale.ROOT);
+    String h = URI.create(host.get()).getHost().toLowerCase(Locale.ROOT);
     return h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1");
   }
 
   /** See {@link #PROJECT}. */
   public Optional<String> project() {
-    return Optional.ofNullable(values.get(PROJECT)).filter(s -> !s.isBlank());
+    return project;
   }
 
   /** See {@link #CREDENTIALS_FILE}. */
   public Optional<Path> credentialsFile() {
-    return Optional.ofNullable(values.get(CREDENTIALS_FILE)).filter(s -> !s.isBlank()).map(Path::of);
+    return credentialsFile;
   }
 
   /** See {@link #ANONYMOUS}. */
   public boolean anonymous() {
-    return bool(ANONYMOUS, DEFAULT_ANONYMOUS);
+    return anonymous;
   }
 
   /** See {@link #CHECK_BUCKET}. */
   public boolean checkBucket() {
-    return bool(CHECK_BUCKET, DEFAULT_CHECK_BUCKET);
+    return checkBucket;
   }
 
-  /** See {@link #DIRECT_UPLOAD_MAX_BYTES}. */
-  public long directUploadMaxBytes() {
-    return number(DIRECT_UPLOAD_MAX_BYTES, DEFAULT_DIRECT_UPLOAD_MAX_BYTES, 0, Integer.MAX_VALUE - 8);
+  /** See {@link #DIRECT_UPLOAD_MAX}; in bytes. */
+  public long directUploadMax() {
+    return directUploadMax;
   }
 
-  /** See {@link #CHUNK_SIZE_BYTES}. */
-  public int chunkSizeBytes() {
-    return (int) number(CHUNK_SIZE_BYTES, DEFAULT_CHUNK_SIZE_BYTES, CHUNK_UNIT, 1L << 30);
+  /** See {@link #CHUNK_SIZE}; in bytes. */
+  public long chunkSize() {
+    return chunkSize;
   }
 
   /** See {@link #LIST_PAGE_SIZE}. */
   public int listPageSize() {
-    return (int) number(LIST_PAGE_SIZE, DEFAULT_LIST_PAGE_SIZE, 1, Integer.MAX_VALUE);
+    return listPageSize;
   }
 
   /** See {@link #MAX_ATTEMPTS}. */
   public int maxAttempts() {
-    return (int) number(MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1, 100);
+    return maxAttempts;
   }
 
-  /** See {@link #RETRY_INITIAL_DELAY_MS}. */
+  /** See {@link #RETRY_INITIAL_DELAY}. */
   public Duration retryInitialDelay() {
-    return Duration.ofMillis(number(RETRY_INITIAL_DELAY_MS, DEFAULT_RETRY_INITIAL_DELAY_MS, 0, 3_600_000));
+    return retryInitialDelay;
   }
 
-  /** See {@link #RETRY_MAX_DELAY_MS}. */
+  /** See {@link #RETRY_MAX_DELAY}. */
   public Duration retryMaxDelay() {
-    return Duration.ofMillis(number(RETRY_MAX_DELAY_MS, DEFAULT_RETRY_MAX_DELAY_MS, 0, 3_600_000));
+    return retryMaxDelay;
   }
 
-  /** See {@link #RETRY_TOTAL_TIMEOUT_MS}. */
+  /** See {@link #RETRY_TOTAL_TIMEOUT}. */
   public Duration retryTotalTimeout() {
-    return Duration.ofMillis(number(RETRY_TOTAL_TIMEOUT_MS, DEFAULT_RETRY_TOTAL_TIMEOUT_MS, 1, 86_400_000));
-  }
-
-  private boolean bool(String key, boolean dflt) {
-    String v = values.get(key);
-    if (v == null || v.isBlank()) {
-      return dflt;
-    }
-    return switch (v.trim().toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new IllegalArgumentException("gs:// store option " + key + "='" + v + "' is not a boolean; use true or false");
-    };
-  }
-
-  private long number(String key, long dflt, long min, long max) {
-    String v = values.get(key);
-    if (v == null || v.isBlank()) {
-      return dflt;
-    }
-    long n;
-    try {
-      n = Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("gs:// store option " + key + "='" + v + "' is not a whole number", e);
-    }
-    if (n < min || n > max) {
-      throw new IllegalArgumentException("gs:// store option " + key + "=" + n + " is out of range; use a value from " + min + " to " + max);
-    }
-    return n;
+    return retryTotalTimeout;
   }
 
   @Override
   public String toString() {
-    return "GcsProperties" + values + (host.isPresent() ? " host=" + host.get() : "");
+    return "GcsProperties[" + HOST + "=" + endpoint()
+        + project.map(p -> ", " + PROJECT + "=" + p).orElse("")
+        + credentialsFile.map(f -> ", " + CREDENTIALS_FILE + "=" + f).orElse("")
+        + (anonymous ? ", " + ANONYMOUS : "")
+        + ", " + CHECK_BUCKET + "=" + checkBucket
+        + ", " + DIRECT_UPLOAD_MAX + "=" + StorageOptions.formatSize(directUploadMax)
+        + ", " + CHUNK_SIZE + "=" + StorageOptions.formatSize(chunkSize)
+        + ", " + LIST_PAGE_SIZE + "=" + listPageSize
+        + ", " + MAX_ATTEMPTS + "=" + maxAttempts
+        + ", " + RETRY_INITIAL_DELAY + "=" + StorageOptions.formatDuration(retryInitialDelay)
+        + ", " + RETRY_MAX_DELAY + "=" + StorageOptions.formatDuration(retryMaxDelay)
+        + ", " + RETRY_TOTAL_TIMEOUT + "=" + StorageOptions.formatDuration(retryTotalTimeout) + "]";
   }
 }

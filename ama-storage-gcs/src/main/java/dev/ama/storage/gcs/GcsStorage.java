@@ -42,9 +42,9 @@ import java.util.stream.StreamSupport;
  *
  * <p>{@link #putIfAbsent} sends {@code ifGenerationMatch=0}, which GCS evaluates atomically: of
  * racing writers exactly one creates the object and the others get HTTP 412, reported as {@link
- * PutOutcome#ALREADY_EXISTS}. Content up to {@link GcsProperties#DIRECT_UPLOAD_MAX_BYTES} goes in
+ * PutOutcome#ALREADY_EXISTS}. Content up to {@link GcsProperties#DIRECT_UPLOAD_MAX} goes in
  * one request; larger content streams through a resumable upload in chunks of {@link
- * GcsProperties#CHUNK_SIZE_BYTES}, so memory use does not grow with the object. An upload that
+ * GcsProperties#CHUNK_SIZE}, so memory use does not grow with the object. An upload that
  * fails is never finalized, so no partial object appears.
  *
  * <p>Open one with {@link dev.ama.spi.Storages#open(String)} and a {@code gs://} URI, or wrap a
@@ -357,7 +357,7 @@ public final class GcsStorage implements Storage {
   private void write(String key, String name, Content content, boolean createOnly) throws IOException {
     long length = content.length();
     BlobInfo info = BlobInfo.newBuilder(BlobId.of(bucket, name)).setContentType(CONTENT_TYPE).build();
-    if (length <= properties.directUploadMaxBytes()) {
+    if (length <= properties.directUploadMax()) {
       byte[] bytes = readExactly(key, content, length);
       BlobTargetOption[] options =
           createOnly
@@ -372,7 +372,7 @@ public final class GcsStorage implements Storage {
       options.add(BlobWriteOption.doesNotExist());
     }
     WriteChannel channel = client.writer(info, options.toArray(BlobWriteOption[]::new));
-    channel.setChunkSize(properties.chunkSizeBytes());
+    channel.setChunkSize(Math.toIntExact(properties.chunkSize()));
     long written = 0;
     try (InputStream in = content.openStream()) {
       byte[] buffer = new byte[COPY_BUFFER];

@@ -12,12 +12,9 @@ import dev.ama.spi.StorageProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -60,9 +57,8 @@ public final class GcsStorageProvider implements StorageProvider {
     }
     checkBucketName(bucket, shown);
     String prefix = prefixOf(uri, shown);
-    Map<String, String> merged = new LinkedHashMap<>(options);
-    merged.putAll(query(uri));
-    GcsProperties properties = GcsProperties.of(merged, environment);
+    String location = "gs://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
+    GcsProperties properties = GcsProperties.of(location, uri, options, environment);
     com.google.cloud.storage.Storage client = client(properties, shown);
     GcsStorage storage = new GcsStorage(client, true, bucket, prefix, properties);
     if (properties.checkBucket()) {
@@ -100,24 +96,6 @@ public final class GcsStorageProvider implements StorageProvider {
       }
     }
     return path;
-  }
-
-  private static Map<String, String> query(URI uri) {
-    Map<String, String> result = new LinkedHashMap<>();
-    String raw = uri.getRawQuery();
-    if (raw == null || raw.isEmpty()) {
-      return result;
-    }
-    for (String pair : raw.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String v = eq < 0 ? "true" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      result.put(k, v);
-    }
-    return result;
   }
 
   private static com.google.cloud.storage.Storage client(GcsProperties p, String shown) throws IOException {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GcsAssetClientTest {
   private static final String BUCKET = "models";
   // Small thresholds so the model file goes through resumable, chunked uploads.
-  private static final String OPTIONS = "&directUploadMaxBytes=65536&chunkSizeBytes=262144";
+  private static final String OPTIONS = "&directUploadMax=64KiB&chunkSize=256KiB";
   private static GcsTestServer server;
 
   @TempDir Path tmp;

@@ -45,7 +45,7 @@ class GcsStorageTest {
   private static final String BUCKET = "ama-test";
   private static final int CHUNK = 256 * 1024;
   /** Small thresholds so resumable uploads and their chunking run on small content. */
-  private static final String RESUMABLE = "&directUploadMaxBytes=1024&chunkSizeBytes=" + CHUNK;
+  private static final String RESUMABLE = "&directUploadMax=1KiB&chunkSize=" + CHUNK;
   private static final AtomicInteger STORES = new AtomicInteger();
   private static GcsTestServer server;
 
@@ -186,7 +186,7 @@ class GcsStorageTest {
         };
       }
     };
-    try (Storage s = open("&chunkSizeBytes=" + (4 * CHUNK))) {
+    try (Storage s = open("&chunkSize=" + (4 * CHUNK))) {
       assertEquals(PutOutcome.CREATED, s.putIfAbsent("huge", generated));
       assertEquals(size, s.stat("huge").orElseThrow().size());
       byte[] tail = readAll(s.open("huge", size - 10, 100));
@@ -480,7 +480,7 @@ class GcsStorageTest {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    String uri = "gs://" + BUCKET + "/p?host=http://127.0.0.1:" + port + "&maxAttempts=2&retryInitialDelayMs=1";
+    String uri = "gs://" + BUCKET + "/p?host=http://127.0.0.1:" + port + "&maxAttempts=2&retryInitialDelay=1ms";
     long start = System.nanoTime();
     IOException e = assertThrows(IOException.class, () -> Storages.open(uri));
     assertTrue(e.getMessage().contains("http://127.0.0.1:" + port) && e.getMessage().contains("unreachable"), e.getMessage());
@@ -490,10 +490,10 @@ class GcsStorageTest {
   @Test
   void uriOptionsAreValidated() {
     IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-        () -> Storages.open(server.storeUri(BUCKET, "p") + "&chunkSize=5"));
-    assertTrue(unknown.getMessage().contains("chunkSize") && unknown.getMessage().contains("chunkSizeBytes"), unknown.getMessage());
+        () -> Storages.open(server.storeUri(BUCKET, "p") + "&chunkSzie=5"));
+    assertTrue(unknown.getMessage().contains("chunkSzie") && unknown.getMessage().contains("chunkSize"), unknown.getMessage());
     IllegalArgumentException chunk = assertThrows(IllegalArgumentException.class,
-        () -> Storages.open(server.storeUri(BUCKET, "p") + "&chunkSizeBytes=300000"));
+        () -> Storages.open(server.storeUri(BUCKET, "p") + "&chunkSize=300000"));
     assertTrue(chunk.getMessage().contains("256 KiB"), chunk.getMessage());
     IllegalArgumentException bucket = assertThrows(IllegalArgumentException.class, () -> Storages.open("gs://Bad_Bucket/p"));
     assertTrue(bucket.getMessage().contains("Bad_Bucket") && bucket.getMessage().contains("bucket name"), bucket.getMessage());
@@ -513,7 +513,7 @@ class GcsStorageTest {
       assertTrue(e.getMessage().contains("after up to 1 attempts"), e.getMessage());
     }
     try (Storage s = Storages.open("gs://" + BUCKET + "/" + prefix + "?maxAttempts=3",
-        java.util.Map.of("host", server.endpoint(), "maxAttempts", "1", "retryInitialDelayMs", "1"))) {
+        java.util.Map.of("host", server.endpoint(), "maxAttempts", "1", "retryInitialDelay", "1ms"))) {
       server.failNext(1, 503);
       assertTrue(s.stat("x").isEmpty());
     }

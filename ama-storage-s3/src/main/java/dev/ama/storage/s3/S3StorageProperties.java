@@ -1,18 +1,14 @@
 package dev.ama.storage.s3;
 
+import dev.ama.spi.StorageOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -21,9 +17,10 @@ import java.util.regex.Pattern;
  * an {@code s3://bucket/prefix?key=value&...} store URI or from an options map (a config file, the
  * Java API); the URI wins where both give a key.
  *
- * <p>Sizes accept a plain number of bytes or a suffix {@code KiB}, {@code MiB}, {@code GiB} (also
- * {@code k}, {@code m}, {@code g}, all binary). Durations accept {@code 500ms}, {@code 30s},
- * {@code 2m}.
+ * <p>The URI's query, the keys and the values follow the rules of {@link StorageOptions}, shared by
+ * every backend: sizes are a number of bytes or a number with a unit, all binary ({@code 8MB},
+ * {@code 8MiB}, {@code 8m} and {@code 8388608} are the same); durations need a unit ({@code
+ * 500ms}, {@code 30s}, {@code 2m}); switches are {@code true} or {@code false}.
  *
  * <p>Instances are immutable. {@link #toString()} never shows a secret.
  */
@@ -119,13 +116,16 @@ public final class S3StorageProperties {
   /** Default of {@link #MAX_ATTEMPTS}. */
   public static final int MAX_ATTEMPTS_DEFAULT = 6;
 
-  /** How long to wait for a TCP connection. Default: 10s. */
+  /** How long to wait for a TCP connection, from 1ms to 1h. Default: 10s. */
   public static final String CONNECT_TIMEOUT = "connectTimeout";
 
   /** Default of {@link #CONNECT_TIMEOUT}. */
   public static final Duration CONNECT_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
 
-  /** How long a connection may stay silent while a request or response is under way. Default: 60s. */
+  /**
+   * How long a connection may stay silent while a request or response is under way, from 1ms to
+   * 1h. Default: 60s.
+   */
   public static final String SOCKET_TIMEOUT = "socketTimeout";
 
   /** Default of {@link #SOCKET_TIMEOUT}. */
@@ -146,8 +146,7 @@ public final class S3StorageProperties {
           SESSION_TOKEN, MULTIPART_THRESHOLD, PART_SIZE, PARALLELISM, MAX_CONNECTIONS, MAX_ATTEMPTS,
           CONNECT_TIMEOUT, SOCKET_TIMEOUT, CHECKSUMS);
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.\\-_]{1,253}[a-z0-9]");
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgKMG](?:i?[bB])?)?");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m)");
+  private static final Duration LONGEST_TIMEOUT = Duration.ofHours(1);
 
   /** When uploads carry checksums; see {@link #CHECKSUMS}. */
   public enum Checksums {
@@ -176,49 +175,47 @@ public final class S3StorageProperties {
   private final Duration socketTimeout;
   private final Checksums checksums;
 
-  private S3StorageProperties(String bucket, String prefix, Map<String, String> options, Map<String, String> env) {
+  private S3StorageProperties(String bucket, String prefix, StorageOptions options, Map<String, String> env) {
     this.bucket = bucket;
     this.prefix = prefix;
-    String context = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
-    Optional<String> endpointText = text(options, ENDPOINT)
+    String context = options.context();
+    Optional<String> endpointText = options.string(ENDPOINT)
         .or(() -> nonBlank(env.get("AWS_ENDPOINT_URL_S3")))
         .or(() -> nonBlank(env.get("AWS_ENDPOINT_URL")));
     this.endpoint = endpointText.map(e -> parseEndpoint(context, e));
-    this.region = text(options, REGION);
-    this.pathStyle = bool(options, PATH_STYLE, endpoint.isPresent(), context);
-    this.profile = text(options, PROFILE);
-    this.anonymous = bool(options, ANONYMOUS, false, context);
-    this.accessKeyId = text(options, ACCESS_KEY_ID);
-    this.secretAccessKey = text(options, SECRET_ACCESS_KEY);
-    this.sessionToken = text(options, SESSION_TOKEN);
+    this.region = options.string(REGION);
+    this.pathStyle = options.bool(PATH_STYLE, endpoint.isPresent());
+    this.profile = options.string(PROFILE);
+    this.anonymous = options.bool(ANONYMOUS, false);
+    this.accessKeyId = options.string(ACCESS_KEY_ID);
+    this.secretAccessKey = options.string(SECRET_ACCESS_KEY);
+    this.sessionToken = options.string(SESSION_TOKEN);
     if (accessKeyId.isPresent() != secretAccessKey.isPresent()) {
       throw new IllegalArgumentException(
-          "S3 store " + context + ": option " + (accessKeyId.isPresent() ? SECRET_ACCESS_KEY : ACCESS_KEY_ID)
+          context + ": option " + (accessKeyId.isPresent() ? SECRET_ACCESS_KEY : ACCESS_KEY_ID)
               + " is missing; give both " + ACCESS_KEY_ID + " and " + SECRET_ACCESS_KEY + " or neither");
     }
     if (sessionToken.isPresent() && accessKeyId.isEmpty()) {
       throw new IllegalArgumentException(
-          "S3 store " + context + ": option " + SESSION_TOKEN + " needs " + ACCESS_KEY_ID + " and " + SECRET_ACCESS_KEY);
+          context + ": option " + SESSION_TOKEN + " needs " + ACCESS_KEY_ID + " and " + SECRET_ACCESS_KEY);
     }
     if (anonymous && (accessKeyId.isPresent() || profile.isPresent())) {
       throw new IllegalArgumentException(
-          "S3 store " + context + ": " + ANONYMOUS + "=true sends unsigned requests, so it cannot be combined with "
+          context + ": " + ANONYMOUS + "=true sends unsigned requests, so it cannot be combined with "
               + (profile.isPresent() ? PROFILE : ACCESS_KEY_ID) + "; remove one of them");
     }
-    this.multipartThreshold = size(options, MULTIPART_THRESHOLD, MULTIPART_THRESHOLD_DEFAULT, context);
-    this.partSize = size(options, PART_SIZE, PART_SIZE_DEFAULT, context);
+    this.multipartThreshold = options.size(MULTIPART_THRESHOLD, MULTIPART_THRESHOLD_DEFAULT, 1, Long.MAX_VALUE);
+    this.partSize = options.size(PART_SIZE, PART_SIZE_DEFAULT, 1, Long.MAX_VALUE);
     if (partSize < MIN_PART_SIZE) {
-      throw new IllegalArgumentException(
-          "S3 store " + context + ": " + PART_SIZE + " " + partSize + " is below S3's minimum part size of 5 MiB; use "
-              + PART_SIZE + "=5MiB or more");
+      throw options.invalid(PART_SIZE, "is below S3's minimum part size of 5 MiB; write " + PART_SIZE + "=5MiB or more");
     }
-    this.parallelism = positiveInt(options, PARALLELISM, PARALLELISM_DEFAULT, context);
-    this.maxConnections = positiveInt(options, MAX_CONNECTIONS, MAX_CONNECTIONS_DEFAULT, context);
-    this.maxAttempts = positiveInt(options, MAX_ATTEMPTS, MAX_ATTEMPTS_DEFAULT, context);
-    this.connectTimeout = duration(options, CONNECT_TIMEOUT, CONNECT_TIMEOUT_DEFAULT, context);
-    this.socketTimeout = duration(options, SOCKET_TIMEOUT, SOCKET_TIMEOUT_DEFAULT, context);
-    this.checksums = text(options, CHECKSUMS)
-        .map(c -> checksums(c, context))
+    this.parallelism = options.positiveInt(PARALLELISM, PARALLELISM_DEFAULT);
+    this.maxConnections = options.positiveInt(MAX_CONNECTIONS, MAX_CONNECTIONS_DEFAULT);
+    this.maxAttempts = options.positiveInt(MAX_ATTEMPTS, MAX_ATTEMPTS_DEFAULT);
+    this.connectTimeout = options.duration(CONNECT_TIMEOUT, CONNECT_TIMEOUT_DEFAULT, Duration.ofMillis(1), LONGEST_TIMEOUT);
+    this.socketTimeout = options.duration(SOCKET_TIMEOUT, SOCKET_TIMEOUT_DEFAULT, Duration.ofMillis(1), LONGEST_TIMEOUT);
+    this.checksums = options.string(CHECKSUMS)
+        .map(c -> checksums(c, options))
         .orElse(endpoint.isPresent() ? Checksums.WHEN_REQUIRED : Checksums.WHEN_SUPPORTED);
   }
 
@@ -250,12 +247,18 @@ public final class S3StorageProperties {
               + "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or the '" + PROFILE + "' option");
     }
     String path = uri.getPath() == null ? "" : uri.getPath();
-    Map<String, String> merged = new LinkedHashMap<>(options);
-    for (String key : options.keySet()) {
-      checkKnown(key, "options for " + uri.getScheme() + "://" + bucket);
+    String prefix = normalizePrefix(checkBucket(bucket), path);
+    String context = "S3 store " + location(bucket, prefix);
+    Map<String, String> query = StorageOptions.parseQuery(uri, context);
+    for (String key : query.keySet()) {
+      if (SECRET_KEYS.contains(key)) {
+        throw new IllegalArgumentException(
+            context + ": the URI carries the secret option '" + key + "' in its query; URIs end up in logs and shell "
+                + "history. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, use AWS_PROFILE or the '" + PROFILE
+                + "' option, or pass it in the options map");
+      }
     }
-    merged.putAll(query(uri, bucket));
-    return new S3StorageProperties(checkBucket(bucket), normalizePrefix(bucket, path), merged, env);
+    return new S3StorageProperties(bucket, prefix, options(bucket, prefix).parse(options, query), env);
   }
 
   /**
@@ -265,46 +268,16 @@ public final class S3StorageProperties {
   public static S3StorageProperties of(String bucket, String prefix, Map<String, String> options) {
     Objects.requireNonNull(bucket, "bucket");
     Objects.requireNonNull(prefix, "prefix");
-    for (String key : options.keySet()) {
-      checkKnown(key, "options for s3://" + bucket);
-    }
-    return new S3StorageProperties(checkBucket(bucket), normalizePrefix(bucket, prefix), Map.copyOf(options), System.getenv());
+    String normalized = normalizePrefix(checkBucket(bucket), prefix);
+    return new S3StorageProperties(bucket, normalized, options(bucket, normalized).parse(options, Map.of()), System.getenv());
   }
 
-  private static Map<String, String> query(URI uri, String bucket) {
-    Map<String, String> result = new LinkedHashMap<>();
-    String raw = uri.getRawQuery();
-    if (raw == null || raw.isEmpty()) {
-      return result;
-    }
-    for (String pair : raw.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-      String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-      checkKnown(key, "S3 store location s3://" + bucket + uri.getRawPath());
-      if (SECRET_KEYS.contains(key)) {
-        throw new IllegalArgumentException(
-            "S3 store location s3://" + bucket + uri.getRawPath() + " carries the secret option '" + key
-                + "' in its query; URIs end up in logs and shell history. Set AWS_ACCESS_KEY_ID and "
-                + "AWS_SECRET_ACCESS_KEY, use AWS_PROFILE or the '" + PROFILE + "' option, or pass it in the options map");
-      }
-      result.put(key, value);
-    }
-    return result;
+  private static StorageOptions.Builder options(String bucket, String prefix) {
+    return StorageOptions.forStore("S3", location(bucket, prefix)).knownKeys(KNOWN_KEYS);
   }
 
-  private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
-  }
-
-  private static void checkKnown(String key, String where) {
-    if (!KNOWN_KEYS.contains(key)) {
-      throw new IllegalArgumentException(
-          "unknown S3 option '" + key + "' in " + where + "; known options: " + String.join(", ", new TreeSet<>(KNOWN_KEYS)));
-    }
+  private static String location(String bucket, String prefix) {
+    return "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
   }
 
   private static String checkBucket(String bucket) {
@@ -349,110 +322,21 @@ public final class S3StorageProperties {
       return uri;
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException(
-          "S3 store " + context + ": endpoint '" + text + "' is not an http(s) URL (" + e.getReason()
+          context + ": endpoint '" + text + "' is not an http(s) URL (" + e.getReason()
               + "); write for example endpoint=http://127.0.0.1:9000 (option '" + ENDPOINT
               + "' or AWS_ENDPOINT_URL_S3)", e);
     }
-  }
-
-  private static Optional<String> text(Map<String, String> options, String key) {
-    return nonBlank(options.get(key));
   }
 
   private static Optional<String> nonBlank(String value) {
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
   }
 
-  private static boolean bool(Map<String, String> options, String key, boolean fallback, String context) {
-    Optional<String> v = text(options, key);
-    if (v.isEmpty()) {
-      return fallback;
-    }
-    return switch (v.get().toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "1" -> true;
-      case "false", "no", "0" -> false;
-      default -> throw new IllegalArgumentException(
-          "S3 store " + context + ": option " + key + "='" + v.get() + "' is not a boolean; use true or false");
-    };
-  }
-
-  private static int positiveInt(Map<String, String> options, String key, int fallback, String context) {
-    Optional<String> v = text(options, key);
-    if (v.isEmpty()) {
-      return fallback;
-    }
-    try {
-      int n = Integer.parseInt(v.get());
-      if (n < 1) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "S3 store " + context + ": option " + key + "='" + v.get() + "' is not a positive whole number; the default is " + fallback, e);
-    }
-  }
-
-  static long parseSize(String text) {
-    Matcher m = SIZE.matcher(text.trim());
-    if (!m.matches()) {
-      throw new NumberFormatException(text);
-    }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "" : m.group(2).substring(0, 1).toLowerCase(Locale.ROOT);
-    int shift = switch (unit) {
-      case "k" -> 10;
-      case "m" -> 20;
-      case "g" -> 30;
-      default -> 0;
-    };
-    if (n > (Long.MAX_VALUE >> shift)) {
-      throw new NumberFormatException(text);
-    }
-    return n << shift;
-  }
-
-  private static long size(Map<String, String> options, String key, long fallback, String context) {
-    Optional<String> v = text(options, key);
-    if (v.isEmpty()) {
-      return fallback;
-    }
-    try {
-      long n = parseSize(v.get());
-      if (n < 1) {
-        throw new NumberFormatException(v.get());
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "S3 store " + context + ": option " + key + "='" + v.get() + "' is not a size; write bytes or e.g. 64MiB", e);
-    }
-  }
-
-  private static Duration duration(Map<String, String> options, String key, Duration fallback, String context) {
-    Optional<String> v = text(options, key);
-    if (v.isEmpty()) {
-      return fallback;
-    }
-    Matcher m = DURATION.matcher(v.get());
-    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-      throw new IllegalArgumentException(
-          "S3 store " + context + ": option " + key + "='" + v.get() + "' is not a duration; write e.g. 500ms, 30s or 2m");
-    }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      default -> Duration.ofMinutes(n);
-    };
-  }
-
-  private static Checksums checksums(String value, String context) {
+  private static Checksums checksums(String value, StorageOptions options) {
     try {
       return Checksums.valueOf(value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "S3 store " + context + ": option " + CHECKSUMS + "='" + value + "' is unknown; use when_supported or when_required", e);
+      throw options.invalid(CHECKSUMS, "is unknown; write " + CHECKSUMS + "=when_supported or " + CHECKSUMS + "=when_required");
     }
   }
 
@@ -472,7 +356,7 @@ public final class S3StorageProperties {
 
   /** The store location as a person reads it: {@code s3://bucket/prefix}, without options. */
   public String location() {
-    return "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
+    return location(bucket, prefix);
   }
 
   /** The custom endpoint, if any; see {@link #ENDPOINT}. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ama.spi.StorageOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -77,10 +78,10 @@ class S3StoragePropertiesTest {
 
   @Test
   void sizesAndDurationsTakeUnits() {
-    assertEquals(5L << 20, S3StorageProperties.parseSize("5MiB"));
-    assertEquals(5L << 20, S3StorageProperties.parseSize("5m"));
-    assertEquals(2L << 30, S3StorageProperties.parseSize("2GiB"));
-    assertEquals(1234, S3StorageProperties.parseSize("1234"));
+    assertEquals(5L << 20, StorageOptions.parseSize("5MiB"));
+    assertEquals(5L << 20, StorageOptions.parseSize("5m"));
+    assertEquals(2L << 30, StorageOptions.parseSize("2GiB"));
+    assertEquals(1234, StorageOptions.parseSize("1234"));
     S3StorageProperties p = parse("s3://bkt/p?connectTimeout=500ms&socketTimeout=2m");
     assertEquals(Duration.ofMillis(500), p.connectTimeout());
     assertEquals(Duration.ofMinutes(2), p.socketTimeout());
@@ -113,5 +114,54 @@ class S3StoragePropertiesTest {
     assertTrue(refused("s3://bkt/p?maxAttempts=0", Map.of()).contains("not a positive whole number"));
     assertTrue(refused("s3://bkt/a/../c", Map.of()).contains("'..' segment"));
     assertTrue(refused("s3://bkt/p", Map.of("anonymous", "true", "profile", "dev")).contains("cannot be combined"));
+  }
+
+  // ---- the rules shared with every backend (dev.ama.spi.StorageOptions) ----
+
+  @Test
+  void oneSizeSpelledThreeWaysIsTheSameSize() {
+    for (String spelling : new String[] {"8MB", "8MiB", "8388608", "8m", "8 mib"}) {
+      S3StorageProperties p = parse("s3://bkt/p?partSize=" + spelling.replace(" ", "%20") + "&multipartThreshold=" + spelling.replace(" ", "%20"));
+      assertEquals(8L << 20, p.partSize(), spelling);
+      assertEquals(8L << 20, p.multipartThreshold(), spelling);
+      assertEquals(8L << 20, parse("s3://bkt/p", Map.of("partSize", spelling), Map.of()).partSize(), spelling);
+    }
+    assertEquals(1L << 30, parse("s3://bkt/p?partSize=1GB").partSize());
+  }
+
+  @Test
+  void aKeyWithoutValueIsRefusedByTheProviderWithTheFix() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new S3StorageProvider().open(URI.create("s3://bkt/p?region=eu-west-1&anonymous"), Map.of()));
+    assertEquals("S3 store s3://bkt/p: option 'anonymous' in the URI's query has no value; write anonymous=VALUE, such as"
+        + " anonymous=true for a switch (a key alone is not read as true)", e.getMessage());
+    String twice = refused("s3://bkt/p?region=a&region=b", Map.of());
+    assertEquals("S3 store s3://bkt/p: option 'region' is given twice in the URI's query; keep one region=VALUE", twice);
+  }
+
+  @Test
+  void theQueryKeepsPlusLiteralAndDecodesPercentEscapes() {
+    assertEquals(Optional.of("a+b c"), parse("s3://bkt/p?profile=a+b%20c").profile());
+  }
+
+  @Test
+  void valuesAreRefusedNamingTheStoreTheKeyTheValueAndAGoodValue() {
+    assertEquals("S3 store s3://bkt/p: option pathStyle='yes' is not a boolean; write pathStyle=true or pathStyle=false",
+        refused("s3://bkt/p?pathStyle=yes", Map.of()));
+    assertEquals("S3 store s3://bkt/p: option connectTimeout='10' has no unit (a plain number could be milliseconds or"
+        + " seconds); write for example connectTimeout=10s (a unit: ms, s, m (minutes) or h; or ISO-8601 such as PT30S)",
+        refused("s3://bkt/p?connectTimeout=10", Map.of()));
+    assertEquals(Duration.ofSeconds(30), parse("s3://bkt/p?socketTimeout=PT30S").socketTimeout());
+    assertEquals(Duration.ofHours(1), parse("s3://bkt/p?socketTimeout=1h").socketTimeout());
+    assertEquals("S3 store s3://bkt/p: option partSize='16 MiBs' has an unknown unit 'MiBs'; write for example"
+        + " partSize=16MiB (a unit: B, K/KB/KiB, M/MB/MiB, G/GB/GiB or T/TB/TiB, all powers of 1024)",
+        refused("s3://bkt/p?partSize=16%20MiBs", Map.of()));
+    assertEquals("S3 store s3://bkt/p: option partSize='1MiB' is below S3's minimum part size of 5 MiB; write"
+        + " partSize=5MiB or more", refused("s3://bkt/p?partSize=1MiB", Map.of()));
+    assertEquals("S3 store s3://bkt/p: option maxAttempts='many' is not a positive whole number; write for example"
+        + " maxAttempts=6", refused("s3://bkt/p?maxAttempts=many", Map.of()));
+    String unknown = refused("s3://bkt/p", Map.of("partsize", "8MiB"));
+    assertTrue(unknown.startsWith("unknown S3 option 'partsize' in the options map of S3 store s3://bkt/p; did you mean"
+        + " partSize? Known S3 options: accessKeyId, anonymous, checksums, connectTimeout,"), unknown);
   }
 }

@@ -346,7 +346,7 @@ public final class GcsTestServer implements AutoCloseable {
    */
   public String storeUri(String bucket, String prefix) {
     return "gs://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix)
-        + "?host=" + endpoint + "&maxAttempts=3&retryInitialDelayMs=5&retryMaxDelayMs=20";
+        + "?host=" + endpoint + "&maxAttempts=3&retryInitialDelay=5ms&retryMaxDelay=20ms";
   }
 
   /**
