@@ -212,16 +212,26 @@ public final class AssetClient implements AutoCloseable {
     return new AssetDownload(downloader, () -> queries.resolve(type, selector));
   }
 
-  /** Starts a download of a version already resolved, such as one {@link #version} returned. */
+  /**
+   * Starts a download of a version already resolved, such as one {@link #version} returned, so
+   * the files written are that version's even if its alias moves meanwhile. The version must be
+   * in this client's store; {@link AssetDownload#to} refuses one that is not with a {@link
+   * NotFoundException}.
+   */
   public AssetDownload download(AssetVersion version) {
     Objects.requireNonNull(version, "version");
-    return new AssetDownload(downloader, () -> version);
+    return new AssetDownload(downloader, () -> queries.requireStored(version));
   }
 
   /**
    * The version an alias points at, on local disk: fetched into the local cache once, then served
    * from it. If the store cannot be reached, the last version this machine loaded for the alias
    * is served from the cache, so a server can start offline.
+   *
+   * @throws NotFoundException if the alias does not exist
+   * @throws StoreException if the store cannot be reached and this machine never loaded the alias
+   * @throws IntegrityException if the store's bytes do not match their digests
+   * @throws LocalFileException if the local cache cannot be written
    */
   public LoadedAsset load(String type, String alias) {
     return downloader.load(Names.checkType(type), Names.checkAlias(alias));
@@ -325,7 +335,8 @@ public final class AssetClient implements AutoCloseable {
      * How many files are hashed, uploaded or downloaded at once; at least 1. A shortcut for
      * {@link #transfers} with only the concurrency changed.
      *
-     * @throws IllegalStateException if transfer settings were already given
+     * @throws InvalidInputException if {@code concurrency} is below 1
+     * @throws IllegalStateException if a concurrency or transfer settings were already given
      */
     public Builder concurrency(int concurrency) {
       TransferSettings changed = settings.withConcurrency(concurrency);

@@ -42,8 +42,11 @@ public final class AssetDownload {
    * with the right content are left as they are.
    *
    * @return the folder
+   * @throws NotFoundException if the version, or a version it refs, is not in the store
    * @throws ConflictException if the folder holds different files under the same names and
    *     {@link #force()} was not called; nothing was written then
+   * @throws IntegrityException if the store's bytes do not match their digests
+   * @throws StoreException if the store failed; files already placed are complete and correct
    * @throws LocalFileException if the folder cannot be written
    */
   public Path to(Path folder) {

@@ -147,7 +147,10 @@ public final class AssetUpload {
    * points at and changes nothing.
    *
    * @return the stored version
-   * @throws InvalidInputException if there are no files or a ref's alias is unknown
+   * @throws InvalidInputException if there are no files
+   * @throws NotFoundException if a ref's alias or version is not in the store
+   * @throws LocalFileException if a file changed, shrank or vanished while it was read; nothing
+   *     was published, upload again once it is complete
    * @throws StoreException if the store failed; retrying is safe
    */
   public AssetVersion upload() {

@@ -139,11 +139,22 @@ final class Downloader {
       }
       LOG.warn("store {} unreachable ({}); serving the last loaded version {} of {}/{} from the local cache",
           location, e.getMessage(), known.get().version(), type, alias);
-      return new LoadedAsset(known.get(), cache.versionFolder(known.get(), cachedBlobs(known.get())));
+      // The folder alone is enough to serve: its blobs may have been evicted since it was made.
+      Optional<Path> folder = cache.completeFolder(known.get());
+      return new LoadedAsset(known.get(), folder.isPresent() ? folder.get() : inCache(known.get()));
     }
-    Path dir = cache.versionFolder(v, cachedBlobs(v));
+    Path dir = inCache(v);
     cache.rememberAlias(location, type, alias, v.version());
     return new LoadedAsset(v, dir);
+  }
+
+  /** The version's folder in the local cache, its blobs fetched first where missing. */
+  private Path inCache(AssetVersion v) {
+    Optional<Path> dir = cache.versionFolder(v, cachedBlobs(v));
+    // A blob another process evicted between fetching and linking is fetched once more.
+    return dir.isPresent() ? dir.get() : cache.versionFolder(v, cachedBlobs(v)).orElseThrow(() -> new LocalFileException(
+        "could not assemble " + v + " in the local cache " + cache.root() + ": its blobs keep disappearing while it is"
+            + " assembled. Check that no other program is deleting files in the cache"));
   }
 
   /** Every blob of a version in the local cache, fetched in parallel where missing. */

@@ -87,6 +87,9 @@ final class LocalCache {
       moveIntoPlace(tmp, target);
       return target;
     } catch (IOException e) {
+      if (Tasks.isInterruption(e)) {
+        throw Tasks.interrupted("caching " + file.path(), e);
+      }
       throw new LocalFileException("could not write " + file.path() + " (" + file.digest() + ") to the local cache "
           + root + ": " + e.getMessage() + ". Check free space and permissions, or set AMA_CACHE", e);
     } finally {
@@ -117,17 +120,29 @@ final class LocalCache {
     }
   }
 
+  /** The complete folder of a version, if the cache holds one. */
+  Optional<Path> completeFolder(AssetVersion v) {
+    Path target = versionPath(v);
+    return isComplete(target, v) ? Optional.of(target) : Optional.empty();
+  }
+
+  private Path versionPath(AssetVersion v) {
+    return root.resolve("versions").resolve(v.version().hex());
+  }
+
   /**
    * The folder holding a version's files under their asset paths, assembled from its cached blobs
    * with hard links (copies where links are not possible).
    *
    * @param blobs every file's cached blob, by digest
+   * @return the folder, or empty if one of the blobs left the cache meanwhile (another process
+   *     evicted it as damaged); the caller fetches it again and retries
    * @throws LocalFileException if the cache cannot be written
    */
-  Path versionFolder(AssetVersion v, Map<Digest, Path> blobs) {
-    Path target = root.resolve("versions").resolve(v.version().hex());
+  Optional<Path> versionFolder(AssetVersion v, Map<Digest, Path> blobs) {
+    Path target = versionPath(v);
     if (isComplete(target, v)) {
-      return target;
+      return Optional.of(target);
     }
     try {
       Path tmp = tmpDir().resolve(UUID.randomUUID().toString());
@@ -135,7 +150,14 @@ final class LocalCache {
         for (AssetFile f : v.files()) {
           Path dest = AssetPaths.resolve(tmp, f.path());
           Files.createDirectories(dest.getParent());
-          linkOrCopy(blobs.get(f.digest()), dest);
+          try {
+            linkOrCopy(blobs.get(f.digest()), dest);
+          } catch (java.nio.file.NoSuchFileException e) {
+            if (!Files.exists(blobs.get(f.digest()))) {
+              return Optional.empty();
+            }
+            throw e;
+          }
         }
         Files.createDirectories(target.getParent());
         publishFolder(tmp, target, v);
@@ -144,7 +166,7 @@ final class LocalCache {
           deleteTree(tmp);
         }
       }
-      return target;
+      return Optional.of(target);
     } catch (IOException e) {
       throw new LocalFileException("could not assemble " + v + " in the local cache " + root + ": " + e.getMessage()
           + ". Check free space and permissions, or set AMA_CACHE", e);

@@ -1,5 +1,6 @@
 package dev.ama;
 
+import dev.ama.internal.NearNames;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;

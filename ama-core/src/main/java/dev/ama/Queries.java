@@ -61,6 +61,18 @@ final class Queries {
     return v;
   }
 
+  /**
+   * A version object as this store holds it: one check, so a version from another client's store
+   * is refused by name rather than failing later on its first missing blob.
+   */
+  AssetVersion requireStored(AssetVersion v) {
+    if (!store.hasManifest(v.version())) {
+      throw new NotFoundException("no version " + v.version() + " (" + v.type() + ") in " + store.location()
+          + "; was it read from another store? Download it with a client of that store");
+    }
+    return v;
+  }
+
   /** Where an alias points now, or empty. */
   Optional<AliasEntry> head(String type, String alias) {
     return aliases.head(type, alias);

@@ -116,6 +116,20 @@ final class Tasks implements AutoCloseable {
     running.awaitIdle(CLEAN_UP);
   }
 
+  /**
+   * Whether an I/O failure is the thread being interrupted (a batch cancelled, a caller giving
+   * up) rather than a fault of the file or the store it was reading or writing.
+   */
+  static boolean isInterruption(java.io.IOException e) {
+    return e instanceof java.io.InterruptedIOException || e instanceof java.nio.channels.ClosedByInterruptException;
+  }
+
+  /** The error for work stopped by an interruption; it keeps the thread's interrupt status. */
+  static AmaException interrupted(String what, Throwable cause) {
+    Thread.currentThread().interrupt();
+    return new AmaException("interrupted while " + what + "; nothing was left under a final name", cause);
+  }
+
   /** A task's failure as the caller sees it: classified ones as they are, anything else unexpected. */
   private static RuntimeException rethrow(Throwable t) {
     if (t instanceof RuntimeException r) {

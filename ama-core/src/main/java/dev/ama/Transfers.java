@@ -49,12 +49,16 @@ final class Transfers {
   /** A local file about to be uploaded, with what it looked like when it was hashed. */
   record Source(Path file, AssetFile asset, HashCache.Stamp stamp) {}
 
-  /** What a local file looks like now; a file that vanished or cannot be read is the caller's error. */
+  /**
+   * What a local file looks like now.
+   *
+   * @throws LocalFileException if it vanished or cannot be read since it was added
+   */
   static HashCache.Stamp stamp(Path file) {
     try {
       return HashCache.Stamp.of(file);
     } catch (IOException e) {
-      throw new InvalidInputException("cannot read file " + file + " (" + e.getClass().getSimpleName() + ": "
+      throw new LocalFileException("cannot read file " + file + " (" + e.getClass().getSimpleName() + ": "
           + e.getMessage() + "); was it moved or deleted after it was added?", e);
     }
   }
@@ -126,8 +130,13 @@ final class Transfers {
     } catch (StoreException e) {
       // A backend reports a failure of the content it reads as its own I/O error; the file is
       // what failed if it broke the check or no longer looks as it did when it was hashed.
-      if (content.localFailure().isPresent() || !stampNow(s.file()).equals(Optional.of(s.stamp()))) {
-        throw changedWhileUploading(s.file(), content.localFailure().<Exception>map(x -> x).orElse(e));
+      Optional<IOException> local = content.localFailure();
+      if (!stampNow(s.file()).equals(Optional.of(s.stamp())) || local.filter(VerifyingContent::isChange).isPresent()) {
+        throw changedWhileUploading(s.file(), local.<Exception>map(x -> x).orElse(e));
+      }
+      if (local.isPresent()) {
+        throw new LocalFileException("cannot read file " + s.file() + " while it was being uploaded ("
+            + describe(local.get()) + "); nothing was published. Check the file and its disk, then upload again", local.get());
       }
       throw e;
     }
@@ -182,7 +191,8 @@ final class Transfers {
     try (InputStream in = openBlob(f)) {
       return cache.putBlob(f, in, "read from " + store.location(), store.blobRepairHint(f.digest()));
     } catch (IOException e) {
-      throw new AmaException("interrupted while fetching " + f.path(), e);
+      // Only opening can fail here (waiting for range permits); reads report their own errors.
+      throw Tasks.interrupted("fetching " + f.path(), e);
     }
   }
 
@@ -221,6 +231,9 @@ final class Transfers {
       Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       listener.fileDone(TransferListener.Phase.DOWNLOADING, f.path(), fromCache);
     } catch (IOException e) {
+      if (Tasks.isInterruption(e)) {
+        throw Tasks.interrupted("writing " + dest, e);
+      }
       throw new LocalFileException("cannot write " + dest + " (" + describe(e)
           + "); check that the download folder is a writable folder with free space", e);
     } finally {
@@ -389,13 +402,13 @@ final class Transfers {
         private void check() throws IOException {
           if (checked) {
             if (count() > expected.size()) {
-              throw local(new IOException("file " + VerifyingContent.this.file + " grew while it was being uploaded"));
+              throw local(new FileChanged("file " + VerifyingContent.this.file + " grew while it was being uploaded"));
             }
             return;
           }
           checked = true;
           if (count() != expected.size() || !digest().equals(expected.digest())) {
-            throw local(new IOException("file " + VerifyingContent.this.file + " changed while it was being uploaded"));
+            throw local(new FileChanged("file " + VerifyingContent.this.file + " changed while it was being uploaded"));
           }
         }
       };
@@ -403,8 +416,47 @@ final class Transfers {
 
     @Override
     public InputStream openStream(long offset, long length) throws IOException {
-      // Parts are checked as a whole after the upload, by the file's stamp.
-      return Content.ofFile(file).openStream(offset, length);
+      // Parts are checked as a whole after the upload, by the file's stamp; read errors are
+      // still the file's, whatever the backend makes of them.
+      InputStream part;
+      try {
+        part = Content.ofFile(file).openStream(offset, length);
+      } catch (IOException e) {
+        throw local(e);
+      }
+      return new FilterInputStream(part) {
+        @Override
+        public int read() throws IOException {
+          try {
+            return super.read();
+          } catch (IOException e) {
+            throw local(e);
+          }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          try {
+            return super.read(b, off, len);
+          } catch (IOException e) {
+            throw local(e);
+          }
+        }
+      };
+    }
+
+    /** Whether a failure of the file is that its bytes changed, rather than that reading failed. */
+    static boolean isChange(IOException e) {
+      return e instanceof FileChanged;
+    }
+
+    /** The file's bytes no longer match the digest it is being stored under. */
+    private static final class FileChanged extends IOException {
+      private static final long serialVersionUID = 1L;
+
+      FileChanged(String message) {
+        super(message);
+      }
     }
 
     @Override

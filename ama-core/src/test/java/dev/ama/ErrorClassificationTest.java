@@ -225,4 +225,48 @@ class ErrorClassificationTest {
       assertArrayEquals(firstBytes, Files.readAllBytes(out.resolve("model.h5")));
     }
   }
+
+  @Test
+  void aLocalFileDeletedAfterItWasAddedIsALocalFileError() throws IOException {
+    Path model = file("model.h5", 1000, 10);
+    try (AssetClient c = client(new InMemoryStorage(), "cache")) {
+      AssetUpload upload = c.newAsset(TYPE).add(model).alias("m");
+      Files.delete(model);
+      LocalFileException e = assertThrows(LocalFileException.class, upload::upload);
+      assertTrue(e.getMessage().startsWith("cannot read file " + model + " (NoSuchFileException"), e.getMessage());
+      assertTrue(e.getMessage().endsWith("was it moved or deleted after it was added?"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aVersionFromAnotherStoreIsRefusedByNameBeforeAnythingIsWritten() throws IOException {
+    AssetVersion elsewhere;
+    try (AssetClient other = client(new InMemoryStorage(), "cache-other")) {
+      elsewhere = other.newAsset(TYPE).add(file("model.h5", 100, 11)).alias("m").upload();
+    }
+    try (AssetClient c = client(new InMemoryStorage(), "cache")) {
+      Path out = tmp.resolve("out");
+      NotFoundException e = assertThrows(NotFoundException.class, () -> c.download(elsewhere).to(out));
+      assertTrue(e.getMessage().startsWith("no version " + elsewhere.version() + " (" + TYPE + ") in mem:"), e.getMessage());
+      assertTrue(e.getMessage().endsWith("Download it with a client of that store"), e.getMessage());
+      assertFalse(Files.exists(out));
+    }
+  }
+
+  @Test
+  void offlineLoadServesTheCachedFolderEvenWhenItsBlobsWereEvicted() throws IOException {
+    TestStorage flaky = new TestStorage(new InMemoryStorage(), java.util.EnumSet.allOf(dev.ama.spi.StorageCapability.class));
+    try (AssetClient serving = client(flaky, "serving-cache")) {
+      Path model = file("model.h5", 5000, 12);
+      AssetVersion v = serving.newAsset(TYPE).add(model).alias("m").upload();
+      serving.load(TYPE, "m");
+      Digest d = v.files().get(0).digest();
+      Path blob = tmp.resolve("serving-cache/blobs/sha256").resolve(d.hex().substring(0, 2)).resolve(d.hex());
+      assertTrue(Files.deleteIfExists(blob), "the test removes the cached blob");
+      flaky.offline = true;
+      LoadedAsset offline = serving.load(TYPE, "m");
+      assertEquals(v.version(), offline.version());
+      assertArrayEquals(Files.readAllBytes(model), Files.readAllBytes(offline.file("model.h5")));
+    }
+  }
 }

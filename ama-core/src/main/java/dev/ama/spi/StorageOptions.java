@@ -1,5 +1,6 @@
 package dev.ama.spi;
 
+import dev.ama.internal.NearNames;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -341,41 +341,9 @@ public final class StorageOptions {
     }
   }
 
-  /**
-   * Up to three known keys near {@code key}, nearest first: a small edit distance (a third of its
-   * length, at least 2), one inside the other, or the same letters in another case.
-   */
+  /** Up to three known keys near {@code key}, nearest first, by the rule of {@link NearNames}. */
   static List<String> nearest(String key, Collection<String> known) {
-    String k = key.toLowerCase(Locale.ROOT);
-    int limit = Math.max(2, k.length() / 3);
-    return known.stream()
-        .filter(c -> !c.equals(key))
-        .filter(c -> {
-          String f = c.toLowerCase(Locale.ROOT);
-          return distance(k, f) <= limit || k.length() >= 3 && (f.contains(k) || k.contains(f));
-        })
-        .sorted(Comparator.comparingInt((String c) -> distance(k, c.toLowerCase(Locale.ROOT))).thenComparing(c -> c))
-        .limit(3)
-        .toList();
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return NearNames.near(key, known);
   }
 
   // ---- the value rules ----

@@ -1,4 +1,4 @@
-package dev.ama;
+package dev.ama.internal;
 
 import java.util.Collection;
 import java.util.Comparator;
@@ -6,27 +6,30 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Near names for "did you mean" hints in error messages: a small edit distance, one name inside
- * the other, or the same letters in another case.
+ * Near names for "did you mean" hints in error messages: a small edit distance (a third of the
+ * name's length, at least 2), one name inside the other (for names of 3 characters or more, since
+ * a letter or two is inside almost anything), or the same letters in another case. The one rule for
+ * the library's not-found errors and the storage options' unknown keys.
  */
-final class NearNames {
+public final class NearNames {
   private static final int MAX = 3;
 
   private NearNames() {}
 
   /** Up to three candidates close to the name, nearest first. */
-  static List<String> near(String name, Collection<String> candidates) {
+  public static List<String> near(String name, Collection<String> candidates) {
     int limit = Math.max(2, name.length() / 3);
     return candidates.stream()
         .filter(c -> !c.equals(name))
-        .filter(c -> distance(fold(name), fold(c)) <= limit || fold(c).contains(fold(name)) || fold(name).contains(fold(c)))
+        .filter(c -> distance(fold(name), fold(c)) <= limit
+            || name.length() >= 3 && (fold(c).contains(fold(name)) || fold(name).contains(fold(c))))
         .sorted(Comparator.comparingInt((String c) -> distance(fold(name), fold(c))).thenComparing(c -> c))
         .limit(MAX)
         .toList();
   }
 
   /** {@code ". Did you mean 'a' or 'b'?"}, or the empty string; it ends a message. */
-  static String didYouMean(List<String> near) {
+  public static String didYouMean(List<String> near) {
     if (near.isEmpty()) {
       return "";
     }
