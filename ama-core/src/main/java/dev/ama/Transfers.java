@@ -58,8 +58,8 @@ final class Transfers {
     try {
       return HashCache.Stamp.of(file);
     } catch (IOException e) {
-      throw new LocalFileException("cannot read file " + file + " (" + e.getClass().getSimpleName() + ": "
-          + e.getMessage() + "); was it moved or deleted after it was added?", e);
+      throw new LocalFileException("cannot read file " + file + " (" + describe(e)
+          + "); was it moved or deleted after it was added?", e);
     }
   }
 
@@ -87,7 +87,7 @@ final class Transfers {
       throw new LocalFileException("cannot read file " + file + " (" + describe(e) + "); check that it still exists and"
           + " is readable, then upload again", e);
     }
-    if (!stampNow(file).equals(Optional.of(stamp))) {
+    if (!unchanged(file, stamp)) {
       throw new LocalFileException("file " + file + " changed while it was being hashed; upload it again once the"
           + " program writing it has finished");
     }
@@ -100,12 +100,12 @@ final class Transfers {
     hashes.save();
   }
 
-  /** The file's stamp now, or empty if it vanished or cannot be read. */
-  private static Optional<HashCache.Stamp> stampNow(Path file) {
+  /** Whether a file still looks as it did when it was stamped; a vanished or unreadable one does not. */
+  private static boolean unchanged(Path file, HashCache.Stamp stamp) {
     try {
-      return Optional.of(HashCache.Stamp.of(file));
+      return HashCache.Stamp.of(file).equals(stamp);
     } catch (IOException e) {
-      return Optional.empty();
+      return false;
     }
   }
 
@@ -131,7 +131,7 @@ final class Transfers {
       // A backend reports a failure of the content it reads as its own I/O error; the file is
       // what failed if it broke the check or no longer looks as it did when it was hashed.
       Optional<IOException> local = content.localFailure();
-      if (!stampNow(s.file()).equals(Optional.of(s.stamp())) || local.filter(VerifyingContent::isChange).isPresent()) {
+      if (!unchanged(s.file(), s.stamp()) || local.filter(VerifyingContent::isChange).isPresent()) {
         throw changedWhileUploading(s.file(), local.<Exception>map(x -> x).orElse(e));
       }
       if (local.isPresent()) {
@@ -141,7 +141,7 @@ final class Transfers {
       throw e;
     }
     content.reportRest();
-    if (!stampNow(s.file()).equals(Optional.of(s.stamp()))) {
+    if (!unchanged(s.file(), s.stamp())) {
       // Another upload may already use this blob: it found it stored and skipped its own copy. So
       // remove it only if its bytes are not the content its key names, which can happen when the
       // file changed while parts were read from it unverified or a backend uploaded it natively.
@@ -357,23 +357,12 @@ final class Transfers {
 
     @Override
     public InputStream openStream() throws IOException {
-      InputStream file;
-      try {
-        file = Files.newInputStream(this.file);
-      } catch (IOException e) {
-        throw local(e);
-      }
-      return new HashingInputStream(file) {
+      return new HashingInputStream(fileReads(() -> Files.newInputStream(file))) {
         private boolean checked;
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-          int n;
-          try {
-            n = super.read(b, off, len);
-          } catch (IOException e) {
-            throw local(e);
-          }
+          int n = super.read(b, off, len);
           if (n > 0) {
             report(n);
           }
@@ -387,12 +376,7 @@ final class Transfers {
 
         @Override
         public int read() throws IOException {
-          int c;
-          try {
-            c = super.read();
-          } catch (IOException e) {
-            throw local(e);
-          }
+          int c = super.read();
           if (c < 0 || count() >= expected.size()) {
             check();
           }
@@ -416,15 +400,19 @@ final class Transfers {
 
     @Override
     public InputStream openStream(long offset, long length) throws IOException {
-      // Parts are checked as a whole after the upload, by the file's stamp; read errors are
-      // still the file's, whatever the backend makes of them.
-      InputStream part;
+      // Parts are checked as a whole after the upload, by the file's stamp.
+      return fileReads(() -> Content.ofFile(file).openStream(offset, length));
+    }
+
+    /** Opens the file; a failure to open it or read it is recorded as the file's. */
+    private InputStream fileReads(Opener opener) throws IOException {
+      InputStream in;
       try {
-        part = Content.ofFile(file).openStream(offset, length);
+        in = opener.open();
       } catch (IOException e) {
         throw local(e);
       }
-      return new FilterInputStream(part) {
+      return new FilterInputStream(in) {
         @Override
         public int read() throws IOException {
           try {
@@ -443,6 +431,11 @@ final class Transfers {
           }
         }
       };
+    }
+
+    @FunctionalInterface
+    private interface Opener {
+      InputStream open() throws IOException;
     }
 
     /** Whether a failure of the file is that its bytes changed, rather than that reading failed. */
