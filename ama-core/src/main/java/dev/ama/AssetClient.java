@@ -58,7 +58,7 @@ public final class AssetClient implements AutoCloseable {
     this.queries = new Queries(store, index, aliases, cache);
     this.comparisons = new Comparisons(transfers::cached);
     this.publisher = new Publisher(store, index, aliases, queries, transfers, tasks, cache, user, b.clock);
-    this.downloader = new Downloader(queries, transfers, tasks, cache, store.location());
+    this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads);
   }
 
   /** A builder; {@link Builder#store(String)} or {@link Builder#storage(Storage)} is required. */
@@ -225,8 +225,11 @@ public final class AssetClient implements AutoCloseable {
 
   /**
    * The version an alias points at, on local disk: fetched into the local cache once, then served
-   * from it. If the store cannot be reached, the last version this machine loaded for the alias
-   * is served from the cache, so a server can start offline.
+   * from it. Before a cached folder is served, each file's stamp is compared with the one recorded
+   * when the cache verified it (or every file is hashed, with {@link Builder#verifyLoads()}); a
+   * file edited or replaced since is hashed, and if damaged fetched and verified again. If the
+   * store cannot be reached, the last version this machine loaded for the alias is served from the
+   * cache, so a server can start offline.
    *
    * @throws NotFoundException if the alias does not exist
    * @throws StoreException if the store cannot be reached and this machine never loaded the alias
@@ -269,6 +272,7 @@ public final class AssetClient implements AutoCloseable {
     private TransferSettings settings = TransferSettings.DEFAULTS;
     private String settingsFrom;
     private TransferListener listener = TransferListener.NONE;
+    private boolean verifyLoads;
 
     private Builder() {}
 
@@ -364,6 +368,18 @@ public final class AssetClient implements AutoCloseable {
             + " or concurrency(n)");
       }
       settingsFrom = now;
+    }
+
+    /**
+     * Makes {@link AssetClient#load} hash every file of the cached folder it serves, each time,
+     * instead of comparing each file's stamp (size, modification time, change time, inode) with
+     * the one recorded when the cache last verified it. The stamp catches edits and replacements
+     * of served files; this also catches what no stamp shows (an edit on a file system without
+     * change times, a damaged disk), at the cost of reading every file.
+     */
+    public Builder verifyLoads() {
+      this.verifyLoads = true;
+      return this;
     }
 
     /** Hears progress of uploads, downloads and loads, for progress bars. */

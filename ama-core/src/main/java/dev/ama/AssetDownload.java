@@ -30,7 +30,13 @@ public final class AssetDownload {
     return this;
   }
 
-  /** Overwrites files in the target folder that hold different content, instead of refusing. */
+  /**
+   * Overwrites files in the target folder that hold different content, instead of refusing. Each
+   * is replaced by one rename of its complete new version, so a download killed on the way leaves
+   * each file either entirely old or entirely new, never truncated; the folder as a whole may then
+   * hold some old and some new files until the download is run again. Files of the folder that the
+   * version does not have are left alone.
+   */
   public AssetDownload force() {
     this.force = true;
     return this;
@@ -50,6 +56,21 @@ public final class AssetDownload {
    * @throws LocalFileException if the folder cannot be written
    */
   public Path to(Path folder) {
+    return into(folder).folder();
+  }
+
+  /**
+   * Downloads into a folder, as {@link #to(Path)} does, and says what it did: the files written,
+   * those that replaced other content ({@link #force()}), and those left as they were. Temporary
+   * files that killed downloads left in the folder are removed first; a live download's are kept.
+   *
+   * @throws InvalidInputException if a folder inside the target folder that a file would be placed
+   *     in is a symbolic link; nothing was written then
+   * @throws IntegrityException if the store's bytes do not match their digests, or a file name in
+   *     the manifest is longer than a file system holds (255 bytes)
+   * @see #to(Path) for the other failures
+   */
+  public DownloadResult into(Path folder) {
     return downloader.download(version.get(), withRefs, force, Objects.requireNonNull(folder, "folder"));
   }
 }

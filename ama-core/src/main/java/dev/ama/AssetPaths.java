@@ -9,6 +9,8 @@ import java.nio.file.Path;
 final class AssetPaths {
   /** The longest path accepted, in characters. */
   static final int MAX_LENGTH = 1024;
+  /** The longest file or folder name common file systems hold (ext4, XFS, APFS, ZFS), in UTF-8 bytes. */
+  static final int MAX_NAME_BYTES = 255;
 
   private AssetPaths() {}
 
@@ -78,6 +80,22 @@ final class AssetPaths {
           "unsafe file path " + Names.quote(path) + " in asset: it leads outside " + folder);
     }
     return result;
+  }
+
+  /** The first file or folder name of a path longer than {@link #MAX_NAME_BYTES} in UTF-8, if any. */
+  static java.util.Optional<String> tooLongName(String path) {
+    for (String segment : path.split("/")) {
+      if (segment.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+        return java.util.Optional.of(segment);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** A name cut short for a message, with its length in bytes. */
+  static String describeLongName(String name) {
+    return "'" + name.substring(0, Math.min(40, name.length())) + "…' ("
+        + name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes)";
   }
 
   private static String escape(String s) {

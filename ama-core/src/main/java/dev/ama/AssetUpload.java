@@ -27,6 +27,7 @@ public final class AssetUpload {
   private final Map<String, String> labels = new TreeMap<>();
   private Optional<String> alias = Optional.empty();
   private Optional<String> description = Optional.empty();
+  private boolean rehash;
 
   AssetUpload(Publisher publisher, String type) {
     this.publisher = publisher;
@@ -82,10 +83,15 @@ public final class AssetUpload {
    * Adds one file under a chosen path inside the asset.
    *
    * @throws InvalidInputException if the file does not exist or is not a regular file, the path
-   *     is unsafe, or another file already has this path
+   *     is unsafe or has a name longer than 255 bytes in UTF-8, or another file already has this path
    */
   public AssetUpload add(String pathInAsset, Path file) {
     AssetPaths.check(pathInAsset);
+    AssetPaths.tooLongName(pathInAsset).ifPresent(name -> {
+      throw new InvalidInputException("cannot add " + file + " as '" + pathInAsset + "': the name "
+          + AssetPaths.describeLongName(name) + " is longer than the " + AssetPaths.MAX_NAME_BYTES
+          + " bytes a file system holds, so nobody could download it; give it a shorter path with add(pathInAsset, file)");
+    });
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.exists(file)) {
       throw new InvalidInputException("file '" + file + "' does not exist (looked for " + file.toAbsolutePath()
           + "); check the name and the current folder");
@@ -141,6 +147,18 @@ public final class AssetUpload {
   }
 
   /**
+   * Hashes every file again instead of taking the digests the hash cache remembers for files that
+   * look unchanged (same size, modification time, change time and inode). The new digests are
+   * remembered. For files that may have been rewritten in a way no stamp shows, such as on a file
+   * system that offers no change time (Windows, some network mounts) with modification times set
+   * back, or a hash cache you do not trust; {@code ama upload --rehash} in the CLI.
+   */
+  public AssetUpload rehash() {
+    this.rehash = true;
+    return this;
+  }
+
+  /**
    * Stores the files, the manifest, the index entries and the alias move, in that order, so a
    * failure at any step leaves no alias pointing at anything incomplete and a retry completes it.
    * Uploading the same files and refs again under the same alias returns the version the alias
@@ -159,6 +177,6 @@ public final class AssetUpload {
     }
     // Copies, so a builder reused after upload() cannot change what is being published.
     return publisher.publish(new Publisher.Request(
-        type, new LinkedHashMap<>(files), List.copyOf(refs), alias, description, new TreeMap<>(labels)));
+        type, new LinkedHashMap<>(files), List.copyOf(refs), alias, description, new TreeMap<>(labels), rehash));
   }
 }

@@ -1,6 +1,7 @@
 package dev.ama;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,17 +29,23 @@ final class Downloader {
   private final Tasks tasks;
   private final LocalCache cache;
   private final String location;
+  private final boolean verifyLoads;
 
-  Downloader(Queries queries, Transfers transfers, Tasks tasks, LocalCache cache, String location) {
+  /** @param verifyLoads whether {@link #load} hashes every cached file it serves, not only stamps */
+  Downloader(Queries queries, Transfers transfers, Tasks tasks, LocalCache cache, String location, boolean verifyLoads) {
     this.queries = queries;
     this.transfers = transfers;
     this.tasks = tasks;
     this.cache = cache;
     this.location = location;
+    this.verifyLoads = verifyLoads;
   }
 
-  /** One file of one version to write into one folder, and whether the folder already holds it. */
-  private record Placement(AssetVersion version, AssetFile file, Path dest, boolean inPlace) {}
+  /**
+   * One file of one version to write into one folder: whether the folder already holds it, and
+   * whether it holds other content there (written over only when forced).
+   */
+  private record Placement(AssetVersion version, AssetFile file, Path dest, boolean inPlace, boolean differs) {}
 
   /** One version to write into one folder. */
   private record Target(AssetVersion version, Path folder) {}
@@ -46,8 +53,9 @@ final class Downloader {
   /**
    * Downloads a version, and with {@code withRefs} the versions it refs, into a folder. Every
    * target is checked first (each existing file hashed once), so a refused download writes nothing.
+   * Temporary files that killed downloads left in the folders written to are removed first.
    */
-  Path download(AssetVersion main, boolean withRefs, boolean force, Path folder) {
+  DownloadResult download(AssetVersion main, boolean withRefs, boolean force, Path folder) {
     List<Target> targets = new ArrayList<>();
     targets.add(new Target(main, folder));
     if (withRefs) {
@@ -56,21 +64,24 @@ final class Downloader {
     List<Placement> plan = new ArrayList<>();
     List<String> conflicts = new ArrayList<>();
     Map<Path, String> planned = new HashMap<>();
+    Set<Path> checkedFolders = new HashSet<>();
     for (Target t : targets) {
       for (AssetFile f : t.version().files()) {
+        refuseLongName(t.version(), f);
         Path dest = AssetPaths.resolve(t.folder(), f.path());
+        refuseLinks(folder, dest.getParent(), checkedFolders);
         String previous = planned.putIfAbsent(dest.toAbsolutePath().normalize(), t.version() + " " + f.path());
         if (previous != null) {
           throw new ConflictException("cannot download " + main + " with its refs into " + folder + ": "
               + previous + " and " + t.version() + " " + f.path() + " would both be written to "
               + folder.relativize(dest) + ". Nothing was written; download the refs separately");
         }
-        boolean exists = Files.exists(dest);
-        boolean inPlace = exists && Transfers.holds(dest, f);
+        boolean exists = Files.exists(dest, LinkOption.NOFOLLOW_LINKS);
+        boolean inPlace = exists && HashingInputStream.holds(dest, f);
         if (exists && !inPlace) {
-          conflicts.add(folder.relativize(dest).toString());
+          conflicts.add(relative(folder, dest));
         }
-        plan.add(new Placement(t.version(), f, dest, inPlace));
+        plan.add(new Placement(t.version(), f, dest, inPlace, exists && !inPlace));
       }
     }
     if (!conflicts.isEmpty() && !force) {
@@ -80,12 +91,27 @@ final class Downloader {
           + ". Nothing was written; download into another folder, or allow overwriting them (ama download --force; force() in the API)");
     }
     List<Tasks.Action> writes = new ArrayList<>();
+    List<String> written = new ArrayList<>();
+    List<String> replaced = new ArrayList<>();
+    List<String> unchanged = new ArrayList<>();
+    Set<Path> swept = new HashSet<>();
+    for (Placement p : plan) {
+      if (swept.add(p.dest().getParent())) {
+        TempFiles.sweep(p.dest().getParent());
+      }
+    }
     long bytes = 0;
     for (Placement p : plan) {
       bytes += p.file().size();
+      String name = relative(folder, p.dest());
       if (p.inPlace()) {
+        unchanged.add(name);
         writes.add(() -> transfers.alreadyPlaced(p.file()));
       } else {
+        written.add(name);
+        if (p.differs()) {
+          replaced.add(name);
+        }
         writes.add(() -> transfers.place(p.file(), p.dest()));
       }
     }
@@ -96,7 +122,56 @@ final class Downloader {
     } finally {
       listener.finished(TransferListener.Phase.DOWNLOADING);
     }
-    return folder;
+    return new DownloadResult(folder, written, replaced, unchanged);
+  }
+
+  private static String relative(Path folder, Path file) {
+    StringBuilder sb = new StringBuilder();
+    for (Path part : folder.relativize(file)) {
+      sb.append(sb.length() == 0 ? "" : "/").append(part);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * A name no file system holds is the manifest's fault, not the download folder's: refused before
+   * anything is written, naming the manifest.
+   */
+  private void refuseLongName(AssetVersion v, AssetFile f) {
+    AssetPaths.tooLongName(f.path()).ifPresent(name -> {
+      throw new IntegrityException("manifest " + v.version() + " (" + v.type() + ") in " + location + " names the file '"
+          + f.path() + "', whose name " + AssetPaths.describeLongName(name) + " is longer than the "
+          + AssetPaths.MAX_NAME_BYTES + " bytes a file system holds; no folder can hold it. Nothing was written;"
+          + " upload the asset again with shorter file names");
+    });
+  }
+
+  /**
+   * Refuses to place files through a symbolic link inside the download folder (such as {@code
+   * folder/sub -> /elsewhere}), which would write them outside it. The folder itself may be a link:
+   * that is where the user asked for the files.
+   *
+   * @throws InvalidInputException naming the link; nothing was written
+   */
+  private static void refuseLinks(Path folder, Path parent, Set<Path> checked) {
+    Path p = folder;
+    for (Path part : folder.relativize(parent)) {
+      p = p.resolve(part);
+      if (part.toString().isEmpty() || !checked.add(p)) {
+        continue;
+      }
+      if (Files.isSymbolicLink(p)) {
+        String target;
+        try {
+          target = " (to " + Files.readSymbolicLink(p) + ")";
+        } catch (java.io.IOException e) {
+          target = "";
+        }
+        throw new InvalidInputException("cannot download into " + folder + ": " + p + " is a symbolic link" + target
+            + ", and files placed through it would land outside the download folder. Nothing was written; remove the"
+            + " link (rm " + p + ") or download into another folder");
+      }
+    }
   }
 
   /** Lays out refs transitively, each version once, under {@code refs/<type>/<alias>/}. */
@@ -140,7 +215,7 @@ final class Downloader {
       LOG.warn("store {} unreachable ({}); serving the last loaded version {} of {}/{} from the local cache",
           location, e.getMessage(), known.get().version(), type, alias);
       // The folder alone is enough to serve: its blobs may have been evicted since it was made.
-      Optional<Path> folder = cache.completeFolder(known.get());
+      Optional<Path> folder = cache.checkedFolder(known.get(), verifyLoads);
       return new LoadedAsset(known.get(), folder.isPresent() ? folder.get() : inCache(known.get()));
     }
     Path dir = inCache(v);
@@ -148,8 +223,15 @@ final class Downloader {
     return new LoadedAsset(v, dir);
   }
 
-  /** The version's folder in the local cache, its blobs fetched first where missing. */
+  /**
+   * The version's folder in the local cache, checked before it is served (see {@link
+   * LocalCache#checkedFolder}); else its blobs are fetched where missing and it is assembled.
+   */
   private Path inCache(AssetVersion v) {
+    Optional<Path> ready = cache.checkedFolder(v, verifyLoads);
+    if (ready.isPresent()) {
+      return ready.get();
+    }
     Optional<Path> dir = cache.versionFolder(v, cachedBlobs(v));
     // A blob another process evicted between fetching and linking is fetched once more.
     return dir.isPresent() ? dir.get() : cache.versionFolder(v, cachedBlobs(v)).orElseThrow(() -> new LocalFileException(

@@ -1,22 +1,24 @@
 package dev.ama;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Remembers the digests of local files by path, size, modification time and inode, so unchanged
+ * Remembers the digests of local files by path, size, modification time, change time and inode, so unchanged
  * files are never hashed twice. One small table per folder, under {@code hashes/} in the local
  * cache, read once per upload.
  *
@@ -27,17 +29,47 @@ import java.util.concurrent.ConcurrentHashMap;
 final class HashCache {
   static final java.time.Duration RACY_WINDOW = java.time.Duration.ofSeconds(2);
 
-  /** What was known of a file when it was hashed. */
-  record Stamp(long size, long modifiedNanos, String inode) {
+  /**
+   * What was known of a file when it was hashed: size, modification time, change time and inode.
+   * The change time ({@code unix:ctime}) is what catches an edit whose modification time was set
+   * back ({@code touch -d}, {@code rsync -t}): no program can set it. Where the file system offers
+   * no change time (Windows, some network mounts) it is {@link #NO_CTIME} and the stamp is size,
+   * modification time and file key only; {@code --rehash} is the remedy there.
+   *
+   * @param changedNanos the change time in nanoseconds since the epoch, or {@link #NO_CTIME}
+   */
+  record Stamp(long size, long modifiedNanos, long changedNanos, String inode) {
+    static final long NO_CTIME = Long.MIN_VALUE;
+
     static Stamp of(Path file) throws IOException {
       BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-      Instant m = a.lastModifiedTime().toInstant();
       Object key = a.fileKey();
-      return new Stamp(a.size(), m.getEpochSecond() * 1_000_000_000L + m.getNano(), key == null ? "-" : key.toString());
+      return new Stamp(a.size(), nanos(a.lastModifiedTime()), changed(file), key == null ? "-" : key.toString());
+    }
+
+    private static long changed(Path file) throws IOException {
+      if (!file.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+        return NO_CTIME;
+      }
+      try {
+        return nanos((FileTime) Files.getAttribute(file, "unix:ctime"));
+      } catch (UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+        return NO_CTIME;
+      }
+    }
+
+    private static long nanos(FileTime t) {
+      Instant i = t.toInstant();
+      return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 
     Instant modified() {
       return Instant.ofEpochSecond(0, modifiedNanos);
+    }
+
+    /** The stamp as tab-separated columns, as the tables store it. */
+    String line() {
+      return size + "\t" + modifiedNanos + "\t" + changedNanos + "\t" + inode;
     }
   }
 
@@ -46,6 +78,7 @@ final class HashCache {
   private final Path root;
   private final Map<Path, Map<String, Entry>> tables = new ConcurrentHashMap<>();
   private final Map<Path, Boolean> dirty = new ConcurrentHashMap<>();
+  private final AtomicBoolean swept = new AtomicBoolean();
 
   HashCache(Path cacheRoot) {
     this.root = cacheRoot.resolve("hashes");
@@ -76,13 +109,17 @@ final class HashCache {
     for (Path folder : List.copyOf(dirty.keySet())) {
       dirty.remove(folder);
       StringBuilder sb = new StringBuilder();
-      table(folder).forEach((name, e) -> sb.append(e.stamp.size).append('\t').append(e.stamp.modifiedNanos).append('\t')
-          .append(e.stamp.inode).append('\t').append(e.digest).append('\t').append(name).append('\n'));
+      table(folder).forEach((name, e) ->
+          sb.append(e.stamp.line()).append('\t').append(e.digest).append('\t').append(name).append('\n'));
       try {
         Files.createDirectories(root);
-        Path tmp = root.resolve(UUID.randomUUID() + ".part");
-        Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-        Files.move(tmp, tableFile(folder), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (swept.compareAndSet(false, true)) {
+          TempFiles.sweep(root);
+        }
+        try (TempFiles.Writing tmp = TempFiles.create(root); OutputStream out = tmp.out()) {
+          out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+          tmp.moveTo(tableFile(folder), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
       } catch (IOException e) {
         // The table is an accelerator; the next upload hashes these files again.
       }
@@ -103,10 +140,12 @@ final class HashCache {
       Map<String, Entry> m = new ConcurrentHashMap<>();
       try {
         for (String line : Files.readAllLines(tableFile(f), StandardCharsets.UTF_8)) {
-          String[] p = line.split("\t", 5);
-          if (p.length == 5) {
+          // Tables of AMA versions without the change time have five columns: skipped, so hashed again.
+          String[] p = line.split("\t", 6);
+          if (p.length == 6) {
             try {
-              m.put(p[4], new Entry(new Stamp(Long.parseLong(p[0]), Long.parseLong(p[1]), p[2]), Digest.parse(p[3])));
+              m.put(p[5], new Entry(
+                  new Stamp(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2]), p[3]), Digest.parse(p[4])));
             } catch (IllegalArgumentException e) {
               // A damaged line is skipped; its file is hashed again.
             }

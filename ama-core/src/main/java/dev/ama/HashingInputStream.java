@@ -4,6 +4,9 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 
 /**
@@ -80,6 +83,23 @@ class HashingInputStream extends FilterInputStream {
       // only hashing
     }
     return h.digest();
+  }
+
+  /**
+   * Whether a local file is a regular file holding exactly a file's bytes; it is read in full once.
+   * A symbolic link does not hold them, whatever it points at: files are placed, never followed.
+   */
+  static boolean holds(Path p, AssetFile f) {
+    try {
+      if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || Files.size(p) != f.size()) {
+        return false;
+      }
+      try (InputStream in = Files.newInputStream(p)) {
+        return sha256(in).equals(f.digest());
+      }
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**

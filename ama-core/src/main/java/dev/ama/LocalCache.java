@@ -7,14 +7,19 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +33,9 @@ import java.util.stream.Stream;
  */
 final class LocalCache {
   private final Path root;
+  private final AtomicBoolean swept = new AtomicBoolean();
+  /** Blobs this client put or hashed itself, which need no hashing before they are linked. */
+  private final Set<Digest> verified = ConcurrentHashMap.newKeySet();
 
   LocalCache(Path root) {
     this.root = root;
@@ -42,7 +50,38 @@ final class LocalCache {
   }
 
   private Path tmpDir() throws IOException {
-    return Files.createDirectories(root.resolve("tmp"));
+    Path tmp = Files.createDirectories(root.resolve("tmp"));
+    if (swept.compareAndSet(false, true)) {
+      sweep(tmp);
+    }
+    return tmp;
+  }
+
+  /**
+   * Removes what killed processes left in {@code tmp/}: temporary files nobody holds locked, and
+   * folders and files of other kinds (assembled in milliseconds, never locked) once they are
+   * {@link TempFiles#UNLOCKED_AGE} old. Once per client, on its first write.
+   */
+  private static void sweep(Path tmp) {
+    TempFiles.sweep(tmp);
+    try (Stream<Path> entries = Files.list(tmp)) {
+      entries.filter(p -> !TempFiles.isTempName(p.getFileName().toString())).forEach(p -> {
+        try {
+          if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant()
+              .isBefore(Instant.now().minus(TempFiles.UNLOCKED_AGE))) {
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+              deleteTree(p);
+            } else {
+              Files.deleteIfExists(p);
+            }
+          }
+        } catch (IOException e) {
+          // Housekeeping only; the next client tries again.
+        }
+      });
+    } catch (IOException e) {
+      // Housekeeping only.
+    }
   }
 
   /** The cached blob of a file, if the cache has it at the file's size. */
@@ -76,15 +115,16 @@ final class LocalCache {
    */
   Path putBlob(AssetFile file, InputStream in, String source, String remedy) {
     Path target = blobPath(file.digest());
-    Path tmp = null;
     try {
       Files.createDirectories(target.getParent());
-      tmp = tmpDir().resolve(UUID.randomUUID() + ".part");
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        HashingInputStream.copyVerified(in, out, file, source, remedy);
+      try (TempFiles.Writing tmp = TempFiles.create(tmpDir())) {
+        try (OutputStream out = tmp.out()) {
+          HashingInputStream.copyVerified(in, out, file, source, remedy);
+        }
+        makeReadOnly(tmp.path());
+        moveIntoPlace(tmp, target);
       }
-      makeReadOnly(tmp);
-      moveIntoPlace(tmp, target);
+      verified.add(file.digest());
       return target;
     } catch (IOException e) {
       if (Tasks.isInterruption(e)) {
@@ -92,20 +132,12 @@ final class LocalCache {
       }
       throw new LocalFileException("could not write " + file.path() + " (" + file.digest() + ") to the local cache "
           + root + ": " + e.getMessage() + ". Check free space and permissions, or set AMA_CACHE", e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException e) {
-          // A leftover in tmp/ is harmless; the error on its way says more.
-        }
-      }
     }
   }
 
-  private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+  private static void moveIntoPlace(TempFiles.Writing tmp, Path target) throws IOException {
     try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      tmp.moveTo(target, StandardCopyOption.ATOMIC_MOVE);
     } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
       // Another process cached the same content first; its copy is as good as ours.
     }
@@ -120,10 +152,89 @@ final class LocalCache {
     }
   }
 
-  /** The complete folder of a version, if the cache holds one. */
-  Optional<Path> completeFolder(AssetVersion v) {
+  /**
+   * The complete folder of a version, if the cache holds one whose files are unchanged since the
+   * cache verified them. Each file's stamp (size, modification time, change time, inode) is compared
+   * with the one recorded then, a few {@code stat} calls; with {@code fullVerify} every file is
+   * hashed instead. A file whose stamp differs is hashed: if its bytes are still right its stamp is
+   * recorded again, else the folder is set aside (and its blob evicted if the blob is damaged too,
+   * as it is when the file is a hard link of it), so the caller fetches and assembles it again.
+   *
+   * @return the folder, or empty if there is none or it was damaged
+   */
+  Optional<Path> checkedFolder(AssetVersion v, boolean fullVerify) {
     Path target = versionPath(v);
-    return isComplete(target, v) ? Optional.of(target) : Optional.empty();
+    if (!isComplete(target, v)) {
+      return Optional.empty();
+    }
+    Map<String, String> recorded = readStamps(v);
+    boolean restamp = recorded.size() != v.files().size();
+    for (AssetFile f : v.files()) {
+      Path p = AssetPaths.resolve(target, f.path());
+      if (!fullVerify && stampLine(p).filter(s -> s.equals(recorded.get(f.path()))).isPresent()) {
+        continue;
+      }
+      if (!HashingInputStream.holds(p, f)) {
+        Path blob = blobPath(f.digest());
+        if (Files.exists(blob) && !HashingInputStream.holds(blob, f)) {
+          evict(f);
+        }
+        setAside(target);
+        return Optional.empty();
+      }
+      restamp = true;
+    }
+    if (restamp) {
+      writeStamps(target, v);
+    }
+    return Optional.of(target);
+  }
+
+  private Path stampsPath(AssetVersion v) {
+    return root.resolve("versions").resolve(v.version().hex() + ".stamps");
+  }
+
+  private static Optional<String> stampLine(Path p) {
+    try {
+      return Optional.of(HashCache.Stamp.of(p).line());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Records the stamps of a folder's files, now that they are known to be right. */
+  private void writeStamps(Path folder, AssetVersion v) {
+    StringBuilder sb = new StringBuilder();
+    for (AssetFile f : v.files()) {
+      // Asset paths hold no control characters, so a tab ends the stamp.
+      stampLine(AssetPaths.resolve(folder, f.path())).ifPresent(s -> sb.append(s).append('\t').append(f.path()).append('\n'));
+    }
+    writeSmall(stampsPath(v), sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Map<String, String> readStamps(AssetVersion v) {
+    Map<String, String> out = new java.util.HashMap<>();
+    readSmall(stampsPath(v)).ifPresent(b -> new String(b, StandardCharsets.UTF_8).lines().forEach(l -> {
+      int tab = l.lastIndexOf('\t');
+      if (tab > 0) {
+        out.put(l.substring(tab + 1), l.substring(0, tab));
+      }
+    }));
+    return out;
+  }
+
+  /** Moves a damaged folder out of the way and deletes it; a reader holding it open keeps its files. */
+  private void setAside(Path folder) {
+    try {
+      Path stale = tmpDir().resolve(UUID.randomUUID() + ".stale");
+      Files.move(folder, stale, StandardCopyOption.ATOMIC_MOVE);
+      deleteTree(stale);
+    } catch (java.nio.file.NoSuchFileException e) {
+      // Another process set it aside first.
+    } catch (IOException e) {
+      throw new LocalFileException("could not remove the damaged folder " + folder + " from the local cache: "
+          + e.getMessage() + ". Delete it by hand, or set AMA_CACHE to another folder", e);
+    }
   }
 
   private Path versionPath(AssetVersion v) {
@@ -150,6 +261,14 @@ final class LocalCache {
         for (AssetFile f : v.files()) {
           Path dest = AssetPaths.resolve(tmp, f.path());
           Files.createDirectories(dest.getParent());
+          if (!verified.contains(f.digest())) {
+            // A blob found in the cache may have been edited through a folder it is linked into.
+            if (!HashingInputStream.holds(blobs.get(f.digest()), f)) {
+              evict(f);
+              return Optional.empty();
+            }
+            verified.add(f.digest());
+          }
           try {
             linkOrCopy(blobs.get(f.digest()), dest);
           } catch (java.nio.file.NoSuchFileException e) {
@@ -161,6 +280,7 @@ final class LocalCache {
         }
         Files.createDirectories(target.getParent());
         publishFolder(tmp, target, v);
+        writeStamps(target, v);
       } finally {
         if (Files.exists(tmp)) {
           deleteTree(tmp);
@@ -251,9 +371,26 @@ final class LocalCache {
     writeSmall(root.resolve("manifests").resolve(id.hex() + ".json"), bytes);
   }
 
+  /**
+   * A cached manifest, checked against its id. A damaged one is evicted and reported as missing,
+   * as a damaged blob is, so the caller reads the store's copy again.
+   */
   Optional<AssetVersion> manifest(Digest id) {
-    return readSmall(root.resolve("manifests").resolve(id.hex() + ".json"))
-        .map(bytes -> Manifests.read(id, bytes, "the local cache " + root));
+    Path p = root.resolve("manifests").resolve(id.hex() + ".json");
+    Optional<byte[]> bytes = readSmall(p);
+    if (bytes.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Manifests.read(id, bytes.get(), "the local cache " + root));
+    } catch (IntegrityException e) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException gone) {
+        // Still damaged on disk: it is checked and skipped again on every read.
+      }
+      return Optional.empty();
+    }
   }
 
   void rememberAlias(String location, String type, String alias, Digest version) {
@@ -278,9 +415,10 @@ final class LocalCache {
   private void writeSmall(Path target, byte[] bytes) {
     try {
       Files.createDirectories(target.getParent());
-      Path tmp = tmpDir().resolve(UUID.randomUUID() + ".part");
-      Files.write(tmp, bytes);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (TempFiles.Writing tmp = TempFiles.create(tmpDir()); OutputStream out = tmp.out()) {
+        out.write(bytes);
+        tmp.moveTo(target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      }
     } catch (IOException e) {
       // The cache is an accelerator: failing to remember something only costs a later round trip.
     }

@@ -35,9 +35,22 @@ final class ParallelRangeInputStream extends InputStream {
   private byte[] current = new byte[0];
   private int pos;
   private boolean closed;
+  private final String name;
+  private final String remedy;
 
   ParallelRangeInputStream(RangeOpener opener, long size, int partSize, int parallelism, Executor executor,
       java.util.concurrent.Semaphore permits) throws InterruptedIOException {
+    this(opener, size, partSize, parallelism, executor, permits, "the object", "");
+  }
+
+  /**
+   * @param name the object, for messages, such as "blob blobs/sha256/ab/ab… of 'model.h5' in s3://b/p"
+   * @param remedy what to do if the object is damaged, ending the message; may be empty
+   */
+  ParallelRangeInputStream(RangeOpener opener, long size, int partSize, int parallelism, Executor executor,
+      java.util.concurrent.Semaphore permits, String name, String remedy) throws InterruptedIOException {
+    this.name = name;
+    this.remedy = remedy;
     this.opener = opener;
     this.size = size;
     this.partSize = partSize;
@@ -74,8 +87,9 @@ final class ParallelRangeInputStream extends InputStream {
       int n = in.readNBytes(buf, 0, length);
       if (n != length) {
         // The store holds fewer bytes than the manifest says: the object, not the reader, is wrong.
-        throw new IntegrityException("a range of " + length + " bytes at offset " + offset + " of a " + size
-            + "-byte blob ended after " + n + " bytes: the stored object is shorter than its manifest says");
+        throw new IntegrityException(name + " is shorter than the " + size + " bytes its manifest says: a range of "
+            + length + " bytes at offset " + offset + " ended after " + n + " bytes. Nothing was written under the"
+            + " final name" + (remedy.isEmpty() ? "" : ". " + remedy));
       }
       return buf;
     } catch (IOException e) {

@@ -60,11 +60,11 @@ final class Publisher {
 
   /** What to publish, as {@link AssetUpload} collected it. */
   record Request(String type, Map<String, Path> files, List<RefRequest> refs, Optional<String> alias,
-      Optional<String> description, Map<String, String> labels) {}
+      Optional<String> description, Map<String, String> labels, boolean rehash) {}
 
   AssetVersion publish(Request r) {
     List<Ref> refs = resolveRefs(r.refs());
-    List<Transfers.Source> sources = hashAll(r.files());
+    List<Transfers.Source> sources = hashAll(r.files(), r.rehash());
     List<AssetFile> files = sources.stream().map(Transfers.Source::asset).collect(Collectors.toList());
     Content content = new Content(r.type(), files, refs, r.description(), r.labels());
 
@@ -122,9 +122,9 @@ final class Publisher {
 
   /**
    * The digests of the files: unchanged ones from the hash cache, on this thread (a lookup is
-   * cheaper than handing it to another), the rest hashed in parallel.
+   * cheaper than handing it to another), the rest hashed in parallel; with {@code rehash}, all.
    */
-  private List<Transfers.Source> hashAll(Map<String, Path> files) {
+  private List<Transfers.Source> hashAll(Map<String, Path> files, boolean rehash) {
     List<Map.Entry<String, Path>> entries = new ArrayList<>(files.entrySet());
     List<HashCache.Stamp> stamps = new ArrayList<>();
     long total = 0;
@@ -142,7 +142,7 @@ final class Publisher {
         int n = i;
         String pathInAsset = entries.get(i).getKey();
         Path file = entries.get(i).getValue();
-        Optional<Transfers.Source> known = transfers.known(pathInAsset, file, stamps.get(i));
+        Optional<Transfers.Source> known = rehash ? Optional.empty() : transfers.known(pathInAsset, file, stamps.get(i));
         if (known.isPresent()) {
           sources[i] = known.get();
         } else {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executor;
 
 /**
@@ -171,7 +170,9 @@ final class Transfers {
     InputStream in = f.size() > 2L * settings.partSize() && settings.concurrency() > 1
         ? new ParallelRangeInputStream(
             (offset, length) -> store.openBlob(f.digest(), offset, length),
-            f.size(), settings.partSize(), settings.rangeParallelism(), parts, partPermits)
+            f.size(), settings.partSize(), settings.rangeParallelism(), parts, partPermits,
+            "blob " + Store.blobKey(f.digest()) + " of '" + f.path() + "' in " + store.location(),
+            store.blobRepairHint(f.digest()))
         : store.openBlob(f.digest());
     return counting(in, TransferListener.Phase.DOWNLOADING);
   }
@@ -196,52 +197,34 @@ final class Transfers {
     }
   }
 
-  /** Whether a local file already holds exactly a file's bytes; it is read in full once. */
-  static boolean holds(Path dest, AssetFile f) {
-    try {
-      if (!Files.isRegularFile(dest) || Files.size(dest) != f.size()) {
-        return false;
-      }
-      try (InputStream in = Files.newInputStream(dest)) {
-        return HashingInputStream.sha256(in).equals(f.digest());
-      }
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   /**
    * Writes a file of a version to a destination the caller found missing or different: copied
    * from the local cache when it is there, otherwise streamed from the store and verified on the
-   * way. Either way it is written to a temporary name beside the destination and renamed into
-   * place only when complete.
+   * way. Either way it is written to a short temporary name beside the destination (see {@link
+   * TempFiles}), locked while it is written, and renamed over the destination only when complete,
+   * so a file replaced by a killed download is either entirely old or entirely new.
    *
    * @throws LocalFileException if the download folder cannot be written
    */
   void place(AssetFile f, Path dest) {
-    Path tmp = dest.resolveSibling("." + dest.getFileName() + ".ama-" + UUID.randomUUID() + ".part");
     try {
       Files.createDirectories(dest.getParent());
-      boolean fromCache = copyFromCache(f, tmp);
-      if (!fromCache) {
-        try (InputStream in = openBlob(f); OutputStream out = Files.newOutputStream(tmp)) {
-          HashingInputStream.copyVerified(in, out, f, "read from " + store.location(), store.blobRepairHint(f.digest()));
+      try (TempFiles.Writing tmp = TempFiles.create(dest.getParent())) {
+        boolean fromCache = copyFromCache(f, tmp);
+        if (!fromCache) {
+          try (InputStream in = openBlob(f); OutputStream out = tmp.out()) {
+            HashingInputStream.copyVerified(in, out, f, "read from " + store.location(), store.blobRepairHint(f.digest()));
+          }
         }
+        tmp.moveTo(dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        listener.fileDone(TransferListener.Phase.DOWNLOADING, f.path(), fromCache);
       }
-      Files.move(tmp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      listener.fileDone(TransferListener.Phase.DOWNLOADING, f.path(), fromCache);
     } catch (IOException e) {
       if (Tasks.isInterruption(e)) {
         throw Tasks.interrupted("writing " + dest, e);
       }
       throw new LocalFileException("cannot write " + dest + " (" + describe(e)
           + "); check that the download folder is a writable folder with free space", e);
-    } finally {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException e) {
-        // Nothing to add to the error already on its way; the hidden .part file is harmless.
-      }
     }
   }
 
@@ -257,18 +240,18 @@ final class Transfers {
    *
    * @return whether the cache had the blob intact
    */
-  private boolean copyFromCache(AssetFile f, Path tmp) throws IOException {
+  private boolean copyFromCache(AssetFile f, TempFiles.Writing tmp) throws IOException {
     Optional<Path> blob = cache.blob(f);
     if (blob.isEmpty()) {
       return false;
     }
-    try (InputStream in = Files.newInputStream(blob.get()); OutputStream out = Files.newOutputStream(tmp)) {
+    try (InputStream in = Files.newInputStream(blob.get()); OutputStream out = tmp.out()) {
       HashingInputStream.copyVerified(in, out, f, "in the local cache", "");
       listener.transferred(TransferListener.Phase.DOWNLOADING, f.size());
       return true;
     } catch (IntegrityException e) {
       cache.evict(f);
-      Files.deleteIfExists(tmp);
+      tmp.reset();
       return false;
     }
   }
