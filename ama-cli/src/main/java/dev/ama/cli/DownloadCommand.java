@@ -3,6 +3,7 @@ package dev.ama.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.AssetClient;
 import dev.ama.AssetVersion;
+import dev.ama.DownloadResult;
 import dev.ama.Names;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -32,7 +33,8 @@ final class DownloadCommand extends VersionCommand {
   @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "The folder to download into (default ./ALIAS).")
   Optional<String> output = Optional.empty();
 
-  @Option(names = "--force", description = "Overwrite files in the folder that hold different content.")
+  @Option(names = "--force", description = "Overwrite files in the folder that hold different content, each by one"
+      + " rename of its complete new version (wholly old or wholly new if interrupted); the replaced files are listed.")
   boolean force;
 
   @Option(names = "--json", description = "Print JSON: the version (as 'ama show --json') plus dir.")
@@ -47,7 +49,7 @@ final class DownloadCommand extends VersionCommand {
   public Integer call() {
     Names.checkType(type);
     AssetVersion version;
-    Path dir;
+    DownloadResult result;
     try (AssetClient client = openClient()) {
       version = client.version(type, alias);
       Path target = workDir().resolve(output.orElse(defaultFolder(version))).normalize();
@@ -59,17 +61,23 @@ final class DownloadCommand extends VersionCommand {
       if (force) {
         download.force();
       }
-      dir = download.to(target);
+      result = download.into(target);
     }
+    Path dir = result.folder();
     if (json) {
       ObjectNode node = Views.version(version);
       node.put("alias", isAliasName(alias) ? alias : version.alias().orElse(null));
       node.put("dir", dir.toAbsolutePath().normalize().toString());
+      result.replaced().forEach(node.putArray("replaced")::add);
       Format.printJson(out(), node);
     } else {
       info("downloaded " + type + "/" + alias + " " + version.version() + " (" + version.files().size()
           + " file(s), " + Format.size(version.size()) + ") to " + display(dir)
           + (refs && !version.refs().isEmpty() ? "; refs under " + display(dir.resolve("refs")) : ""));
+      if (!result.replaced().isEmpty()) {
+        info("replaced " + result.replaced().size() + " file(s) that held other content: "
+            + String.join(", ", result.replaced()));
+      }
     }
     return ExitCodes.OK;
   }

@@ -20,10 +20,15 @@ import picocli.CommandLine.Option;
       "Stores the files, moves the alias to the new version, and clears the stage; the type stays, for the next version. Files already in the store are not sent again. Uploading identical files and refs under the same alias again changes nothing and prints the existing version.",
       ""
     },
-    footer = {"%nExamples:", "  ama upload", "  ama upload --json", "  ama upload --store s3://bucket/assets"})
+    footer = {"%nExamples:", "  ama upload", "  ama upload --json", "  ama upload --rehash",
+        "  ama upload --store s3://bucket/assets"})
 final class UploadCommand extends AmaCommand {
   @Option(names = "--json", description = "Print the uploaded version as JSON (the shape of 'ama show --json').")
   boolean json;
+
+  @Option(names = "--rehash", description = "Hash every file again instead of trusting the hash cache for files that"
+      + " look unchanged (same size, modification time, change time and inode).")
+  boolean rehash;
 
   @Override
   boolean machineOutput() {
@@ -57,6 +62,9 @@ final class UploadCommand extends AmaCommand {
       stage.refs().forEach(r -> upload.ref(r.type(), r.alias()));
       stage.description().ifPresent(upload::description);
       stage.labels().forEach(upload::label);
+      if (rehash) {
+        upload.rehash();
+      }
       version = upload.upload();
     }
     stage.uploaded(new Stage.LastUpload(type, stage.alias(), version.version().toString(), version.createdAt()));

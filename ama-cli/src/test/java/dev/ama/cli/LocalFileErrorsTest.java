@@ -56,4 +56,19 @@ class LocalFileErrorsTest {
         + " again once the program writing it has finished\n", r.err());
     assertTrue(ama.run("status").out().contains("model.h5"), "the file is still staged for the next try");
   }
+
+  @Test
+  void aFileTruncatedWhileItsPartsAreUploadedExitsWithTheLocalFileCode() throws IOException {
+    Ama ama = new Ama(tmp);
+    Path model = Ama.write(ama.work, "model.h5", new byte[100_000]);
+    ama.env.put("AMA_STORE", "truncating:" + tmp.resolve("store") + "?file=" + model + "&parts=true");
+    ama.ok("init", "models");
+    ama.ok("add", "model.h5");
+    ama.ok("set", "--alias", "my_model");
+    Ama.Result r = ama.run("upload");
+    assertEquals(8, r.code(), r.toString());
+    assertEquals("ama: file " + model + " changed while it was being uploaded; nothing was published. Upload it"
+        + " again once the program writing it has finished\n", r.err());
+    assertFalse(r.err().contains("store is reachable"), r.err());
+  }
 }
