@@ -27,6 +27,14 @@ class CacheServingTest {
     return (verifyLoads ? b.verifyLoads() : b).build();
   }
 
+  /** Uploads a file, loads it into the cache, and returns the served path. */
+  private Path uploadedAndServed(String content) throws IOException {
+    upload(content);
+    try (AssetClient c = client(false)) {
+      return c.load("models", "m").file("model.bin");
+    }
+  }
+
   private AssetVersion upload(String content) throws IOException {
     Path f = Files.writeString(tmp.resolve("model.bin"), content);
     try (AssetClient c = client(false)) {
@@ -48,11 +56,7 @@ class CacheServingTest {
 
   @Test
   void aServedFileEditedInPlaceIsFetchedAgainByTheNextLoad() throws Exception {
-    upload("the weights");
-    Path served;
-    try (AssetClient c = client(false)) {
-      served = c.load("models", "m").file("model.bin");
-    }
+    Path served = uploadedAndServed("the weights");
     Thread.sleep(20);
     editInPlace(served, true);
     try (AssetClient c = client(false)) {
@@ -64,11 +68,7 @@ class CacheServingTest {
 
   @Test
   void aServedFileReplacedByAnotherOfTheSameSizeIsFetchedAgain() throws Exception {
-    upload("the weights");
-    Path served;
-    try (AssetClient c = client(false)) {
-      served = c.load("models", "m").file("model.bin");
-    }
+    Path served = uploadedAndServed("the weights");
     Files.delete(served);
     Files.writeString(served, "THE WEIGHTS");
     try (AssetClient c = client(false)) {
@@ -78,11 +78,7 @@ class CacheServingTest {
 
   @Test
   void verifyLoadsHashesEvenWhatNoStampShows() throws Exception {
-    upload("the weights");
-    Path served;
-    try (AssetClient c = client(false)) {
-      served = c.load("models", "m").file("model.bin");
-    }
+    Path served = uploadedAndServed("the weights");
     Thread.sleep(20);
     editInPlace(served, true);
     // Record the damaged file's stamp as verified, as a file system without change times would

@@ -29,15 +29,23 @@ class LocalFilesTest {
     }
   }
 
+  /** Starts an asset of type models with these staged paths under an alias, and uploads it. */
+  private static Ama.Result uploadStaged(Ama ama, String alias, String... paths) {
+    ama.ok("init", "models", "--force");
+    String[] add = new String[paths.length + 1];
+    add[0] = "add";
+    System.arraycopy(paths, 0, add, 1, paths.length);
+    ama.ok(add);
+    ama.ok("set", "--alias", alias);
+    return ama.ok("upload", "--json");
+  }
+
   @Test
   void rehashOverrulesAHashCacheThatRemembersTheWrongDigest() throws IOException {
     Ama ama = new Ama(tmp);
     Path model = ama.write("model.bin", "the weights");
     Files.setLastModifiedTime(model, FileTime.from(Instant.now().minusSeconds(60)));
-    ama.ok("init", "models");
-    ama.ok("add", "model.bin");
-    ama.ok("set", "--alias", "m");
-    String first = ama.ok("upload", "--json").out();
+    String first = uploadStaged(ama, "m", "model.bin").out();
     // A table that lies, as one written by a stamp that could not see an edit would.
     Path table = only(ama.root.resolve("cache/hashes"), ".tsv");
     String real = Digest.sha256("the weights".getBytes(StandardCharsets.UTF_8)).toString();
@@ -61,15 +69,10 @@ class LocalFilesTest {
     Ama ama = new Ama(tmp);
     ama.write("a.txt", "a1");
     ama.write("b.txt", "b");
-    ama.ok("init", "models");
-    ama.ok("add", "a.txt", "b.txt");
-    ama.ok("set", "--alias", "m");
-    ama.ok("upload");
+    uploadStaged(ama, "m", "a.txt", "b.txt");
     ama.ok("download", "models", "--alias", "m", "-o", "out");
     ama.write("a.txt", "a2");
-    ama.ok("add", "a.txt", "b.txt");
-    ama.ok("set", "--alias", "m");
-    ama.ok("upload");
+    uploadStaged(ama, "m", "a.txt", "b.txt");
 
     assertEquals(5, ama.run("download", "models", "--alias", "m", "-o", "out").code());
     Ama.Result r = ama.ok("download", "models", "--alias", "m", "-o", "out", "--force");
@@ -87,10 +90,7 @@ class LocalFilesTest {
   void aSymlinkedSubfolderOfTheDownloadFolderExitsWithInvalidInputNamingTheLink() throws IOException {
     Ama ama = new Ama(tmp);
     ama.write("sub/w.bin", "w");
-    ama.ok("init", "models");
-    ama.ok("add", "sub");
-    ama.ok("set", "--alias", "m");
-    ama.ok("upload");
+    uploadStaged(ama, "m", "sub");
     Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
     Path out = Files.createDirectories(ama.work.resolve("out"));
     Path link = Files.createSymbolicLink(out.resolve("sub"), elsewhere);
