@@ -68,12 +68,12 @@ final class TempFiles {
       byte[] id = new byte[8];
       RANDOM.nextBytes(id);
       Path path = folder.resolve(".ama-" + HexFormat.of().formatHex(id) + ".part");
-      LIVE.add(path);
+      LIVE.add(key(path));
       FileChannel channel;
       try {
         channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       } catch (IOException | RuntimeException e) {
-        LIVE.remove(path);
+        LIVE.remove(key(path));
         throw e;
       }
       FileLock lock;
@@ -89,8 +89,13 @@ final class TempFiles {
         return new Writing(path, channel, lock);
       }
       channel.close();
-      LIVE.remove(path);
+      LIVE.remove(key(path));
     }
+  }
+
+  /** One spelling per file, so a sweeper finds a writer of this process however either named the folder. */
+  private static Path key(Path p) {
+    return p.toAbsolutePath().normalize();
   }
 
   /**
@@ -104,7 +109,7 @@ final class TempFiles {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, ".*.part")) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
-        if (LIVE.contains(p) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        if (LIVE.contains(key(p)) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
           continue;
         }
         if (OURS.matcher(name).matches() ? removeIfUnlocked(p) : LEGACY.matcher(name).matches() && removeIfOld(p)) {
@@ -209,7 +214,7 @@ final class TempFiles {
           Files.deleteIfExists(path);
         }
       } finally {
-        LIVE.remove(path);
+        LIVE.remove(key(path));
       }
     }
   }

@@ -22,6 +22,7 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -192,6 +193,25 @@ class LeftoverTempFilesTest {
 
   @Test
   void aKilledForceDownloadLeavesEachFileWhollyOldOrNewAndTheNextRunFinishesIt() throws Exception {
+    // Killed after 0, 1, 2, 3 of 6 files were swapped, each with a temporary file being written.
+    killForceDownloads(KILLED_FORCE_TRIALS, trial -> trial, trial -> 0);
+  }
+
+  /** The same at random moments, many times: run by bench/reliability.sh, not in CI. */
+  @Test
+  @Tag("long")
+  void manyForceDownloadsKilledAtRandomMomentsLeaveNoTornFile() throws Exception {
+    Random random = new Random(7);
+    killForceDownloads(40, trial -> random.nextInt(6), trial -> random.nextInt(150));
+  }
+
+  /**
+   * Runs {@code trials} {@code --force} downloads of a new version over a folder holding the old
+   * one, each killed once {@code newBeforeKill} files are new and a temporary file is being
+   * written, plus {@code extraMillis}; checks that no file is torn and that the next run finishes.
+   */
+  private void killForceDownloads(int trials, java.util.function.IntUnaryOperator newBeforeKill,
+      java.util.function.IntUnaryOperator extraMillis) throws Exception {
     int files = 6;
     Path v1 = Files.createDirectories(tmp.resolve("v1"));
     Path v2 = Files.createDirectories(tmp.resolve("v2"));
@@ -211,14 +231,15 @@ class LeftoverTempFilesTest {
     }
     int mixed = 0;
     int torn = 0;
-    for (int trial = 0; trial < KILLED_FORCE_TRIALS; trial++) {
+    for (int trial = 0; trial < trials; trial++) {
       try (AssetClient c = client("cache")) {
         c.download(one).force().to(out);
       }
-      int newBeforeKill = trial;
+      int swapped = newBeforeKill.applyAsInt(trial);
       Process child = worker("force", "cache-child-" + trial, "models", "m", out, 30);
-      await(child, newBeforeKill + " new files and a temporary file",
-          () -> count(out, newDigests) >= newBeforeKill && !tempFiles(out).isEmpty());
+      await(child, swapped + " new files and a temporary file",
+          () -> count(out, newDigests) >= swapped && !tempFiles(out).isEmpty());
+      Thread.sleep(extraMillis.applyAsInt(trial));
       kill(child);
 
       int fresh = 0;
@@ -240,8 +261,8 @@ class LeftoverTempFilesTest {
       assertEquals(files, count(out, newDigests), "the next run finished the swap");
       assertEquals(List.of(), tempFiles(out), "and left no temporary file");
     }
-    assertEquals(0, torn, "files neither wholly old nor wholly new, over " + KILLED_FORCE_TRIALS + " kills");
-    assertTrue(mixed > 0, "some kill landed in the middle of the swap (" + mixed + " of " + KILLED_FORCE_TRIALS + ")");
+    assertEquals(0, torn, "files neither wholly old nor wholly new, over " + trials + " kills");
+    assertTrue(mixed > 0, "some kill landed in the middle of the swap (" + mixed + " of " + trials + ")");
   }
 
   private static Path[] list(Path dir) throws IOException {

@@ -37,7 +37,7 @@ final class DownloadCommand extends VersionCommand {
       + " rename of its complete new version (wholly old or wholly new if interrupted); the replaced files are listed.")
   boolean force;
 
-  @Option(names = "--json", description = "Print JSON: the version (as 'ama show --json') plus dir.")
+  @Option(names = "--json", description = "Print JSON: the version (as 'ama show --json') plus dir and replaced.")
   boolean json;
 
   @Override
