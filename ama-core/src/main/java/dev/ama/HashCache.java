@@ -42,20 +42,16 @@ final class HashCache {
     static final long NO_CTIME = Long.MIN_VALUE;
 
     static Stamp of(Path file) throws IOException {
+      if (file.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+        // One stat call for all four, as the basic view alone would be.
+        Map<String, Object> a = Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,fileKey");
+        Object key = a.get("fileKey");
+        return new Stamp((Long) a.get("size"), nanos((FileTime) a.get("lastModifiedTime")),
+            nanos((FileTime) a.get("ctime")), key == null ? "-" : key.toString());
+      }
       BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
       Object key = a.fileKey();
-      return new Stamp(a.size(), nanos(a.lastModifiedTime()), changed(file), key == null ? "-" : key.toString());
-    }
-
-    private static long changed(Path file) throws IOException {
-      if (!file.getFileSystem().supportedFileAttributeViews().contains("unix")) {
-        return NO_CTIME;
-      }
-      try {
-        return nanos((FileTime) Files.getAttribute(file, "unix:ctime"));
-      } catch (UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
-        return NO_CTIME;
-      }
+      return new Stamp(a.size(), nanos(a.lastModifiedTime()), NO_CTIME, key == null ? "-" : key.toString());
     }
 
     private static long nanos(FileTime t) {

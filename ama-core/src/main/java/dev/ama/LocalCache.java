@@ -26,10 +26,12 @@ import java.util.stream.Stream;
  * The local, content-addressed cache: blobs by digest (shared by every store, since a digest
  * names the same bytes everywhere), verified manifests, version folders assembled from the blobs
  * for {@link AssetClient#load}, and the last known target of each alias for offline starts. It
- * only gets and puts; where the bytes come from is the caller's business.
+ * gets, puts and checks what it hands out (a version folder against the stamps recorded when it
+ * was verified, a manifest against its id); where the bytes come from is the caller's business.
  *
- * <p>Everything enters through a temporary file and an atomic rename, so a crash or a concurrent
- * process never leaves a partial file under a final name.
+ * <p>Everything enters through a temporary file (see {@link TempFiles}) and an atomic rename, so a
+ * crash or a concurrent process never leaves a partial file under a final name, and what a killed
+ * process left in {@code tmp/} is removed by the next client that writes.
  */
 final class LocalCache {
   private final Path root;
