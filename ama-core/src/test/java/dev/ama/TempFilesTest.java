@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,17 +48,39 @@ class TempFilesTest {
   }
 
   @Test
-  void aTempFileThisProcessIsWritingIsKeptHoweverItsFolderIsSpelled() throws IOException {
-    Path spelledOtherwise = Files.createDirectory(tmp.resolve("sub")).resolve("..");
-    try (TempFiles.Writing w = TempFiles.create(spelledOtherwise); OutputStream out = w.out()) {
+  void aTempFileBeingWrittenIsKeptByASweepAndBecomesTheFinalFileByOneRename() throws IOException {
+    try (TempFiles.Writing w = TempFiles.create(tmp); OutputStream out = w.out()) {
       out.write(new byte[1000]);
       assertEquals(0, TempFiles.sweep(tmp));
-      assertEquals(0, TempFiles.sweep(tmp.toAbsolutePath()));
       assertEquals(26, w.path().getFileName().toString().length(), "a short name of fixed length");
       w.moveTo(tmp.resolve("done.bin"));
     }
-    assertEquals(List.of("done.bin", "sub"), names());
+    assertEquals(List.of("done.bin"), names());
     assertEquals(1000, Files.size(tmp.resolve("done.bin")));
+  }
+
+  @Test
+  void aSweepInThisProcessLeavesTheLockThatKeepsOtherProcessesAway() throws Exception {
+    Path spelledOtherwise = Files.createDirectory(tmp.resolve("sub")).resolve("..");
+    try (TempFiles.Writing w = TempFiles.create(spelledOtherwise)) {
+      // Opening and closing the writer's file here would drop its POSIX lock, and a sweep by
+      // another process would then take the live file away.
+      TempFiles.sweep(tmp);
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      Process other = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+          "-XX:TieredStopAtLevel=1", Sweeper.class.getName(), tmp.toString()).redirectErrorStream(true).start();
+      String said = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(other.waitFor(30, TimeUnit.SECONDS), said);
+      assertEquals("removed 0\n", said);
+      assertTrue(Files.exists(w.path()), "the live writer keeps its file");
+    }
+  }
+
+  /** Sweeps a folder in a process of its own and says how many files it removed. */
+  static final class Sweeper {
+    public static void main(String[] args) {
+      System.out.println("removed " + TempFiles.sweep(Path.of(args[0])));
+    }
   }
 
   @Test
