@@ -32,11 +32,17 @@ final class AddCommand extends AmaCommand {
 
   @Override
   public Integer call() {
-    Stage stage = startedStage();
     List<String> names = FileArgs.split(workDir(), args);
     if (names.isEmpty()) {
       throw usage("add needs at least one FILE or folder, such as: ama add model.h5, model.yml");
     }
+    try (StageStore.Lock lock = stageStore().lock()) {
+      return add(names);
+    }
+  }
+
+  private int add(List<String> names) {
+    Stage stage = startedStage();
     Map<String, Stage.StagedFile> adding = new LinkedHashMap<>();
     for (Stage.StagedFile file : FileArgs.expand(workDir(), names)) {
       Stage.StagedFile other = adding.get(file.path());

@@ -27,7 +27,12 @@ final class InitCommand extends AmaCommand {
   @Override
   public Integer call() {
     Names.checkType(type);
-    StageStore store = stageStore();
+    try (StageStore.Lock lock = stageStore().lock(true)) {
+      return init(stageStore());
+    }
+  }
+
+  private int init(StageStore store) {
     Stage stage = store.load();
     int staged = stage.files().size();
     if (staged > 0 && !force) {

@@ -8,24 +8,39 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Loads and saves the {@link Stage} of a working folder in {@code .ama/stage.json}. Saves write a
  * temporary file next to it and rename it over the old one, so an interrupted command never
  * leaves a half-written stage.
+ *
+ * <p>Every load-change-save runs under {@link #lock()}, an exclusive lock on {@code .ama/lock}
+ * that other {@code ama} processes and other runs in this JVM wait for; without it two commands
+ * that load the same stage would each save their own change and drop the other's. Reads that
+ * change nothing ({@code ama status}) need no lock: a save is one rename.
  */
 final class StageStore {
   static final String DIR = ".ama";
   static final String FILE = "stage.json";
+  static final String LOCK = "lock";
+  /**
+   * File locks belong to the process: a second channel of the same JVM asking for the same lock
+   * gets OverlappingFileLockException instead of waiting, so runs in one JVM queue here first.
+   */
+  private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
   private static final int FORMAT = 1;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,6 +57,67 @@ final class StageStore {
 
   Path file() {
     return dir().resolve(FILE);
+  }
+
+  /** The exclusive hold on a working folder's {@code .ama/}; closing it lets the next command in. */
+  static final class Lock implements AutoCloseable {
+    private final ReentrantLock inProcess;
+    private final FileChannel channel;
+
+    private Lock(ReentrantLock inProcess, FileChannel channel) {
+      this.inProcess = inProcess;
+      this.channel = channel;
+    }
+
+    @Override
+    public void close() {
+      try {
+        if (channel != null) {
+          channel.close(); // releases the file lock
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot release the lock " + LOCK + " of " + DIR + ": " + e.getMessage(), e);
+      } finally {
+        inProcess.unlock();
+      }
+    }
+  }
+
+  /**
+   * Waits for and takes the folder's lock; hold it from {@link #load} to {@link #save}. A folder
+   * without {@code .ama/} gets one only when {@code create} (ama init): other commands find no
+   * stage there and stop, and a mistyped command should not leave a folder behind.
+   */
+  Lock lock(boolean create) {
+    Path key = dir().toAbsolutePath().normalize();
+    ReentrantLock inProcess = IN_PROCESS.computeIfAbsent(key, k -> new ReentrantLock());
+    inProcess.lock();
+    try {
+      if (!create && !Files.isDirectory(dir())) {
+        return new Lock(inProcess, null);
+      }
+      Files.createDirectories(dir());
+      FileChannel channel = FileChannel.open(dir().resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        channel.lock();
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+      return new Lock(inProcess, channel);
+    } catch (IOException e) {
+      inProcess.unlock();
+      throw new UncheckedIOException("cannot lock " + dir().resolve(LOCK) + " against other ama commands: "
+          + e.getMessage() + "; check that " + dir() + " is writable", e);
+    } catch (RuntimeException e) {
+      inProcess.unlock();
+      throw e;
+    }
+  }
+
+  /** {@link #lock(boolean)} for commands that change an existing stage. */
+  Lock lock() {
+    return lock(false);
   }
 
   /** The stage, or an empty one if the folder has none yet. */
@@ -68,8 +144,17 @@ final class StageStore {
     }
   }
 
-  /** Writes the stage atomically, creating {@code .ama/} if needed. */
+  /**
+   * Writes the stage atomically, creating {@code .ama/} if needed.
+   *
+   * @throws IllegalStateException if this thread does not hold {@link #lock()}: a save without it
+   *     can drop another command's change
+   */
   void save(Stage stage) {
+    ReentrantLock held = IN_PROCESS.get(dir().toAbsolutePath().normalize());
+    if (held == null || !held.isHeldByCurrentThread()) {
+      throw new IllegalStateException("saving " + file() + " without holding its lock");
+    }
     try {
       Files.createDirectories(dir());
       Path temp = Files.createTempFile(dir(), FILE + ".", ".tmp");

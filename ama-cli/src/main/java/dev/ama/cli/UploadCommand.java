@@ -32,7 +32,12 @@ final class UploadCommand extends AmaCommand {
 
   @Override
   public Integer call() {
-    Stage stage = startedStage();
+    // What is uploaded is the stage as it is now; the lock is not held during the transfer, so
+    // ama add, set and rm keep working meanwhile and their changes stay for the next version.
+    Stage stage;
+    try (StageStore.Lock lock = stageStore().lock()) {
+      stage = startedStage();
+    }
     String type = stage.type().orElseThrow();
     if (stage.files().isEmpty()) {
       String last = stage.lastUpload().map(u -> " (the last upload, " + u.type() + u.alias().map(a -> "/" + a).orElse("")
@@ -59,18 +64,28 @@ final class UploadCommand extends AmaCommand {
       stage.labels().forEach(upload::label);
       version = upload.upload();
     }
-    stage.uploaded(new Stage.LastUpload(type, stage.alias(), version.version().toString(), version.createdAt()));
-    stageStore().save(stage);
+    Stage.LastUpload done = new Stage.LastUpload(type, stage.alias(), version.version().toString(), version.createdAt());
+    Stage after;
+    try (StageStore.Lock lock = stageStore().lock()) {
+      after = stageStore().load();
+      after.uploaded(stage, done);
+      stageStore().save(after);
+    }
     if (json) {
       ObjectNode node = Views.version(version);
       // Identical content is one version: it may have been first uploaded under another alias.
-      node.put("alias", stage.lastUpload().flatMap(Stage.LastUpload::alias).orElse(version.alias().orElse(null)));
+      node.put("alias", done.alias().orElse(version.alias().orElse(null)));
       Format.printJson(out(), node);
     } else {
-      String name = type + stage.lastUpload().flatMap(Stage.LastUpload::alias).map(a -> "/" + a).orElse("");
+      String name = type + done.alias().map(a -> "/" + a).orElse("");
       List<String> refs = version.refs().stream().map(Object::toString).toList();
       info("uploaded " + name + " " + version.version() + " (" + version.files().size() + " file(s), "
           + Format.size(version.size()) + (refs.isEmpty() ? "" : "; refs: " + String.join(", ", refs)) + ")");
+      if (!after.files().isEmpty() && after.type().equals(stage.type())) {
+        int n = after.files().size();
+        info("staged while uploading, still staged: " + (n <= 10 ? String.join(", ", after.files().keySet())
+            : n + " files (see: ama status)") + "; upload them with: ama upload");
+      }
     }
     return ExitCodes.OK;
   }
