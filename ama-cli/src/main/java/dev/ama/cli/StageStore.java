@@ -43,6 +43,21 @@ final class StageStore {
   private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
   private static final int FORMAT = 1;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** What the recovery advice of a damaged stage file tells the user to run. */
+  static final String START_OVER = "ama init <type> --force";
+
+  /** The stage file cannot be read as a stage; {@code ama init TYPE --force} sets it aside. */
+  static final class DamagedStageException extends InvalidInputException {
+    private static final long serialVersionUID = 1L;
+    final transient Path file;
+    final String detail;
+
+    DamagedStageException(Path file, String detail, String advice) {
+      super("the stage file " + file + " " + detail + "; " + advice);
+      this.file = file;
+      this.detail = detail;
+    }
+  }
 
   private final Path workDir;
 
@@ -137,10 +152,32 @@ final class StageStore {
     if (root == null || !root.isObject()) {
       throw corrupt(file, "not a JSON object");
     }
+    int format = root.path("format").asInt(FORMAT);
+    if (format > FORMAT) {
+      throw new DamagedStageException(file, "was written by a newer version of ama (format " + format
+          + "; this one knows " + FORMAT + ")", "use that version, or start over with: " + START_OVER
+          + ", which keeps the file aside");
+    }
     try {
       return parse(root);
     } catch (RuntimeException e) {
       throw corrupt(file, e.getMessage());
+    }
+  }
+
+  /**
+   * Moves an unreadable stage file aside as {@code stage.json.damaged-<time>}, so that a new stage
+   * can be started without reading it and nothing in it is lost.
+   *
+   * @return where it is now
+   */
+  Path setAside() {
+    Path aside = dir().resolve(FILE + ".damaged-" + Instant.now().toEpochMilli());
+    try {
+      return Files.move(file(), aside);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move the damaged " + file() + " aside to " + aside + ": " + e.getMessage()
+          + "; move or remove it by hand", e);
     }
   }
 
@@ -263,8 +300,8 @@ final class StageStore {
     return text(node, field).orElseThrow(() -> new IllegalArgumentException("an entry lacks '" + field + "'"));
   }
 
-  private InvalidInputException corrupt(Path file, String detail) {
-    return new InvalidInputException(
-        "the stage file " + file + " is damaged (" + detail + "); fix it by hand, or start over with: ama init <type> --force");
+  private static DamagedStageException corrupt(Path file, String detail) {
+    return new DamagedStageException(file, "is damaged (" + detail + ")",
+        "fix it by hand, or start over with: " + START_OVER + ", which keeps it aside");
   }
 }
