@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -243,6 +244,19 @@ final class FileArgs {
       Names.checkPath(assetPath);
       return new Stage.StagedFile(assetPath, display(file));
     }
+  }
+
+  /**
+   * Where a staged source now points if it has become a symbolic link that leaves the working
+   * folder since it was staged; sources staged from links are their targets, never links.
+   */
+  static Optional<Path> leavingLink(Path workDir, Path source) {
+    if (!Files.isSymbolicLink(source)) {
+      return Optional.empty();
+    }
+    Path real = real(source);
+    Path workReal = realOrSelf(workDir.toAbsolutePath().normalize());
+    return real == null || real.startsWith(workReal) ? Optional.empty() : Optional.of(real);
   }
 
   private static String relative(Path root, Path file) {

@@ -7,7 +7,9 @@ import dev.ama.AssetVersion;
 import dev.ama.InvalidInputException;
 import dev.ama.NotFoundException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -46,10 +48,18 @@ final class UploadCommand extends AmaCommand {
           "nothing to upload: no files are staged for " + type + last + "; stage some with: ama add FILE...");
     }
     for (Stage.StagedFile f : stage.files().values()) {
-      if (!Files.isRegularFile(workDir().resolve(f.source()))) {
+      Path source = workDir().resolve(f.source());
+      if (!Files.isRegularFile(source)) {
         throw new NotFoundException(
             "staged file " + f.source() + " is gone from " + workDir() + "; put it back, or unstage it with: ama rm "
                 + f.path());
+      }
+      // ama add refused such a link; one put in place of a staged file afterwards is refused the same way.
+      Optional<Path> leaving = FileArgs.leavingLink(workDir(), source);
+      if (leaving.isPresent()) {
+        throw new InvalidInputException("staged file " + f.source() + " is now a symbolic link to " + leaving.get()
+            + ", outside " + workDir() + "; unstage it with: ama rm " + f.path()
+            + ", and to upload the target stage it again with: ama add --follow-symlinks " + f.source());
       }
     }
     AssetVersion version;

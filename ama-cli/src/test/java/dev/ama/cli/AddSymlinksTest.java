@@ -114,6 +114,25 @@ class AddSymlinksTest {
   }
 
   @Test
+  void aStagedFileReplacedByALinkLeavingTheFolderIsRefusedAtUpload() throws IOException {
+    Ama ama = new Ama(tmp);
+    Path secret = Ama.write(tmp, "outside/secret.txt", "s".getBytes());
+    Path model = ama.write("model.yml", "m");
+    ama.ok("init", "params");
+    ama.ok("add", "model.yml");
+    Files.delete(model);
+    Files.createSymbolicLink(model, secret);
+    Ama.Result r = ama.run("upload");
+    assertEquals(4, r.code(), r.toString());
+    assertEquals("ama: staged file model.yml is now a symbolic link to " + secret + ", outside " + ama.work
+        + "; unstage it with: ama rm model.yml, and to upload the target stage it again with:"
+        + " ama add --follow-symlinks model.yml\n", r.err());
+    ama.ok("rm", "model.yml");
+    ama.ok("add", "--follow-symlinks", "model.yml");
+    ama.ok("upload");
+  }
+
+  @Test
   void aDanglingLinkOnTheCommandLineSaysWhereItPoints() throws IOException {
     Ama ama = new Ama(tmp);
     ama.write("model.yaml", "m");
