@@ -71,10 +71,10 @@ abstract class AmaCommand implements Callable<Integer> {
     return false;
   }
 
-  /** Prints a confirmation such as "uploaded ..." unless {@code --quiet}. */
+  /** Prints a confirmation such as "uploaded ..." unless {@code --quiet}, terminal-safe: it names files. */
   void info(String line) {
     if (!cli().quiet()) {
-      out().println(line);
+      out().println(TerminalText.safe(line));
     }
   }
 

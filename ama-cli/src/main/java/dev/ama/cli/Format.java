@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -56,12 +57,15 @@ final class Format {
     return at.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
-  /** Rows of cells printed as left-aligned columns separated by two spaces. */
+  /**
+   * Rows of cells printed as left-aligned columns separated by two spaces. Cells are made
+   * {@linkplain TerminalText#safe terminal-safe}, as they hold names from the store.
+   */
   static final class Table {
     private final List<String[]> rows = new ArrayList<>();
 
     Table row(String... cells) {
-      rows.add(cells);
+      rows.add(Arrays.stream(cells).map(TerminalText::safe).toArray(String[]::new));
       return this;
     }
 
