@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
       "Upload the staged files as a new version.",
       "",
       "Stores the files, moves the alias to the new version, and clears the stage; the type stays, for the next version. Files already in the store are not sent again. Uploading identical files and refs under the same alias again changes nothing and prints the existing version.",
+      "",
+      "What is uploaded is what is staged when the upload starts. 'ama add', 'set' and 'rm' still work while it runs, and what they stage stays staged for the next version.",
       ""
     },
     footer = {"%nExamples:", "  ama upload", "  ama upload --json", "  ama upload --store s3://bucket/assets"})

@@ -133,6 +133,21 @@ class AddSymlinksTest {
   }
 
   @Test
+  void aFolderLinkNamedOnTheCommandLineStagesItsFilesUnderTheLinksNameOnlyWhenItStaysInside() throws IOException {
+    Ama ama = new Ama(tmp);
+    ama.write("step-3/a.bin", "a");
+    Ama.write(tmp, "outside/b.bin", "b".getBytes());
+    Files.createSymbolicLink(ama.work.resolve("latest"), Path.of("step-3"));
+    Files.createSymbolicLink(ama.work.resolve("elsewhere"), tmp.resolve("outside"));
+    ama.ok("init", "checkpoints");
+    ama.ok("add", "latest");
+    assertEquals(Map.of("latest/a.bin", "step-3/a.bin"), staged(ama));
+    Ama.Result r = ama.run("add", "elsewhere");
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("'elsewhere': it is a symbolic link to " + tmp.resolve("outside")), r.err());
+  }
+
+  @Test
   void aDanglingLinkOnTheCommandLineSaysWhereItPoints() throws IOException {
     Ama ama = new Ama(tmp);
     ama.write("model.yaml", "m");
