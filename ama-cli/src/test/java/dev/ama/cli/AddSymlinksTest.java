@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -20,15 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The symlink policy of {@code ama add}, and what it says about files it does not stage. */
 class AddSymlinksTest {
-  static final ObjectMapper JSON = new ObjectMapper();
-
   @TempDir Path tmp;
 
   /** Staged path to source, from the stage file. */
   static Map<String, String> staged(Ama ama) throws IOException {
     Map<String, String> files = new LinkedHashMap<>();
-    Path file = ama.work.resolve(".ama/stage.json");
-    for (JsonNode f : JSON.readTree(file.toFile()).get("files")) {
+    for (JsonNode f : ama.stage().get("files")) {
       files.put(f.get("path").asText(), f.get("source").asText());
     }
     return files;
@@ -81,11 +77,17 @@ class AddSymlinksTest {
     ama.ok("upload");
   }
 
-  @Test
-  void folderLinksAndSpecialFilesInAFolderAreSkippedEachNamedOnStderr() throws Exception {
+  /** A folder d holding a folder real with one file, and a link alias to real. */
+  Ama folderWithAFolderLink() throws IOException {
     Ama ama = new Ama(tmp);
     ama.write("d/real/x.txt", "x");
     Files.createSymbolicLink(ama.work.resolve("d/alias"), Path.of("real"));
+    return ama;
+  }
+
+  @Test
+  void folderLinksAndSpecialFilesInAFolderAreSkippedEachNamedOnStderr() throws Exception {
+    Ama ama = folderWithAFolderLink();
     Files.createSymbolicLink(ama.work.resolve("d/dead"), Path.of("nowhere.txt"));
     mkfifo(ama.work.resolve("d/pipe"));
     try (ServerSocketChannel socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -103,9 +105,7 @@ class AddSymlinksTest {
 
   @Test
   void withFollowSymlinksFolderLinksAreFollowedUnderTheLinksName() throws IOException {
-    Ama ama = new Ama(tmp);
-    ama.write("d/real/x.txt", "x");
-    Files.createSymbolicLink(ama.work.resolve("d/alias"), Path.of("real"));
+    Ama ama = folderWithAFolderLink();
     Files.createSymbolicLink(ama.work.resolve("d/real/loop"), Path.of(".."));
     ama.ok("init", "params");
     Ama.Result r = ama.ok("add", "--follow-symlinks", "d");

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -22,13 +21,11 @@ class StagingTest {
   @TempDir Path tmp;
 
   JsonNode stage(Ama ama) throws IOException {
-    return JSON.readTree(ama.work.resolve(".ama/stage.json").toFile());
+    return ama.stage();
   }
 
   List<String> stagedPaths(Ama ama) throws IOException {
-    List<String> paths = new ArrayList<>();
-    stage(ama).get("files").forEach(f -> paths.add(f.get("path").asText()));
-    return paths;
+    return ama.stagedPaths();
   }
 
   @Test
@@ -267,8 +264,7 @@ class StagingTest {
   @Test
   void damagedStageFileIsReportedWithTheWayOut() throws IOException {
     Ama ama = new Ama(tmp);
-    Files.createDirectories(ama.work.resolve(".ama"));
-    Files.writeString(ama.work.resolve(".ama/stage.json"), "{\"type\": \"params\", \"files\": [");
+    ama.writeStage("{\"type\": \"params\", \"files\": [");
     Ama.Result r = ama.run("status");
     assertEquals(4, r.code(), r.toString());
     assertTrue(r.err().startsWith("ama: the stage file " + ama.work.resolve(".ama/stage.json") + " is damaged"), r.err());
@@ -280,7 +276,7 @@ class StagingTest {
     Ama ama = new Ama(tmp);
     Files.createDirectories(ama.work.resolve(".ama"));
     String damaged = "{\"type\": \"params\", \"files\": [";
-    Files.writeString(ama.work.resolve(".ama/stage.json"), damaged);
+    ama.writeStage(damaged);
     ama.write("a.yml", "a");
     Ama.Result add = ama.run("add", "a.yml");
     assertEquals(4, add.code(), add.toString());
@@ -299,8 +295,7 @@ class StagingTest {
   @Test
   void initWithoutForceOverADamagedStageFileNamesTheCommandThatWorks() throws IOException {
     Ama ama = new Ama(tmp);
-    Files.createDirectories(ama.work.resolve(".ama"));
-    Files.writeString(ama.work.resolve(".ama/stage.json"), "[]");
+    ama.writeStage("[]");
     Ama.Result r = ama.run("init", "models");
     assertEquals(4, r.code(), r.toString());
     assertTrue(r.err().contains("start over with: ama init models --force"), r.err());
@@ -312,8 +307,7 @@ class StagingTest {
   @Test
   void aStageFileOfANewerFormatSaysSoAndInitForceKeepsIt() throws IOException {
     Ama ama = new Ama(tmp);
-    Files.createDirectories(ama.work.resolve(".ama"));
-    Files.writeString(ama.work.resolve(".ama/stage.json"), "{\"format\": 2, \"type\": \"params\"}");
+    ama.writeStage("{\"format\": 2, \"type\": \"params\"}");
     Ama.Result r = ama.run("status");
     assertEquals(4, r.code(), r.toString());
     assertTrue(r.err().contains("format 2") && r.err().contains("newer version of ama")

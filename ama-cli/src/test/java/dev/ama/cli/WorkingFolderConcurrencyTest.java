@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,21 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * uploaded.
  */
 class WorkingFolderConcurrencyTest {
-  static final ObjectMapper JSON = new ObjectMapper();
   static final int ADDS = 8;
   static final int ROUNDS = 3;
 
   @TempDir Path tmp;
-
-  static JsonNode stage(Ama ama) throws IOException {
-    return JSON.readTree(ama.work.resolve(".ama/stage.json").toFile());
-  }
-
-  static List<String> stagedPaths(Ama ama) throws IOException {
-    List<String> paths = new ArrayList<>();
-    stage(ama).get("files").forEach(f -> paths.add(f.get("path").asText()));
-    return paths;
-  }
 
   static List<String> names(int round) {
     List<String> names = new ArrayList<>();
@@ -72,7 +60,7 @@ class WorkingFolderConcurrencyTest {
           assertEquals(0, r.code(), r.toString());
         }
         expected.addAll(names);
-        assertEquals(expected.stream().sorted().toList(), stagedPaths(ama), "after round " + round);
+        assertEquals(expected.stream().sorted().toList(), ama.stagedPaths(), "after round " + round);
       }
     } finally {
       pool.shutdownNow();
@@ -101,7 +89,7 @@ class WorkingFolderConcurrencyTest {
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ama add " + names.get(i) + " did not finish");
       assertEquals(0, p.exitValue(), Files.readString(tmp.resolve(names.get(i) + ".log")));
     }
-    assertEquals(names, stagedPaths(ama));
+    assertEquals(names, ama.stagedPaths());
   }
 
   @Test
@@ -131,8 +119,8 @@ class WorkingFolderConcurrencyTest {
       gate.open.countDown();
       pool.shutdownNow();
     }
-    JsonNode stage = stage(ama);
-    assertEquals(List.of("late.txt"), stagedPaths(ama));
+    JsonNode stage = ama.stage();
+    assertEquals(List.of("late.txt"), ama.stagedPaths());
     assertEquals("{\"late\":\"yes\"}", stage.get("labels").toString());
     assertTrue(stage.get("alias").isNull(), stage.toString());
     assertEquals("first", stage.get("lastUpload").get("alias").asText());
