@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ama.ConflictException;
 import dev.ama.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +20,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -41,6 +43,8 @@ final class StageStore {
    * gets OverlappingFileLockException instead of waiting, so runs in one JVM queue here first.
    */
   private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+  /** The folders whose in-process holder also holds the file lock; without it a save is refused. */
+  private static final Set<Path> FILE_LOCKED = ConcurrentHashMap.newKeySet();
   private static final int FORMAT = 1;
   private static final ObjectMapper JSON = new ObjectMapper();
   /** What the recovery advice of a damaged stage file tells the user to run. */
@@ -76,18 +80,24 @@ final class StageStore {
 
   /** The exclusive hold on a working folder's {@code .ama/}; closing it lets the next command in. */
   static final class Lock implements AutoCloseable {
+    private final Path key;
     private final ReentrantLock inProcess;
     private final FileChannel channel;
 
-    private Lock(ReentrantLock inProcess, FileChannel channel) {
+    private Lock(Path key, ReentrantLock inProcess, FileChannel channel) {
+      this.key = key;
       this.inProcess = inProcess;
       this.channel = channel;
+      if (channel != null) {
+        FILE_LOCKED.add(key);
+      }
     }
 
     @Override
     public void close() {
       try {
         if (channel != null) {
+          FILE_LOCKED.remove(key);
           channel.close(); // releases the file lock
         }
       } catch (IOException e) {
@@ -109,7 +119,7 @@ final class StageStore {
     inProcess.lock();
     try {
       if (!create && !Files.isDirectory(dir())) {
-        return new Lock(inProcess, null);
+        return new Lock(key, inProcess, null);
       }
       Files.createDirectories(dir());
       FileChannel channel = FileChannel.open(dir().resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -119,7 +129,7 @@ final class StageStore {
         channel.close();
         throw e;
       }
-      return new Lock(inProcess, channel);
+      return new Lock(key, inProcess, channel);
     } catch (IOException e) {
       inProcess.unlock();
       throw new UncheckedIOException("cannot lock " + dir().resolve(LOCK) + " against other ama commands: "
@@ -186,11 +196,18 @@ final class StageStore {
    *
    * @throws IllegalStateException if this thread does not hold {@link #lock()}: a save without it
    *     can drop another command's change
+   * @throws ConflictException if {@code .ama/} was created by another command after this one
+   *     found none and so took no file lock
    */
   void save(Stage stage) {
-    ReentrantLock held = IN_PROCESS.get(dir().toAbsolutePath().normalize());
+    Path key = dir().toAbsolutePath().normalize();
+    ReentrantLock held = IN_PROCESS.get(key);
     if (held == null || !held.isHeldByCurrentThread()) {
       throw new IllegalStateException("saving " + file() + " without holding its lock");
+    }
+    if (!FILE_LOCKED.contains(key)) {
+      throw new ConflictException("the staging folder " + dir() + " was created by another ama command while this one"
+          + " ran, so this one's change is not saved; run the command again");
     }
     try {
       Files.createDirectories(dir());

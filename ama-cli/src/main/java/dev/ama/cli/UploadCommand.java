@@ -78,7 +78,8 @@ final class UploadCommand extends AmaCommand {
     }
     Stage.LastUpload done = new Stage.LastUpload(type, stage.alias(), version.version().toString(), version.createdAt());
     Stage after;
-    try (StageStore.Lock lock = stageStore().lock()) {
+    // With create: if .ama/ was removed meanwhile, the upload is still recorded.
+    try (StageStore.Lock lock = stageStore().lock(true)) {
       after = stageStore().load();
       after.uploaded(stage, done);
       stageStore().save(after);

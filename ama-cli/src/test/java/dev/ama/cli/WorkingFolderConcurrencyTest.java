@@ -1,9 +1,11 @@
 package dev.ama.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ama.ConflictException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,6 +92,21 @@ class WorkingFolderConcurrencyTest {
       assertEquals(0, p.exitValue(), Files.readString(tmp.resolve(names.get(i) + ".log")));
     }
     assertEquals(names, ama.stagedPaths());
+  }
+
+  @Test
+  void aCommandThatFoundNoStagingFolderDoesNotSaveIntoOneCreatedMeanwhile() throws IOException {
+    Ama ama = new Ama(tmp);
+    StageStore store = new StageStore(ama.work);
+    try (StageStore.Lock lock = store.lock()) {
+      // Another process runs ama init now, holding the file lock this command never took.
+      ama.writeStage("{\"format\": 1, \"type\": \"params\"}");
+      Stage stage = store.load();
+      stage.addFile(new Stage.StagedFile("a.txt", "a.txt"));
+      ConflictException e = assertThrows(ConflictException.class, () -> store.save(stage));
+      assertTrue(e.getMessage().endsWith("run the command again"), e.getMessage());
+    }
+    assertEquals("{\"format\": 1, \"type\": \"params\"}", Files.readString(ama.work.resolve(".ama/stage.json")));
   }
 
   @Test
