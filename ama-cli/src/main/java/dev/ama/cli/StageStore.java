@@ -114,7 +114,7 @@ final class StageStore {
    * stage there and stop, and a mistyped command should not leave a folder behind.
    */
   Lock lock(boolean create) {
-    Path key = dir().toAbsolutePath().normalize();
+    Path key = key();
     ReentrantLock inProcess = IN_PROCESS.computeIfAbsent(key, k -> new ReentrantLock());
     inProcess.lock();
     try {
@@ -137,6 +137,19 @@ final class StageStore {
     } catch (RuntimeException e) {
       inProcess.unlock();
       throw e;
+    }
+  }
+
+  /**
+   * Which in-process lock guards this folder: one per real folder, however it is reached, as two
+   * locks of one JVM on the same file would fail rather than wait. The working folder exists even
+   * when {@code .ama/} does not yet.
+   */
+  private Path key() {
+    try {
+      return workDir.toRealPath().resolve(DIR);
+    } catch (IOException e) {
+      return dir().toAbsolutePath().normalize();
     }
   }
 
@@ -200,7 +213,7 @@ final class StageStore {
    *     found none and so took no file lock
    */
   void save(Stage stage) {
-    Path key = dir().toAbsolutePath().normalize();
+    Path key = key();
     ReentrantLock held = IN_PROCESS.get(key);
     if (held == null || !held.isHeldByCurrentThread()) {
       throw new IllegalStateException("saving " + file() + " without holding its lock");

@@ -36,8 +36,7 @@ final class UploadCommand extends AmaCommand {
 
   @Override
   public Integer call() {
-    // What is uploaded is the stage as it is now; the lock is not held during the transfer, so
-    // ama add, set and rm keep working meanwhile and their changes stay for the next version.
+    // Not held during the transfer, which may take hours: other commands need not wait for it.
     Stage stage;
     try (StageStore.Lock lock = stageStore().lock()) {
       stage = startedStage();
