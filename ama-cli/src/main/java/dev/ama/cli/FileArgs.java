@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  *
  * <p>Symbolic links: a link to a file is staged under the link's name and read from its target,
  * which {@code ama status} shows. A link whose target leaves both the working folder and the
- * folder being added is refused, so that {@code ama add .} never uploads {@code /etc/passwd} by
+ * folder being added (for a link named as an argument: the folder it is in) is refused, so that {@code ama add .} never uploads {@code /etc/passwd} by
  * way of a stray link, unless links are followed ({@code --follow-symlinks}). Inside a folder,
  * links to folders are not followed unless links are followed; they are skipped, as are dangling
  * links and special files (FIFOs, sockets, devices), and each one skipped is reported: nothing is
@@ -131,7 +131,9 @@ final class FileArgs {
           throw new NotFoundException("cannot add '" + name + "': it is a symbolic link to " + linkTarget(path)
               + ", which does not exist; point the link at a file, or add the file itself");
         }
-        if (!followLinks && !real.startsWith(workReal)) {
+        // A link named outside the working folder may point beside itself, as links in a folder may.
+        Path linkFolder = realOrSelf(path.getParent());
+        if (!followLinks && !real.startsWith(workReal) && !real.startsWith(linkFolder)) {
           leaving.add(new Leaving(name, real));
         } else if (Files.isRegularFile(real)) {
           files.add(staged(fileName, real));

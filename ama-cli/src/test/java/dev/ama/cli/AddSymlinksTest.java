@@ -148,6 +148,16 @@ class AddSymlinksTest {
   }
 
   @Test
+  void aLinkNamedOutsideTheWorkingFolderMayPointBesideItself() throws IOException {
+    Ama ama = new Ama(tmp);
+    Ama.write(tmp, "data/step-3.bin", "3".getBytes());
+    Files.createSymbolicLink(tmp.resolve("data/latest.bin"), Path.of("step-3.bin"));
+    ama.ok("init", "checkpoints");
+    ama.ok("add", tmp.resolve("data/latest.bin").toString());
+    assertEquals(Map.of("latest.bin", tmp.resolve("data/step-3.bin").toString()), staged(ama));
+  }
+
+  @Test
   void aDanglingLinkOnTheCommandLineSaysWhereItPoints() throws IOException {
     Ama ama = new Ama(tmp);
     ama.write("model.yaml", "m");
