@@ -1,6 +1,9 @@
 package dev.ama.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,6 +20,10 @@ import java.util.Locale;
 /** Human and JSON output: sizes, times, aligned tables. */
 final class Format {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  static {
+    JSON.getFactory().setCharacterEscapes(new TerminalSafeEscapes());
+  }
   private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 
   private Format() {}
@@ -55,6 +62,30 @@ final class Format {
   /** An instant in UTC to the second, such as {@code 2026-11-22T07:50:12Z}. */
   static String time(Instant at) {
     return at.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /**
+   * JSON escapes for what a terminal would act on beyond the control characters JSON escapes
+   * anyway, so that {@code --json} shown on a terminal is as harmless as text output. The
+   * escaped values read back exactly the same.
+   */
+  private static final class TerminalSafeEscapes extends CharacterEscapes {
+    private static final long serialVersionUID = 1L;
+    private final int[] ascii = standardAsciiEscapesForJSON();
+
+    TerminalSafeEscapes() {
+      ascii[0x7f] = ESCAPE_STANDARD;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      return TerminalText.unsafeBeyondJson(ch) ? new SerializedString(String.format("\\u%04x", ch)) : null;
+    }
   }
 
   /**

@@ -75,9 +75,15 @@ final class TerminalText {
 
   /** C0 controls, DEL, C1 controls, lone surrogates, bidirectional controls, line separators. */
   private static boolean unsafe(char c) {
-    return c < 0x20
-        || (c >= 0x7f && c <= 0x9f)
-        || Character.isSurrogate(c)
+    return c < 0x20 || Character.isSurrogate(c) || unsafeBeyondJson(c);
+  }
+
+  /**
+   * What a terminal may act on that JSON leaves as it is: DEL, C1 controls, bidirectional
+   * controls and line separators (JSON escapes C0 controls itself, and pairs surrogates).
+   */
+  static boolean unsafeBeyondJson(int c) {
+    return (c >= 0x7f && c <= 0x9f)
         || c == 0x061c
         || c == 0x200e
         || c == 0x200f

@@ -75,9 +75,12 @@ class TerminalSafeOutputTest {
   }
 
   @Test
-  void jsonOutputKeepsTheTextExact() throws IOException {
+  void jsonOutputKeepsTheTextExactAndEscaped() throws IOException {
     Ama ama = hostileStore();
-    var node = new ObjectMapper().readTree(ama.ok("show", "params", "--alias", "m", "--json").out());
+    Ama.Result r = ama.ok("show", "params", "--alias", "m", "--json");
+    // Escaped as JSON escapes, so a terminal shown the JSON does not act on them either.
+    assertTerminalSafe("show --json", r);
+    var node = new ObjectMapper().readTree(r.out());
     assertEquals(HOSTILE, node.get("description").asText());
     assertEquals("mallory" + HOSTILE, node.get("by").asText());
     assertEquals(HOSTILE, node.get("labels").get("k").asText());
