@@ -39,7 +39,7 @@ final class AddRefCommand extends AmaCommand {
       throw usage("add ref needs --alias ALIAS, the alias of the asset to link, such as: ama add ref --alias"
           + " my_training_inputs (to stage a file named 'ref', write: ama add ./ref)");
     }
-    Stage stage = startedStage();
+    startedStage(); // before asking the store: says how to start when nothing is
     String name = Names.checkAlias(alias.get());
     type.ifPresent(Names::checkType);
     AssetVersion target;
@@ -47,8 +47,13 @@ final class AddRefCommand extends AmaCommand {
       String refType = type.isPresent() ? type.get() : inferType(client, name);
       target = client.version(refType, name);
     }
-    boolean added = stage.addRef(new Stage.StagedRef(target.type(), name));
-    stageStore().save(stage);
+    boolean added;
+    // The store was asked without holding the lock, so other commands need not wait for it.
+    try (StageStore.Lock lock = stageStore().lock()) {
+      Stage current = startedStage();
+      added = current.addRef(new Stage.StagedRef(target.type(), name));
+      stageStore().save(current);
+    }
     info((added ? "staged ref " : "ref already staged: ") + target.type() + "/" + name
         + " (now " + target.version() + "; pinned when you run: ama upload)");
     return ExitCodes.OK;

@@ -299,7 +299,7 @@ public final class AmaCli implements Callable<Integer> {
     }
     String name = e.getCommandLine().getCommandSpec().qualifiedName();
     message.append(" (see '").append(name).append(" --help')");
-    err.println("ama: " + message);
+    err.println("ama: " + TerminalText.safe(message.toString()));
     if (verbose) {
       e.printStackTrace(err);
     }
@@ -321,7 +321,8 @@ public final class AmaCli implements Callable<Integer> {
     } else {
       message = "unexpected error: " + e + (verbose ? "" : " (run with --verbose for the stack trace)");
     }
-    err.println("ama: " + oneLine(message));
+    // Messages quote names from the store and the command line; a terminal must not act on them.
+    err.println("ama: " + TerminalText.safe(oneLine(message)));
     if (verbose) {
       e.printStackTrace(err);
     }

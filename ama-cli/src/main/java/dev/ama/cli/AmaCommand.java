@@ -30,7 +30,10 @@ abstract class AmaCommand implements Callable<Integer> {
     return cli().stageStore();
   }
 
-  /** The stage of a folder where {@code ama init} has run; explains how to start otherwise. */
+  /**
+   * The stage of a folder where {@code ama init} has run; explains how to start otherwise. A
+   * command that saves it holds {@link StageStore#lock()} from before this call.
+   */
   Stage startedStage() {
     Stage stage = stageStore().load();
     if (stage.type().isEmpty()) {
@@ -68,10 +71,10 @@ abstract class AmaCommand implements Callable<Integer> {
     return false;
   }
 
-  /** Prints a confirmation such as "uploaded ..." unless {@code --quiet}. */
+  /** Prints a confirmation such as "uploaded ..." unless {@code --quiet}, terminal-safe: it names files. */
   void info(String line) {
     if (!cli().quiet()) {
-      out().println(line);
+      out().println(TerminalText.safe(line));
     }
   }
 

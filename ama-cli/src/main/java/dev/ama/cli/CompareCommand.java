@@ -103,10 +103,10 @@ final class CompareCommand extends AmaCommand {
 
   private void print(PrintWriter out, Comparison comparison) {
     if (comparison.rows().isEmpty()) {
-      out.println("no parameters to compare: " + (file.isPresent()
+      out.println(TerminalText.safe("no parameters to compare: " + (file.isPresent()
           ? "'" + file.get() + "' holds no keys in any of the versions"
           : "none of the versions holds a YAML or JSON file; see their files with: ama show " + type + " --alias "
-              + selectors.get(0)));
+              + selectors.get(0))));
       return;
     }
     List<Comparison.Row> differing = comparison.differing();

@@ -67,10 +67,11 @@ final class DiffCommand extends AmaCommand {
   }
 
   private void print(PrintWriter out, AssetDiff diff) {
-    out.println("from " + diff.from().type() + "/" + from + " " + diff.from().version());
-    out.println("to   " + diff.to().type() + "/" + to + " " + diff.to().version());
+    out.println(TerminalText.safe("from " + diff.from().type() + "/" + from + " " + diff.from().version()));
+    out.println(TerminalText.safe("to   " + diff.to().type() + "/" + to + " " + diff.to().version()));
     if (diff.typesDiffer()) {
-      out.println("note: the versions are of different asset types (" + diff.from().type() + ", " + diff.to().type() + ")");
+      out.println(TerminalText.safe("note: the versions are of different asset types (" + diff.from().type() + ", "
+          + diff.to().type() + ")"));
     }
     if (diff.filesEqual()) {
       out.println("same files (" + diff.unchanged() + ")");
@@ -85,10 +86,10 @@ final class DiffCommand extends AmaCommand {
     table.print(out, "  ");
     for (AssetDiff.FileChange c : diff.changed()) {
       if (!c.parameters().isEmpty() || c.note().isPresent()) {
-        out.println(c.path() + ":");
-        c.parameters().forEach(p -> out.println("  " + p.key() + ": " + p.before().orElse("(absent)") + " -> "
-            + p.after().orElse("(absent)")));
-        c.note().ifPresent(n -> out.println("  (" + n + ")"));
+        out.println(TerminalText.safe(c.path() + ":"));
+        c.parameters().forEach(p -> out.println(TerminalText.safe("  " + p.key() + ": "
+            + p.before().orElse("(absent)") + " -> " + p.after().orElse("(absent)"))));
+        c.note().ifPresent(n -> out.println(TerminalText.safe("  (" + n + ")")));
       }
     }
     out.println(diff.unchanged() + " file(s) unchanged");

@@ -81,9 +81,9 @@ final class FindCommand extends AmaCommand {
       return exit;
     }
     if (matches.isEmpty()) {
-      cli().err().println("ama: no version holds a file identical to "
+      cli().err().println(TerminalText.safe("ama: no version holds a file identical to "
           + file.map(f -> "'" + f + "'").orElse(digest.orElse("")) + "; it was never uploaded to this store, or"
-          + " its bytes differ from every uploaded file");
+          + " its bytes differ from every uploaded file"));
       return exit;
     }
     Format.Table table = new Format.Table().row("TYPE", "ALIASES", "VERSION", "PATH", "BY", "AT");

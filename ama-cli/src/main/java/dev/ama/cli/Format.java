@@ -1,6 +1,9 @@
 package dev.ama.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,12 +13,17 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /** Human and JSON output: sizes, times, aligned tables. */
 final class Format {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  static {
+    JSON.getFactory().setCharacterEscapes(new TerminalSafeEscapes());
+  }
   private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 
   private Format() {}
@@ -56,12 +64,39 @@ final class Format {
     return at.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
-  /** Rows of cells printed as left-aligned columns separated by two spaces. */
+  /**
+   * JSON escapes for what a terminal would act on beyond the control characters JSON escapes
+   * anyway, so that {@code --json} shown on a terminal is as harmless as text output. The
+   * escaped values read back exactly the same.
+   */
+  private static final class TerminalSafeEscapes extends CharacterEscapes {
+    private static final long serialVersionUID = 1L;
+    private final int[] ascii = standardAsciiEscapesForJSON();
+
+    TerminalSafeEscapes() {
+      ascii[0x7f] = ESCAPE_STANDARD;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      return TerminalText.unsafeBeyondJson(ch) ? new SerializedString(String.format("\\u%04x", ch)) : null;
+    }
+  }
+
+  /**
+   * Rows of cells printed as left-aligned columns separated by two spaces. Cells are made
+   * {@linkplain TerminalText#safe terminal-safe}, as they hold names from the store.
+   */
   static final class Table {
     private final List<String[]> rows = new ArrayList<>();
 
     Table row(String... cells) {
-      rows.add(cells);
+      rows.add(Arrays.stream(cells).map(TerminalText::safe).toArray(String[]::new));
       return this;
     }
 

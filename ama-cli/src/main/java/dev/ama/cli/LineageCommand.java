@@ -58,11 +58,12 @@ final class LineageCommand extends VersionCommand {
           downstream ? LineageGraph.Direction.DOWNSTREAM : LineageGraph.Direction.UPSTREAM, depth);
     }
     Output output = json ? Output.JSON : format;
+    // The graph lays out lines itself around names from the store: keep its lines, escape the rest.
     String text = switch (output) {
-      case TEXT -> graph.toText();
+      case TEXT -> TerminalText.safeLines(graph.toText());
       case JSON -> graph.toJson();
-      case DOT -> graph.toDot();
-      case MERMAID -> graph.toMermaid();
+      case DOT -> TerminalText.safeLines(graph.toDot());
+      case MERMAID -> TerminalText.safeLines(graph.toMermaid());
     };
     out().print(text.endsWith("\n") ? text : text + "\n");
     return ExitCodes.OK;

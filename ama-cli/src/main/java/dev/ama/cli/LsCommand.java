@@ -177,7 +177,7 @@ final class LsCommand extends AmaCommand {
       types.forEach(array::add);
       Format.printJson(out(), array);
     } else {
-      types.forEach(out()::println);
+      types.forEach(t -> out().println(TerminalText.safe(t)));
     }
   }
 
@@ -223,7 +223,7 @@ final class LsCommand extends AmaCommand {
       return;
     }
     if (shown.isEmpty()) {
-      out().println("no version of " + type.get() + " " + describe(filter));
+      out().println(TerminalText.safe("no version of " + type.get() + " " + describe(filter)));
       return;
     }
     Format.Table table = new Format.Table().row("VERSION", "CREATED", "BY", "ALIASES", "LABELS");

@@ -22,6 +22,12 @@ final class RemoveCommand extends AmaCommand {
 
   @Override
   public Integer call() {
+    try (StageStore.Lock lock = stageStore().lock()) {
+      return remove();
+    }
+  }
+
+  private int remove() {
     Stage stage = startedStage();
     List<String> paths = new ArrayList<>();
     for (String arg : args) {

@@ -37,6 +37,12 @@ final class SetCommand extends AmaCommand {
     if (alias.isEmpty() && description.isEmpty() && labels.isEmpty()) {
       throw usage("set needs --alias, --description or --label, such as: ama set --alias my_model");
     }
+    try (StageStore.Lock lock = stageStore().lock()) {
+      return set();
+    }
+  }
+
+  private int set() {
     Stage stage = startedStage();
     alias.ifPresent(Names::checkAlias);
     List<String[]> parsed = new ArrayList<>();

@@ -95,12 +95,29 @@ final class Settings {
     return new Value(home.resolve(".ama").resolve("store").toString(), "default");
   }
 
-  /** Who uploads, if known; the core decides when it is not. */
+  /**
+   * Who uploads, if known; the core decides when it is not.
+   *
+   * @throws InvalidInputException if {@code --user} or {@code AMA_USER} is given but blank: a user
+   *     asked for by name must not silently become someone else
+   */
   Optional<String> user(Optional<String> flag) {
-    if (flag.isPresent() && !flag.get().isBlank()) {
+    if (flag.isPresent()) {
+      if (flag.get().isBlank()) {
+        throw new InvalidInputException("invalid user '" + flag.get() + "' (from --user): give a name, such as"
+            + " --user alice, or leave --user out to use " + ENV_USER + " or the operating system user");
+      }
       return flag;
     }
-    return nonBlank(env.get(ENV_USER)).or(() -> nonBlank(env.get(ENV_OS_USER)));
+    String fromEnv = env.get(ENV_USER);
+    if (fromEnv != null) {
+      if (fromEnv.isBlank()) {
+        throw new InvalidInputException("invalid user '" + fromEnv + "' (from " + ENV_USER + "): give a name, such as "
+            + ENV_USER + "=alice, or unset " + ENV_USER + " to use the operating system user");
+      }
+      return Optional.of(fromEnv);
+    }
+    return nonBlank(env.get(ENV_OS_USER));
   }
 
   /** The local cache folder. */

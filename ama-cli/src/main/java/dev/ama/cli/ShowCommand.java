@@ -47,8 +47,8 @@ final class ShowCommand extends VersionCommand {
         Format.printJson(out(), node);
       } else {
         Views.printVersion(out(), version, type + "/" + alias);
-        entry.ifPresent(e -> out().println("alias moved: " + Format.time(e.at()) + " by " + e.by() + " (entry "
-            + e.seq() + "; history: ama log " + type + " --alias " + alias + ")"));
+        entry.ifPresent(e -> out().println(TerminalText.safe("alias moved: " + Format.time(e.at()) + " by " + e.by()
+            + " (entry " + e.seq() + "; history: ama log " + type + " --alias " + alias + ")")));
       }
     }
     return ExitCodes.OK;

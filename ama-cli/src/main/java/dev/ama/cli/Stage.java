@@ -123,10 +123,25 @@ final class Stage {
     return true;
   }
 
-  /** Records a successful upload and clears what was staged; the type stays for the next version. */
-  void uploaded(LastUpload upload) {
-    clearPending();
+  /**
+   * Records a successful upload of what {@code uploaded} held when the upload began, and clears
+   * exactly that: files, alias, refs, description and labels staged or changed since stay for the
+   * next version, and nothing is cleared if a new asset was started meanwhile. The type stays.
+   */
+  void uploaded(Stage uploaded, LastUpload upload) {
     lastUpload = Optional.of(upload);
+    if (!type.equals(uploaded.type)) {
+      return;
+    }
+    uploaded.files.forEach(files::remove);
+    if (alias.equals(uploaded.alias)) {
+      alias = Optional.empty();
+    }
+    refs.removeAll(uploaded.refs);
+    if (description.equals(uploaded.description)) {
+      description = Optional.empty();
+    }
+    uploaded.labels.forEach(labels::remove);
   }
 
   void lastUpload(LastUpload upload) {

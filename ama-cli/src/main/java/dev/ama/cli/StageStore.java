@@ -5,29 +5,63 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ama.ConflictException;
 import dev.ama.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Loads and saves the {@link Stage} of a working folder in {@code .ama/stage.json}. Saves write a
  * temporary file next to it and rename it over the old one, so an interrupted command never
  * leaves a half-written stage.
+ *
+ * <p>Every load-change-save runs under {@link #lock()}, an exclusive lock on {@code .ama/lock}
+ * that other {@code ama} processes and other runs in this JVM wait for; without it two commands
+ * that load the same stage would each save their own change and drop the other's. Reads that
+ * change nothing ({@code ama status}) need no lock: a save is one rename.
  */
 final class StageStore {
   static final String DIR = ".ama";
   static final String FILE = "stage.json";
+  static final String LOCK = "lock";
+  /**
+   * File locks belong to the process: a second channel of the same JVM asking for the same lock
+   * gets OverlappingFileLockException instead of waiting, so runs in one JVM queue here first.
+   */
+  private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+  /** The folders whose in-process holder also holds the file lock; without it a save is refused. */
+  private static final Set<Path> FILE_LOCKED = ConcurrentHashMap.newKeySet();
   private static final int FORMAT = 1;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** What the recovery advice of a damaged stage file tells the user to run. */
+  static final String START_OVER = "ama init <type> --force";
+
+  /** The stage file cannot be read as a stage; {@code ama init TYPE --force} sets it aside. */
+  static final class DamagedStageException extends InvalidInputException {
+    private static final long serialVersionUID = 1L;
+    final transient Path file;
+    final String detail;
+
+    DamagedStageException(Path file, String detail, String advice) {
+      super("the stage file " + file + " " + detail + "; " + advice);
+      this.file = file;
+      this.detail = detail;
+    }
+  }
 
   private final Path workDir;
 
@@ -42,6 +76,86 @@ final class StageStore {
 
   Path file() {
     return dir().resolve(FILE);
+  }
+
+  /** The exclusive hold on a working folder's {@code .ama/}; closing it lets the next command in. */
+  static final class Lock implements AutoCloseable {
+    private final Path key;
+    private final ReentrantLock inProcess;
+    private final FileChannel channel;
+
+    private Lock(Path key, ReentrantLock inProcess, FileChannel channel) {
+      this.key = key;
+      this.inProcess = inProcess;
+      this.channel = channel;
+      if (channel != null) {
+        FILE_LOCKED.add(key);
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        if (channel != null) {
+          FILE_LOCKED.remove(key);
+          channel.close(); // releases the file lock
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot release the lock " + LOCK + " of " + DIR + ": " + e.getMessage(), e);
+      } finally {
+        inProcess.unlock();
+      }
+    }
+  }
+
+  /**
+   * Waits for and takes the folder's lock; hold it from {@link #load} to {@link #save}. A folder
+   * without {@code .ama/} gets one only when {@code create} (ama init): other commands find no
+   * stage there and stop, and a mistyped command should not leave a folder behind.
+   */
+  Lock lock(boolean create) {
+    Path key = key();
+    ReentrantLock inProcess = IN_PROCESS.computeIfAbsent(key, k -> new ReentrantLock());
+    inProcess.lock();
+    try {
+      if (!create && !Files.isDirectory(dir())) {
+        return new Lock(key, inProcess, null);
+      }
+      Files.createDirectories(dir());
+      FileChannel channel = FileChannel.open(dir().resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        channel.lock();
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+      return new Lock(key, inProcess, channel);
+    } catch (IOException e) {
+      inProcess.unlock();
+      throw new UncheckedIOException("cannot lock " + dir().resolve(LOCK) + " against other ama commands: "
+          + e.getMessage() + "; check that " + dir() + " is writable", e);
+    } catch (RuntimeException e) {
+      inProcess.unlock();
+      throw e;
+    }
+  }
+
+  /**
+   * Which in-process lock guards this folder: one per real folder, however it is reached, as two
+   * locks of one JVM on the same file would fail rather than wait. The working folder exists even
+   * when {@code .ama/} does not yet.
+   */
+  private Path key() {
+    try {
+      return workDir.toRealPath().resolve(DIR);
+    } catch (IOException e) {
+      return dir().toAbsolutePath().normalize();
+    }
+  }
+
+  /** {@link #lock(boolean)} for commands that change an existing stage. */
+  Lock lock() {
+    return lock(false);
   }
 
   /** The stage, or an empty one if the folder has none yet. */
@@ -61,6 +175,12 @@ final class StageStore {
     if (root == null || !root.isObject()) {
       throw corrupt(file, "not a JSON object");
     }
+    int format = root.path("format").asInt(FORMAT);
+    if (format > FORMAT) {
+      throw new DamagedStageException(file, "was written by a newer version of ama (format " + format
+          + "; this one knows " + FORMAT + ")", "use that version, or start over with: " + START_OVER
+          + ", which keeps the file aside");
+    }
     try {
       return parse(root);
     } catch (RuntimeException e) {
@@ -68,8 +188,40 @@ final class StageStore {
     }
   }
 
-  /** Writes the stage atomically, creating {@code .ama/} if needed. */
+  /**
+   * Moves an unreadable stage file aside as {@code stage.json.damaged-<time>}, so that a new stage
+   * can be started without reading it and nothing in it is lost.
+   *
+   * @return where it is now
+   */
+  Path setAside() {
+    Path aside = dir().resolve(FILE + ".damaged-" + Instant.now().toEpochMilli());
+    try {
+      return Files.move(file(), aside);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move the damaged " + file() + " aside to " + aside + ": " + e.getMessage()
+          + "; move or remove it by hand", e);
+    }
+  }
+
+  /**
+   * Writes the stage atomically, creating {@code .ama/} if needed.
+   *
+   * @throws IllegalStateException if this thread does not hold {@link #lock()}: a save without it
+   *     can drop another command's change
+   * @throws ConflictException if {@code .ama/} was created by another command after this one
+   *     found none and so took no file lock
+   */
   void save(Stage stage) {
+    Path key = key();
+    ReentrantLock held = IN_PROCESS.get(key);
+    if (held == null || !held.isHeldByCurrentThread()) {
+      throw new IllegalStateException("saving " + file() + " without holding its lock");
+    }
+    if (!FILE_LOCKED.contains(key)) {
+      throw new ConflictException("the staging folder " + dir() + " was created by another ama command while this one"
+          + " ran, so this one's change is not saved; run the command again");
+    }
     try {
       Files.createDirectories(dir());
       Path temp = Files.createTempFile(dir(), FILE + ".", ".tmp");
@@ -178,8 +330,8 @@ final class StageStore {
     return text(node, field).orElseThrow(() -> new IllegalArgumentException("an entry lacks '" + field + "'"));
   }
 
-  private InvalidInputException corrupt(Path file, String detail) {
-    return new InvalidInputException(
-        "the stage file " + file + " is damaged (" + detail + "); fix it by hand, or start over with: ama init <type> --force");
+  private static DamagedStageException corrupt(Path file, String detail) {
+    return new DamagedStageException(file, "is damaged (" + detail + ")",
+        "fix it by hand, or start over with: " + START_OVER + ", which keeps it aside");
   }
 }

@@ -54,19 +54,21 @@ final class StatusCommand extends AmaCommand {
 
   private void printText(Stage stage, Settings.Value store, Optional<Settings.Transfers> transfers, String error) {
     PrintWriter out = out();
-    out.println("store:  " + store.value() + " (" + store.origin() + ")");
-    out.println("transfers: " + transfers.map(t -> t.settings().concurrency() + " files at once ("
+    out.println(TerminalText.safe("store:  " + store.value() + " (" + store.origin() + ")"));
+    out.println(TerminalText.safe("transfers: " + transfers.map(t -> t.settings().concurrency() + " files at once ("
         + t.concurrencyOrigin() + "), parts of " + Format.size(t.settings().partSize()) + " (" + t.partSizeOrigin()
-        + ")").orElse("(invalid) " + error));
+        + ")").orElse("(invalid) " + error)));
     if (stage.type().isEmpty()) {
-      out.println("no asset started in " + workDir() + "; start one with: ama init <type>");
+      out.println(TerminalText.safe("no asset started in " + workDir() + "; start one with: ama init <type>"));
       return;
     }
-    out.println("asset:  " + stage.type().get() + (stage.hasPendingWork() ? " (not uploaded yet)" : ""));
-    out.println("alias:  " + stage.alias().orElse("(none; set one with: ama set --alias NAME)"));
-    stage.description().ifPresent(d -> out.println("description: " + d));
+    out.println(TerminalText.safe("asset:  " + stage.type().get()
+        + (stage.hasPendingWork() ? " (not uploaded yet)" : "")));
+    out.println(TerminalText.safe("alias:  " + stage.alias().orElse("(none; set one with: ama set --alias NAME)")));
+    stage.description().ifPresent(d -> out.println(TerminalText.safe("description: " + d)));
     if (!stage.labels().isEmpty()) {
-      out.println("labels: " + String.join(", ", stage.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+      out.println(TerminalText.safe("labels: " + String.join(", ",
+          stage.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())));
     }
     if (stage.files().isEmpty()) {
       out.println("files:  none staged; add some with: ama add FILE...");
@@ -84,10 +86,10 @@ final class StatusCommand extends AmaCommand {
     }
     if (!stage.refs().isEmpty()) {
       out.println("refs:");
-      stage.refs().forEach(r -> out.println("  " + r));
+      stage.refs().forEach(r -> out.println(TerminalText.safe("  " + r)));
     }
-    stage.lastUpload().ifPresent(u -> out.println(
-        "last upload: " + u.type() + u.alias().map(a -> "/" + a).orElse("") + " " + u.version() + " at " + Format.time(u.at())));
+    stage.lastUpload().ifPresent(u -> out.println(TerminalText.safe("last upload: " + u.type()
+        + u.alias().map(a -> "/" + a).orElse("") + " " + u.version() + " at " + Format.time(u.at()))));
   }
 
   private void printJson(Stage stage, Settings.Value store, Optional<Settings.Transfers> transfers, String error) {

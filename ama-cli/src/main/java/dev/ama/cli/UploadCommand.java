@@ -7,7 +7,9 @@ import dev.ama.AssetVersion;
 import dev.ama.InvalidInputException;
 import dev.ama.NotFoundException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,6 +20,8 @@ import picocli.CommandLine.Option;
       "Upload the staged files as a new version.",
       "",
       "Stores the files, moves the alias to the new version, and clears the stage; the type stays, for the next version. Files already in the store are not sent again. Uploading identical files and refs under the same alias again changes nothing and prints the existing version.",
+      "",
+      "What is uploaded is what is staged when the upload starts. 'ama add', 'set' and 'rm' still work while it runs, and what they stage stays staged for the next version.",
       ""
     },
     footer = {"%nExamples:", "  ama upload", "  ama upload --json", "  ama upload --rehash",
@@ -37,7 +41,11 @@ final class UploadCommand extends AmaCommand {
 
   @Override
   public Integer call() {
-    Stage stage = startedStage();
+    // Not held during the transfer, which may take hours: other commands need not wait for it.
+    Stage stage;
+    try (StageStore.Lock lock = stageStore().lock()) {
+      stage = startedStage();
+    }
     String type = stage.type().orElseThrow();
     if (stage.files().isEmpty()) {
       String last = stage.lastUpload().map(u -> " (the last upload, " + u.type() + u.alias().map(a -> "/" + a).orElse("")
@@ -46,10 +54,18 @@ final class UploadCommand extends AmaCommand {
           "nothing to upload: no files are staged for " + type + last + "; stage some with: ama add FILE...");
     }
     for (Stage.StagedFile f : stage.files().values()) {
-      if (!Files.isRegularFile(workDir().resolve(f.source()))) {
+      Path source = workDir().resolve(f.source());
+      if (!Files.isRegularFile(source)) {
         throw new NotFoundException(
             "staged file " + f.source() + " is gone from " + workDir() + "; put it back, or unstage it with: ama rm "
                 + f.path());
+      }
+      // ama add refused such a link; one put in place of a staged file afterwards is refused the same way.
+      Optional<Path> leaving = FileArgs.leavingLink(workDir(), source);
+      if (leaving.isPresent()) {
+        throw new InvalidInputException("staged file " + f.source() + " is now a symbolic link to " + leaving.get()
+            + ", outside " + workDir() + "; unstage it with: ama rm " + f.path()
+            + ", and to upload the target stage it again with: ama add --follow-symlinks " + f.source());
       }
     }
     AssetVersion version;
@@ -67,18 +83,29 @@ final class UploadCommand extends AmaCommand {
       }
       version = upload.upload();
     }
-    stage.uploaded(new Stage.LastUpload(type, stage.alias(), version.version().toString(), version.createdAt()));
-    stageStore().save(stage);
+    Stage.LastUpload done = new Stage.LastUpload(type, stage.alias(), version.version().toString(), version.createdAt());
+    Stage after;
+    // With create: if .ama/ was removed meanwhile, the upload is still recorded.
+    try (StageStore.Lock lock = stageStore().lock(true)) {
+      after = stageStore().load();
+      after.uploaded(stage, done);
+      stageStore().save(after);
+    }
     if (json) {
       ObjectNode node = Views.version(version);
       // Identical content is one version: it may have been first uploaded under another alias.
-      node.put("alias", stage.lastUpload().flatMap(Stage.LastUpload::alias).orElse(version.alias().orElse(null)));
+      node.put("alias", done.alias().orElse(version.alias().orElse(null)));
       Format.printJson(out(), node);
     } else {
-      String name = type + stage.lastUpload().flatMap(Stage.LastUpload::alias).map(a -> "/" + a).orElse("");
+      String name = type + done.alias().map(a -> "/" + a).orElse("");
       List<String> refs = version.refs().stream().map(Object::toString).toList();
       info("uploaded " + name + " " + version.version() + " (" + version.files().size() + " file(s), "
           + Format.size(version.size()) + (refs.isEmpty() ? "" : "; refs: " + String.join(", ", refs)) + ")");
+      if (!after.files().isEmpty() && after.type().equals(stage.type())) {
+        int n = after.files().size();
+        info("staged while uploading, still staged: " + (n <= 10 ? String.join(", ", after.files().keySet())
+            : n + " files (see: ama status)") + "; upload them with: ama upload");
+      }
     }
     return ExitCodes.OK;
   }

@@ -60,13 +60,13 @@ final class Views {
 
   /** A version for people: header lines, then files and refs as aligned tables. */
   static void printVersion(PrintWriter out, AssetVersion v, String name) {
-    out.println(name);
+    out.println(TerminalText.safe(name));
     out.println("version:     " + v.version());
-    out.println("created:     " + Format.time(v.createdAt()) + " by " + v.createdBy());
-    v.description().ifPresent(d -> out.println("description: " + d));
+    out.println(TerminalText.safe("created:     " + Format.time(v.createdAt()) + " by " + v.createdBy()));
+    v.description().ifPresent(d -> out.println(TerminalText.safe("description: " + d)));
     if (!v.labels().isEmpty()) {
-      out.println("labels:      " + String.join(", ",
-          new TreeMap<>(v.labels()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+      out.println(TerminalText.safe("labels:      " + String.join(", ",
+          new TreeMap<>(v.labels()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())));
     }
     out.println("files:       " + v.files().size() + " (" + Format.size(v.size()) + ")");
     Format.Table files = new Format.Table();

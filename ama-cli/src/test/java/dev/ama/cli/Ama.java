@@ -1,5 +1,7 @@
 package dev.ama.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -7,7 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Runs {@code ama} in-process in a working folder with a store, cache and home under one temp dir. */
@@ -55,6 +59,24 @@ final class Ama {
       throw new AssertionError("ama " + String.join(" ", args) + " failed: " + r);
     }
     return r;
+  }
+
+  /** The stage file of the working folder as JSON. */
+  JsonNode stage() throws IOException {
+    return new ObjectMapper().readTree(work.resolve(".ama/stage.json").toFile());
+  }
+
+  /** The paths staged in the working folder, in the order of the stage file. */
+  List<String> stagedPaths() throws IOException {
+    List<String> paths = new ArrayList<>();
+    stage().get("files").forEach(f -> paths.add(f.get("path").asText()));
+    return paths;
+  }
+
+  /** Writes the stage file as given, bypassing ama, for tests of a damaged one. */
+  void writeStage(String content) throws IOException {
+    Files.createDirectories(work.resolve(".ama"));
+    Files.writeString(work.resolve(".ama/stage.json"), content);
   }
 
   Path write(String name, String content) {

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -22,13 +21,11 @@ class StagingTest {
   @TempDir Path tmp;
 
   JsonNode stage(Ama ama) throws IOException {
-    return JSON.readTree(ama.work.resolve(".ama/stage.json").toFile());
+    return ama.stage();
   }
 
   List<String> stagedPaths(Ama ama) throws IOException {
-    List<String> paths = new ArrayList<>();
-    stage(ama).get("files").forEach(f -> paths.add(f.get("path").asText()));
-    return paths;
+    return ama.stagedPaths();
   }
 
   @Test
@@ -260,19 +257,116 @@ class StagingTest {
     ama.ok("add", "a.yml");
     ama.ok("set", "--alias", "x");
     try (Stream<Path> list = Files.list(ama.work.resolve(".ama"))) {
-      assertEquals(List.of("stage.json"), list.map(p -> p.getFileName().toString()).toList());
+      assertEquals(List.of("lock", "stage.json"), list.sorted().map(p -> p.getFileName().toString()).toList());
     }
   }
 
   @Test
   void damagedStageFileIsReportedWithTheWayOut() throws IOException {
     Ama ama = new Ama(tmp);
-    Files.createDirectories(ama.work.resolve(".ama"));
-    Files.writeString(ama.work.resolve(".ama/stage.json"), "{\"type\": \"params\", \"files\": [");
+    ama.writeStage("{\"type\": \"params\", \"files\": [");
     Ama.Result r = ama.run("status");
     assertEquals(4, r.code(), r.toString());
     assertTrue(r.err().startsWith("ama: the stage file " + ama.work.resolve(".ama/stage.json") + " is damaged"), r.err());
-    assertTrue(r.err().endsWith("ama init <type> --force\n"), r.err());
+    assertTrue(r.err().endsWith("ama init <type> --force, which keeps it aside\n"), r.err());
+  }
+
+  @Test
+  void theAdvisedInitForceStartsOverFromADamagedStageFileAndKeepsItAside() throws IOException {
+    Ama ama = new Ama(tmp);
+    Files.createDirectories(ama.work.resolve(".ama"));
+    String damaged = "{\"type\": \"params\", \"files\": [";
+    ama.writeStage(damaged);
+    ama.write("a.yml", "a");
+    Ama.Result add = ama.run("add", "a.yml");
+    assertEquals(4, add.code(), add.toString());
+    assertTrue(add.err().contains("start over with: ama init <type> --force"), add.err());
+
+    Ama.Result init = ama.run("init", "params", "--force");
+    assertEquals(0, init.code(), init.toString());
+    List<Path> kept = listAma(ama, "stage.json.damaged-");
+    assertEquals(1, kept.size(), kept.toString());
+    assertEquals(damaged, Files.readString(kept.get(0)));
+    assertTrue(init.out().contains("damaged") && init.out().contains(".ama/" + kept.get(0).getFileName()), init.out());
+    ama.ok("add", "a.yml");
+    assertEquals(List.of("a.yml"), stagedPaths(ama));
+  }
+
+  @Test
+  void initWithoutForceOverADamagedStageFileNamesTheCommandThatWorks() throws IOException {
+    Ama ama = new Ama(tmp);
+    ama.writeStage("[]");
+    Ama.Result r = ama.run("init", "models");
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("start over with: ama init models --force"), r.err());
+    assertEquals("[]", Files.readString(ama.work.resolve(".ama/stage.json")));
+    ama.ok("init", "models", "--force");
+    assertEquals("models", stage(ama).get("type").asText());
+  }
+
+  @Test
+  void aStageFileOfANewerFormatSaysSoAndInitForceKeepsIt() throws IOException {
+    Ama ama = new Ama(tmp);
+    ama.writeStage("{\"format\": 2, \"type\": \"params\"}");
+    Ama.Result r = ama.run("status");
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("format 2") && r.err().contains("newer version of ama")
+        && r.err().contains("ama init <type> --force"), r.err());
+    ama.ok("init", "params", "--force");
+    assertEquals(1, listAma(ama, "stage.json.damaged-").size());
+  }
+
+  @Test
+  void theUnstageAdviceOfUploadAndAddWorksWhenFollowed() throws IOException {
+    Ama ama = new Ama(tmp);
+    Path gone = ama.write("gone,1.yml", "g");
+    ama.write("kept.yml", "k");
+    ama.write("a/model.yml", "1");
+    ama.write("b/model.yml", "2");
+    ama.ok("init", "params");
+    ama.ok("add", "gone,1.yml");
+    ama.ok("add", "kept.yml, a/model.yml");
+    Files.delete(gone);
+    Ama.Result upload = ama.run("upload");
+    assertEquals(3, upload.code(), upload.toString());
+    ama.ok(SeedWorkflowTest.argv(advice(upload.err(), "unstage it with: ")));
+    Ama.Result add = ama.run("add", "b/model.yml");
+    assertEquals(4, add.code(), add.toString());
+    ama.ok(SeedWorkflowTest.argv(advice(add.err(), "unstage the other with: ")));
+    ama.ok("add", "b/model.yml");
+    ama.ok("upload");
+  }
+
+  /** The command a message advises after a phrase, up to the end of the line. */
+  static String advice(String message, String phrase) {
+    int at = message.indexOf(phrase);
+    assertTrue(at >= 0, message);
+    return message.substring(at + phrase.length()).strip();
+  }
+
+  List<Path> listAma(Ama ama, String prefix) throws IOException {
+    try (Stream<Path> list = Files.list(ama.work.resolve(".ama"))) {
+      return list.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+    }
+  }
+
+  @Test
+  void aBlankUserIsRefusedNamingWhereItCameFromAndNothingIsUploaded() throws IOException {
+    Ama ama = new Ama(tmp);
+    ama.write("a.yml", "a");
+    ama.ok("init", "params");
+    ama.ok("add", "a.yml");
+    Ama.Result flag = ama.run("--user", "", "upload");
+    assertEquals(4, flag.code(), flag.toString());
+    assertEquals("ama: invalid user '' (from --user): give a name, such as --user alice, or leave --user out to"
+        + " use AMA_USER or the operating system user\n", flag.err());
+    ama.env.put("AMA_USER", "  ");
+    Ama.Result env = ama.run("upload");
+    assertEquals(4, env.code(), env.toString());
+    assertEquals("ama: invalid user '  ' (from AMA_USER): give a name, such as AMA_USER=alice, or unset AMA_USER"
+        + " to use the operating system user\n", env.err());
+    assertEquals(List.of("a.yml"), stagedPaths(ama));
+    assertTrue(stage(ama).get("lastUpload").isNull());
   }
 
   @Test
