@@ -112,7 +112,7 @@ public final class AssetClient implements AutoCloseable {
    * @throws NotFoundException if the store has no such version
    */
   public AssetVersion version(Digest id) {
-    return queries.manifest(Objects.requireNonNull(id, "id"));
+    return queries.byId(Objects.requireNonNull(id, "id"));
   }
 
   /**

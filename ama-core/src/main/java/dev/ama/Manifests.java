@@ -124,7 +124,8 @@ final class Manifests {
     if (!actual.equals(id)) {
       throw new IntegrityException(
           "manifest " + id + " in " + location + " is corrupt: its bytes hash to " + actual
-              + ". Restore it from a backup or re-upload the asset; nothing was downloaded");
+              + "; nothing was downloaded. Upload the asset's files again to make a new, intact version (the alias"
+              + " moves to it), or restore the manifest from a backup");
     }
     String where = "manifest " + id + " in " + location;
     try {

@@ -2,6 +2,7 @@ package dev.ama.storage;
 
 import dev.ama.internal.BoundedInputStream;
 import dev.ama.spi.Content;
+import dev.ama.spi.NotAnObjectException;
 import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.ObjectNotFoundException;
 import dev.ama.spi.PutOutcome;
@@ -18,6 +19,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -40,16 +42,28 @@ import java.util.stream.Stream;
  * exists (on every POSIX filesystem, including NFS), so a key is never replaced; {@link #put}
  * with an atomic rename. A crash leaves at most a stray temporary file, never a partial object.
  *
+ * <p>Only regular files are objects. A symbolic link, FIFO, socket or device at a key is neither
+ * followed nor read: {@link #stat}, {@link #open} and {@link #putIfAbsent} refuse it with a {@link
+ * NotAnObjectException} naming the key (a FIFO would block a reader forever, a link could lead to
+ * {@code /dev/zero} or out of the store), and listings skip it. The root itself may be a symbolic
+ * link (a store on another disk), and so may a directory inside it; only the last segment of a key
+ * is checked, which is where a foreign file would have to sit to be read as an object.
+ *
  * <p>Listing walks the directory under the prefix and sorts the keys in memory, which is fast for
  * the prefixes AMA lists.
  */
 public final class FileSystemStorage implements Storage {
   private static final String TMP_DIR = ".ama-tmp";
   private final Path root;
+  private final String location;
 
   /** A storage rooted at a directory, which is created on the first write if missing. */
   public FileSystemStorage(Path root) {
     this.root = root.toAbsolutePath().normalize();
+    // Path.toUri() ends in '/' only when the directory exists: fixed once, and always with '/', so
+    // a store that vanished (an unmounted share) keeps the location its cache entries are kept under.
+    String uri = this.root.toUri().toString();
+    this.location = uri.endsWith("/") ? uri : uri + "/";
   }
 
   /** The root directory. */
@@ -59,7 +73,7 @@ public final class FileSystemStorage implements Storage {
 
   @Override
   public String location() {
-    return root.toUri().toString();
+    return location;
   }
 
   private Path path(String key) {
@@ -73,12 +87,19 @@ public final class FileSystemStorage implements Storage {
 
   @Override
   public Optional<ObjectInfo> stat(String key) throws IOException {
-    Path p = path(key);
+    return attributes(key, path(key)).map(a -> new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()));
+  }
+
+  /**
+   * The attributes of the regular file at a key, read without following a link; empty if nothing or
+   * a directory (a prefix of other keys) is there.
+   *
+   * @throws NotAnObjectException if a link or a special file is there
+   */
+  private Optional<BasicFileAttributes> attributes(String key, Path p) throws IOException {
+    BasicFileAttributes a;
     try {
-      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-      return a.isRegularFile()
-          ? Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()))
-          : Optional.empty();
+      a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException | NotDirectoryException e) {
       return Optional.empty();
     } catch (FileSystemException e) {
@@ -87,6 +108,14 @@ public final class FileSystemStorage implements Storage {
       }
       throw e;
     }
+    if (a.isRegularFile()) {
+      return Optional.of(a);
+    }
+    if (a.isDirectory()) {
+      return Optional.empty();
+    }
+    throw new NotAnObjectException(location(), key, a.isSymbolicLink()
+        ? "a symbolic link (" + p + ")" : "a special file such as a FIFO, socket or device (" + p + ")");
   }
 
   @Override
@@ -113,11 +142,12 @@ public final class FileSystemStorage implements Storage {
 
   private SeekableByteChannel channel(String key) throws IOException {
     Path p = path(key);
+    if (attributes(key, p).isEmpty()) {
+      throw new ObjectNotFoundException(location(), key);
+    }
     try {
-      if (Files.isDirectory(p)) {
-        throw new ObjectNotFoundException(location(), key);
-      }
-      return Files.newByteChannel(p, StandardOpenOption.READ);
+      // NOFOLLOW_LINKS as well: a link swapped in after the check is refused, not followed.
+      return Files.newByteChannel(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException | NotDirectoryException e) {
       throw new ObjectNotFoundException(location(), key);
     } catch (FileSystemException e) {
@@ -218,7 +248,7 @@ public final class FileSystemStorage implements Storage {
   @Override
   public PutOutcome putIfAbsent(String key, Content content) throws IOException {
     Path target = path(key);
-    if (Files.isRegularFile(target)) {
+    if (attributes(key, target).isPresent()) {
       return PutOutcome.ALREADY_EXISTS;
     }
     Path tmp = writeTemp(content);
