@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -331,7 +332,7 @@ final class Queries {
 
   // ---- listing ----
 
-  List<AssetVersion> versions(String type, VersionFilter filter) {
+  List<AssetVersion> versions(String type, VersionFilter filter, Consumer<IntegrityException> damaged) {
     Names.checkType(type);
     List<AssetVersion> out = new ArrayList<>();
     try (Stream<StoreIndex.VersionKey> s = index.versions(type)) {
@@ -345,7 +346,13 @@ final class Queries {
         if (filter.since().isPresent() && created.isBefore(filter.since().get())) {
           break; // newest first: everything after this is older still
         }
-        AssetVersion v = manifest(key.id());
+        AssetVersion v;
+        try {
+          v = manifest(key.id());
+        } catch (IntegrityException e) {
+          damaged.accept(e);
+          continue;
+        }
         if (filter.matches(v)) {
           out.add(v);
         }
