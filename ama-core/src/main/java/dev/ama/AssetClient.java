@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * InvalidInputException} (the request), {@link NotFoundException} (with near names), {@link
  * ConflictException} (a download folder holding other files), {@link IntegrityException} (bytes
  * that do not match their digest), {@link StoreException} (the store) and {@link
- * LocalFileException} (a local file, the download folder or the local cache). Listing queries
+ * LocalFileException} (a local file, the download folder or the local cache). A location without
+ * an AMA store's format marker is not an empty store but a {@link StoreException}; only an upload
+ * creates a store, and only in an empty location. Listing queries
  * need a storage that can list; read-only mirrors without listing still resolve and download.
  */
 public final class AssetClient implements AutoCloseable {

@@ -159,12 +159,14 @@ final class Store {
     formatChecked = true;
   }
 
+  /**
+   * Why a read finds no store. It does not list the location to say more: a mistyped path may be
+   * a large folder, and a filesystem listing walks all of it.
+   */
   private StoreException notFound() {
-    String what = firstKey().isPresent()
-        ? "holds objects but no " + FORMAT_MARKER + ", so it is not an AMA store (or its marker was deleted)"
-        : "has no " + FORMAT_MARKER + ": it is empty or does not exist (a mistyped path, an unmounted share?)";
-    return new StoreException("no AMA store at " + location() + ": the location " + what + ". Check the store location"
-        + " (--store, AMA_STORE) and that it is reachable; a new store is created by its first upload");
+    return new StoreException("no AMA store at " + location() + ": it has no " + FORMAT_MARKER + ", so it does not exist,"
+        + " is empty or is not an AMA store (a mistyped path? an unmounted share?). Check the store location (--store,"
+        + " AMA_STORE) and that it is reachable; a new store is created by its first upload");
   }
 
   /** Some key of the store, to tell an empty location from a foreign one; empty if it cannot list. */

@@ -177,7 +177,7 @@ class AssetClientTest {
   @Test
   void aStoreNeverUploadedToIsNotFoundAndTheMessageNamesTheWaysToChooseAnother() {
     StoreException e = assertThrows(StoreException.class, () -> client.version("rnn_models", "my_model"));
-    assertTrue(e.getMessage().startsWith("no AMA store at ") && e.getMessage().contains("is empty or does not exist")
+    assertTrue(e.getMessage().startsWith("no AMA store at ") && e.getMessage().contains("does not exist")
         && e.getMessage().contains("AMA_STORE") && e.getMessage().contains("created by its first upload"), e.getMessage());
   }
 

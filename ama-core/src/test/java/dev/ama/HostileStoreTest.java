@@ -206,6 +206,17 @@ class HostileStoreTest {
   }
 
   @Test
+  void aFormatMarkerWithADuplicateKeyIsRefused() throws Exception {
+    uploaded("m");
+    // Last key wins would read version 1 here and hide the 99 from a strict reader.
+    Files.writeString(at(Store.FORMAT_MARKER), "{\"format\":\"ama-store\",\"version\":99,\"version\":1}");
+    try (AssetClient c = client()) {
+      IntegrityException e = assertThrows(IntegrityException.class, () -> c.version(TYPE, "m"));
+      assertTrue(e.getMessage().contains("Duplicate field 'version'"), e.getMessage());
+    }
+  }
+
+  @Test
   void theFormatIsReadOncePerClient() throws Exception {
     uploaded("m");
     AtomicInteger markerReads = new AtomicInteger();
