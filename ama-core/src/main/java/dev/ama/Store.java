@@ -13,10 +13,13 @@ import dev.ama.spi.StorageCapability;
 import dev.ama.spi.UnsupportedStorageOperationException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The objects of a store over a {@link Storage}: the format marker, blobs and manifests, and the
@@ -25,7 +28,7 @@ import java.util.stream.Stream;
  * StoreIndex}) are built on these primitives.
  */
 final class Store {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Store.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Store.class);
   static final String FORMAT_MARKER = "ama-store.json";
   static final int FORMAT_VERSION = 1;
   /**
@@ -104,7 +107,7 @@ final class Store {
         throw new InvalidInputException("store location " + location() + " holds objects (such as " + foreign.get()
             + ") but no " + FORMAT_MARKER + ", so it is not an AMA store, and AMA does not mix its objects with others."
             + " Give an empty or new location, or an existing store's; if this is a store whose " + FORMAT_MARKER
-            + " was deleted, restore it with the content " + new String(marker(), java.nio.charset.StandardCharsets.UTF_8));
+            + " was deleted, restore it with the content " + new String(marker(), StandardCharsets.UTF_8));
       }
       try {
         storage.putIfAbsent(FORMAT_MARKER, Content.ofBytes(marker()));
@@ -285,7 +288,7 @@ final class Store {
     String key = manifestKey(id);
     if (putIfAbsent(key, Content.ofBytes(canonical)) == PutOutcome.ALREADY_EXISTS && !holds(key, id)) {
       // The key is the digest of the only right content, so replacing bytes that do not hash to it
-      // (or a special file) is a repair that loses nothing. It is the one object AMA overwrites.
+      // is a repair that loses nothing. It is the one create-only object AMA overwrites.
       LOG.warn("repairing the damaged manifest {} in {}", id, location());
       put(key, Content.ofBytes(canonical));
     }
@@ -303,10 +306,6 @@ final class Store {
 
   boolean hasManifest(Digest id) {
     return stat(manifestKey(id)).isPresent();
-  }
-
-  Optional<AssetVersion> readManifest(Digest id) {
-    return readManifestBytes(id).map(bytes -> Manifests.read(id, bytes, location()));
   }
 
   Optional<byte[]> readManifestBytes(Digest id) {
