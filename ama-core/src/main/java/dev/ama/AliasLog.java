@@ -92,7 +92,14 @@ final class AliasLog {
   }
 
   private long headHint(String type, String alias) {
-    Optional<byte[]> hint = store.readIfExists(StoreLayout.aliasHead(type, alias));
+    Optional<byte[]> hint;
+    try {
+      hint = store.readIfExists(StoreLayout.aliasHead(type, alias), Store.MAX_SMALL_OBJECT_BYTES, "alias hint");
+    } catch (IntegrityException e) {
+      // Too large, or a link or FIFO: the hint only saves probes, and the next move replaces it.
+      LOG.warn("ignoring the alias hint of {}/{}: {}", type, alias, e.getMessage());
+      return 0;
+    }
     if (hint.isEmpty()) {
       return 0;
     }
@@ -111,7 +118,7 @@ final class AliasLog {
   /** Entry {@code seq} of an alias's log, checked to describe that position. */
   AliasEntry entry(String type, String alias, long seq) {
     String key = StoreLayout.aliasEntry(type, alias, seq);
-    byte[] bytes = store.readIfExists(key).orElseThrow(() -> new NotFoundException(
+    byte[] bytes = store.readIfExists(key, Store.MAX_SMALL_OBJECT_BYTES, "alias log entry").orElseThrow(() -> new NotFoundException(
         "alias " + type + "/" + alias + " has no history entry " + seq + " in " + store.location()));
     AliasEntry e = Manifests.readAliasEntry(bytes, key, store.location());
     if (!e.type().equals(type) || !e.alias().equals(alias) || e.seq() != seq) {
@@ -149,7 +156,7 @@ final class AliasLog {
       // A backend that retried a create whose response was lost finds the entry this writer made;
       // that is a win, not a lost race, or the same move would be appended twice.
       if (store.putIfAbsent(key, Content.ofBytes(bytes)) == PutOutcome.CREATED
-          || store.readIfExists(key).filter(stored -> Arrays.equals(stored, bytes)).isPresent()) {
+          || store.readIfExists(key, Store.MAX_SMALL_OBJECT_BYTES, "alias log entry").filter(stored -> Arrays.equals(stored, bytes)).isPresent()) {
         writeHint(type, alias, seq);
         return new Move(Move.Result.MOVED, Optional.of(entry), attempt);
       }
@@ -161,9 +168,8 @@ final class AliasLog {
 
   private void writeHint(String type, String alias, long seq) {
     try {
-      store.storage().put(StoreLayout.aliasHead(type, alias),
-          Content.ofBytes(Long.toString(seq).getBytes(StandardCharsets.US_ASCII)));
-    } catch (java.io.IOException | RuntimeException e) {
+      store.put(StoreLayout.aliasHead(type, alias), Content.ofBytes(Long.toString(seq).getBytes(StandardCharsets.US_ASCII)));
+    } catch (RuntimeException e) {
       // The hint only saves probes; readers never trust it alone, so a failed write is harmless.
       LOG.debug("could not update alias hint for {}/{}: {}", type, alias, e.toString());
     }

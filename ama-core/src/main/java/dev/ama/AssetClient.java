@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * InvalidInputException} (the request), {@link NotFoundException} (with near names), {@link
  * ConflictException} (a download folder holding other files), {@link IntegrityException} (bytes
  * that do not match their digest), {@link StoreException} (the store) and {@link
- * LocalFileException} (a local file, the download folder or the local cache). Listing queries
+ * LocalFileException} (a local file, the download folder or the local cache). A location without
+ * an AMA store's format marker is not an empty store but a {@link StoreException}; only an upload
+ * creates a store, and only in an empty location. Listing queries
  * need a storage that can list; read-only mirrors without listing still resolve and download.
  */
 public final class AssetClient implements AutoCloseable {
@@ -112,7 +115,7 @@ public final class AssetClient implements AutoCloseable {
    * @throws NotFoundException if the store has no such version
    */
   public AssetVersion version(Digest id) {
-    return queries.manifest(Objects.requireNonNull(id, "id"));
+    return queries.byId(Objects.requireNonNull(id, "id"));
   }
 
   /**
@@ -146,15 +149,28 @@ public final class AssetClient implements AutoCloseable {
 
   /** The versions of a type, newest first. */
   public List<AssetVersion> versions(String type) {
-    return queries.versions(type, VersionFilter.all());
+    return versions(type, VersionFilter.all());
   }
 
   /**
    * The versions of a type that pass a filter, newest first. A time window is answered from the
    * index; creator and label filters read the manifests of the versions they examine.
+   *
+   * @throws IntegrityException if the manifest of a version examined is missing or damaged
    */
   public List<AssetVersion> versions(String type, VersionFilter filter) {
-    return queries.versions(type, Objects.requireNonNull(filter, "filter"));
+    return versions(type, filter, e -> {
+      throw e;
+    });
+  }
+
+  /**
+   * The versions of a type that pass a filter, newest first, without those whose manifest is
+   * missing or damaged: each of those is handed to {@code damaged} (which may throw it) and left
+   * out, so one damaged version does not hide the others. They do not count towards the limit.
+   */
+  public List<AssetVersion> versions(String type, VersionFilter filter, Consumer<IntegrityException> damaged) {
+    return queries.versions(type, Objects.requireNonNull(filter, "filter"), Objects.requireNonNull(damaged, "damaged"));
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.ama;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -9,17 +11,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Reads and writes manifests and alias log entries as canonical JSON: object keys sorted, no
@@ -30,8 +32,16 @@ final class Manifests {
   /** The manifest schema this code writes, and the newest it reads. */
   static final int SCHEMA = 1;
 
-  static final ObjectMapper JSON =
-      JsonMapper.builder().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build();
+  /**
+   * Writes canonical JSON and reads strictly: the canonical form has one value per key and nothing
+   * after the object, so a duplicate key or trailing data means the bytes were not written by AMA,
+   * and accepting them ("last key wins") would let two readers see different contents.
+   */
+  static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -114,7 +124,8 @@ final class Manifests {
     if (!actual.equals(id)) {
       throw new IntegrityException(
           "manifest " + id + " in " + location + " is corrupt: its bytes hash to " + actual
-              + ". Restore it from a backup or re-upload the asset; nothing was downloaded");
+              + "; nothing was downloaded. Upload the asset's files again to make a new, intact version (the alias"
+              + " moves to it), or restore the manifest from a backup");
     }
     String where = "manifest " + id + " in " + location;
     try {
@@ -122,18 +133,19 @@ final class Manifests {
       if (root == null || !root.isObject()) {
         throw new IntegrityException(where + " is not a JSON object");
       }
-      int schema = root.path("schema").asInt(-1);
-      if (schema < 1) {
-        throw new IntegrityException(where + " has no valid 'schema' field; it was not written by AMA");
+      JsonNode schema = root.get("schema");
+      if (schema == null || !schema.isIntegralNumber() || schema.bigIntegerValue().signum() < 1) {
+        throw new IntegrityException(where + " has no valid 'schema' field (a whole number from 1, found "
+            + schema + "); it was not written by AMA");
       }
-      if (schema > SCHEMA) {
+      if (schema.bigIntegerValue().compareTo(BigInteger.valueOf(SCHEMA)) > 0) {
         throw new IntegrityException(
-            where + " uses manifest schema " + schema + " but this AMA reads up to " + SCHEMA
+            where + " uses manifest schema " + schema.bigIntegerValue() + " but this AMA reads up to " + SCHEMA
                 + ". Upgrade AMA to read it");
       }
       String type = text(root, "type", where);
       List<AssetFile> files = new ArrayList<>();
-      Set<String> paths = new HashSet<>();
+      TreeSet<String> paths = new TreeSet<>();
       for (JsonNode f : array(root, "files", where)) {
         String path = text(f, "path", where);
         try {
@@ -146,8 +158,9 @@ final class Manifests {
         if (!paths.add(path)) {
           throw new IntegrityException(where + " lists the file '" + path + "' twice");
         }
-        files.add(new AssetFile(path, Digest.parse(text(f, "digest", where)), f.path("size").asLong(-1)));
+        files.add(new AssetFile(path, Digest.parse(text(f, "digest", where)), whole(f, "size", 0, Long.MAX_VALUE, where)));
       }
+      checkNoFileBeneathAnother(paths, where);
       List<Ref> refs = new ArrayList<>();
       for (JsonNode r : array(root, "refs", where)) {
         refs.add(new Ref(
@@ -205,13 +218,41 @@ final class Manifests {
       return new AliasEntry(
           text(root, "type", where),
           text(root, "alias", where),
-          root.path("seq").asLong(-1),
+          whole(root, "seq", 1, Long.MAX_VALUE, where),
           Digest.parse(text(root, "version", where)),
           Optional.ofNullable(root.get("previous")).map(n -> Digest.parse(n.asText())),
           text(root, "by", where),
           Instant.parse(text(root, "at", where)));
     } catch (IOException | DateTimeParseException | IllegalArgumentException | InvalidInputException e) {
       throw new IntegrityException(where + " is malformed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A whole number in a range, read exactly: {@code asLong()} would turn {@code 1e20} or {@code 1.5}
+   * into some other number and report that instead of the stored value.
+   */
+  static long whole(JsonNode node, String field, long min, long max, String where) {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
+      throw new IntegrityException(where + " has no valid '" + field + "' field: expected a whole number from " + min
+          + (max == Long.MAX_VALUE ? "" : " to " + max) + ", found " + v);
+    }
+    return v.longValue();
+  }
+
+  /**
+   * Refuses {@code a} beside {@code a/b}: no folder can hold both a file and a folder of one name,
+   * so such a manifest cannot be downloaded anywhere, and the fault is the store's, not the folder's.
+   */
+  private static void checkNoFileBeneathAnother(TreeSet<String> paths, String where) {
+    for (String p : paths) {
+      String beneath = paths.ceiling(p + "/");
+      if (beneath != null && beneath.startsWith(p + "/")) {
+        throw new IntegrityException(where + " lists both the file '" + p + "' and the file '" + beneath
+            + "' beneath it, which no folder can hold. It was not written by AMA or was tampered with; nothing was"
+            + " downloaded");
+      }
     }
   }
 

@@ -67,10 +67,13 @@ final class Publisher {
     List<Transfers.Source> sources = hashAll(r.files(), r.rehash());
     List<AssetFile> files = sources.stream().map(Transfers.Source::asset).collect(Collectors.toList());
     Content content = new Content(r.type(), files, refs, r.description(), r.labels());
+    // Before the first read: a new store gets its marker, and a store of a newer format is refused
+    // even when nothing but an alias would be written.
+    store.checkWritable();
 
     if (r.alias().isPresent()) {
       Optional<AssetVersion> same = aliases.head(r.type(), r.alias().get())
-          .flatMap(h -> store.readManifest(h.version()))
+          .flatMap(h -> candidate(h.version()))
           .filter(content::matches);
       if (same.isPresent()) {
         LOG.debug("{}/{} already points at identical content {}", r.type(), r.alias().get(), same.get().version());
@@ -88,8 +91,6 @@ final class Publisher {
       r.alias().ifPresent(a -> moveAlias(r.type(), a, v.version()));
       return v;
     }
-    store.checkFormat(true);
-
     Map<Digest, Transfers.Source> distinct = new LinkedHashMap<>();
     sources.forEach(s -> distinct.putIfAbsent(s.asset().digest(), s));
     uploadBlobs(distinct.values());
@@ -183,14 +184,29 @@ final class Publisher {
    * its largest file (the least likely to be shared), or empty.
    */
   private Optional<AssetVersion> identical(Content content) {
-    if (!store.canList() || !store.exists()) {
+    if (!store.canList()) {
       return Optional.empty();
     }
     AssetFile largest = content.files().stream().max(Comparator.comparingLong(AssetFile::size)).orElseThrow();
     return index.holders(largest.digest()).stream()
-        .map(queries::manifest)
+        .map(this::candidate)
+        .flatMap(Optional::stream)
         .filter(content::matches)
         .findFirst();
+  }
+
+  /**
+   * A stored version that might be reused, or empty if its manifest is missing or damaged: an
+   * upload is how a user recovers from that damage, so it must not fail on it. The new version's
+   * manifest is written afresh, and replaces a corrupt copy if it has the same id.
+   */
+  private Optional<AssetVersion> candidate(Digest id) {
+    try {
+      return Optional.of(queries.manifest(id));
+    } catch (IntegrityException e) {
+      LOG.warn("not reusing version {}: {}", id, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** What makes two versions the same content: everything but who made them, when, and the alias. */

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -45,20 +46,39 @@ final class Queries {
   // ---- versions and aliases ----
 
   /**
-   * A version by id: from the local cache of manifests, else read, verified and cached.
+   * A version the store itself names (through an alias, a ref or an index marker): from the local
+   * cache of manifests, else read, verified and cached. The write order guarantees its manifest
+   * exists, so a missing one is damage, not an unknown id.
+   *
+   * @throws IntegrityException if the manifest is missing or corrupt
+   */
+  AssetVersion manifest(Digest id) {
+    return read(id).orElseThrow(() -> new IntegrityException("the manifest of version " + id + " is missing from "
+        + store.location() + ", though the store names it (through an alias, a ref or its index): the store was damaged"
+        + " (objects deleted by hand?). Upload the asset's files again to make a new, intact version, or restore the"
+        + " manifest from a backup"));
+  }
+
+  /**
+   * A version by an id a user gave.
    *
    * @throws NotFoundException if the store has no such version
    */
-  AssetVersion manifest(Digest id) {
+  AssetVersion byId(Digest id) {
+    return read(id).orElseThrow(() -> new NotFoundException(
+        "no version " + id + " in " + store.location() + "; check the id, or the store location"));
+  }
+
+  private Optional<AssetVersion> read(Digest id) {
     Optional<AssetVersion> cached = cache.manifest(id);
     if (cached.isPresent()) {
-      return cached.get();
+      return cached;
     }
-    byte[] bytes = store.readManifestBytes(id).orElseThrow(() -> new NotFoundException(
-        "no version " + id + " in " + store.location() + "; check the id, or the store location"));
-    AssetVersion v = Manifests.read(id, bytes, store.location());
-    cache.saveManifest(id, bytes);
-    return v;
+    return store.readManifestBytes(id).map(bytes -> {
+      AssetVersion v = Manifests.read(id, bytes, store.location());
+      cache.saveManifest(id, bytes);
+      return v;
+    });
   }
 
   /**
@@ -116,10 +136,9 @@ final class Queries {
   /** Why an alias was not found, with the names nearest to the ones asked for. */
   NotFoundException notFound(String type, String alias) {
     String location = store.location();
-    if (!store.exists()) {
-      return new NotFoundException("no alias " + type + "/" + alias + ": the store " + location
-          + " is empty. Upload an asset first, or check the store location (--store, AMA_STORE)");
-    }
+    // The format was checked once, maybe long ago: a store gone since (an unmounted share) is not
+    // found as a whole, which load() answers from the cache, rather than missing this alias.
+    store.recheck();
     if (!store.canList()) {
       return new NotFoundException("no alias " + type + "/" + alias + " in " + location);
     }
@@ -193,7 +212,7 @@ final class Queries {
       }
       hex = selector;
     }
-    AssetVersion v = manifest(byPrefix(hex, selector));
+    AssetVersion v = byId(byPrefix(hex, selector));
     if (!v.type().equals(type)) {
       throw new InvalidInputException("version " + v.version() + " is of type '" + v.type() + "', not '" + type
           + "'; use: " + v.type() + " " + selector);
@@ -313,7 +332,7 @@ final class Queries {
 
   // ---- listing ----
 
-  List<AssetVersion> versions(String type, VersionFilter filter) {
+  List<AssetVersion> versions(String type, VersionFilter filter, Consumer<IntegrityException> damaged) {
     Names.checkType(type);
     List<AssetVersion> out = new ArrayList<>();
     try (Stream<StoreIndex.VersionKey> s = index.versions(type)) {
@@ -327,7 +346,13 @@ final class Queries {
         if (filter.since().isPresent() && created.isBefore(filter.since().get())) {
           break; // newest first: everything after this is older still
         }
-        AssetVersion v = manifest(key.id());
+        AssetVersion v;
+        try {
+          v = manifest(key.id());
+        } catch (IntegrityException e) {
+          damaged.accept(e);
+          continue;
+        }
         if (filter.matches(v)) {
           out.add(v);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.spi.Content;
+import dev.ama.spi.NotAnObjectException;
 import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.ObjectNotFoundException;
 import dev.ama.spi.PutOutcome;
@@ -12,10 +13,13 @@ import dev.ama.spi.StorageCapability;
 import dev.ama.spi.UnsupportedStorageOperationException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The objects of a store over a {@link Storage}: the format marker, blobs and manifests, and the
@@ -24,8 +28,17 @@ import java.util.stream.Stream;
  * StoreIndex}) are built on these primitives.
  */
 final class Store {
+  private static final Logger LOG = LoggerFactory.getLogger(Store.class);
   static final String FORMAT_MARKER = "ama-store.json";
   static final int FORMAT_VERSION = 1;
+  /**
+   * The most bytes read of one manifest: some 150,000 files' entries. A manifest is read whole
+   * into memory, so without a bound a hostile or damaged one (a sparse 3 GB file) would exhaust
+   * it; uploads refuse to write a larger one.
+   */
+  static final int MAX_MANIFEST_BYTES = 32 << 20;
+  /** The most bytes read of an alias log entry, a {@code HEAD} hint or the format marker (they are some 300 bytes). */
+  static final int MAX_SMALL_OBJECT_BYTES = 64 << 10;
   private static final String BLOBS = "blobs/";
   private static final String MANIFESTS = "manifests/";
 
@@ -60,43 +73,115 @@ final class Store {
 
   // ---- format marker ----
 
-  /** Reads the format marker, creating it if the store is new and {@code forWrite}. */
-  void checkFormat(boolean forWrite) {
+  /**
+   * Checks, once per client and before its first read, that the store exists and is in a format
+   * this AMA understands. A store without its marker is not found: a mistyped path, an unmounted
+   * share or an empty bucket prefix must not read as an empty store (which would make {@code
+   * load()} report "no such alias" instead of serving from the cache).
+   *
+   * @throws StoreException if the store has no format marker
+   * @throws InvalidInputException if the store is in a newer format
+   */
+  void checkReadable() {
     if (formatChecked) {
       return;
     }
-    Optional<byte[]> marker = readIfExists(FORMAT_MARKER);
-    if (marker.isEmpty() && forWrite) {
-      ObjectNode n = JsonNodeFactory.instance.objectNode();
-      n.put("format", "ama-store");
-      n.put("version", FORMAT_VERSION);
-      putIfAbsent(FORMAT_MARKER, Content.ofBytes(Manifests.canonical(n)));
-      marker = readIfExists(FORMAT_MARKER);
-    }
-    if (marker.isPresent()) {
-      int version;
-      try {
-        JsonNode n = Manifests.JSON.readTree(marker.get());
-        version = n.path("format").asText().equals("ama-store") ? n.path("version").asInt(-1) : -1;
-      } catch (IOException e) {
-        version = -1;
-      }
-      if (version < 1) {
-        throw new IntegrityException(
-            FORMAT_MARKER + " in " + location() + " is not an AMA store marker; is this the right location?");
-      }
-      if (version > FORMAT_VERSION) {
-        throw new InvalidInputException(
-            "store " + location() + " uses format version " + version + " but this AMA reads up to "
-                + FORMAT_VERSION + ". Upgrade AMA to use it");
-      }
-      formatChecked = true;
-    }
+    checkMarker(readMarker().orElseThrow(this::notFound));
   }
 
-  /** Whether the store holds anything AMA wrote. */
-  boolean exists() {
-    return stat(FORMAT_MARKER).isPresent();
+  /**
+   * Checks the format before a write, once per client, creating the marker of a new store: only a
+   * write creates a store, and only in an empty location.
+   *
+   * @throws InvalidInputException if the store is in a newer format, or the location holds objects
+   *     but no format marker (it is not an AMA store)
+   */
+  void checkWritable() {
+    if (formatChecked) {
+      return;
+    }
+    Optional<byte[]> marker = readMarker();
+    if (marker.isEmpty()) {
+      Optional<String> foreign = firstKey();
+      if (foreign.isPresent()) {
+        throw new InvalidInputException("store location " + location() + " holds objects (such as " + foreign.get()
+            + ") but no " + FORMAT_MARKER + ", so it is not an AMA store, and AMA does not mix its objects with others."
+            + " Give an empty or new location, or an existing store's; if this is a store whose " + FORMAT_MARKER
+            + " was deleted, restore it with the content " + new String(marker(), StandardCharsets.UTF_8));
+      }
+      try {
+        storage.putIfAbsent(FORMAT_MARKER, Content.ofBytes(marker()));
+      } catch (UnsupportedStorageOperationException e) {
+        throw readOnly(e);
+      } catch (IOException e) {
+        throw failure("write " + FORMAT_MARKER, e);
+      }
+      marker = readMarker();
+    }
+    checkMarker(marker.orElseThrow(this::notFound));
+  }
+
+  /**
+   * Checks the format again, uncached: a store that vanished since the first check (a share
+   * unmounted under a long-running server) is then reported as not found rather than as empty.
+   */
+  void recheck() {
+    formatChecked = false;
+    checkReadable();
+  }
+
+  private static byte[] marker() {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("format", "ama-store");
+    n.put("version", FORMAT_VERSION);
+    return Manifests.canonical(n);
+  }
+
+  private Optional<byte[]> readMarker() {
+    return read(FORMAT_MARKER, MAX_SMALL_OBJECT_BYTES, "the format marker");
+  }
+
+  private void checkMarker(byte[] bytes) {
+    String where = FORMAT_MARKER + " in " + location();
+    long version;
+    try {
+      JsonNode n = Manifests.JSON.readTree(bytes);
+      if (n == null || !n.isObject() || !n.path("format").asText().equals("ama-store")) {
+        throw new IntegrityException(where + " is not an AMA store marker; is this the right location?");
+      }
+      version = Manifests.whole(n, "version", 1, Long.MAX_VALUE, where);
+    } catch (IOException e) {
+      throw new IntegrityException(where + " is not an AMA store marker (" + e.getMessage()
+          + "); is this the right location?", e);
+    }
+    if (version > FORMAT_VERSION) {
+      throw new InvalidInputException("store " + location() + " uses store format version " + version
+          + ", but this AMA understands only format version " + FORMAT_VERSION + ", and neither reads nor writes a newer"
+          + " one, which it could misread or damage. Upgrade AMA to a release that supports format version " + version);
+    }
+    formatChecked = true;
+  }
+
+  /**
+   * Why a read finds no store. It does not list the location to say more: a mistyped path may be
+   * a large folder, and a filesystem listing walks all of it.
+   */
+  private StoreException notFound() {
+    return new StoreException("no AMA store at " + location() + ": it has no " + FORMAT_MARKER + ", so it does not exist,"
+        + " is empty or is not an AMA store (a mistyped path? an unmounted share?). Check the store location (--store,"
+        + " AMA_STORE) and that it is reachable; a new store is created by its first upload");
+  }
+
+  /** Some key of the store, to tell an empty location from a foreign one; empty if it cannot list. */
+  private Optional<String> firstKey() {
+    if (!canList()) {
+      return Optional.empty();
+    }
+    try (Stream<ObjectInfo> s = storage.list("")) {
+      return s.map(ObjectInfo::key).findFirst();
+    } catch (IOException e) {
+      throw failure("list the store", e);
+    }
   }
 
   // ---- blobs ----
@@ -116,6 +201,7 @@ final class Store {
    * @throws IntegrityException if the store has no such blob
    */
   InputStream openBlob(Digest d) {
+    checkReadable();
     String key = blobKey(d);
     try {
       return new StoreStream(storage.open(key), key);
@@ -128,6 +214,7 @@ final class Store {
 
   /** Opens a range of a blob; see {@link #openBlob(Digest)}. */
   InputStream openBlob(Digest d, long offset, long length) {
+    checkReadable();
     String key = blobKey(d);
     try {
       return new StoreStream(storage.open(key, offset, length), key);
@@ -192,21 +279,37 @@ final class Store {
   // ---- manifests ----
 
   Digest putManifest(byte[] canonical) {
+    if (canonical.length > MAX_MANIFEST_BYTES) {
+      throw new InvalidInputException("this version's manifest would take " + canonical.length + " bytes, more than the "
+          + MAX_MANIFEST_BYTES + " bytes any AMA reads of a manifest; nothing was published. Upload fewer files per"
+          + " version, for example an archive of them");
+    }
     Digest id = Digest.sha256(canonical);
-    putIfAbsent(manifestKey(id), Content.ofBytes(canonical));
+    String key = manifestKey(id);
+    if (putIfAbsent(key, Content.ofBytes(canonical)) == PutOutcome.ALREADY_EXISTS && !holds(key, id)) {
+      // The key is the digest of the only right content, so replacing bytes that do not hash to it
+      // is a repair that loses nothing. It is the one create-only object AMA overwrites.
+      LOG.warn("repairing the damaged manifest {} in {}", id, location());
+      put(key, Content.ofBytes(canonical));
+    }
     return id;
+  }
+
+  /** Whether the object at a key is intact: readable, and its bytes hash to {@code id}. */
+  private boolean holds(String key, Digest id) {
+    try {
+      return readIfExists(key, MAX_MANIFEST_BYTES, "manifest " + id).map(b -> Digest.sha256(b).equals(id)).orElse(false);
+    } catch (IntegrityException e) {
+      return false;
+    }
   }
 
   boolean hasManifest(Digest id) {
     return stat(manifestKey(id)).isPresent();
   }
 
-  Optional<AssetVersion> readManifest(Digest id) {
-    return readIfExists(manifestKey(id)).map(bytes -> Manifests.read(id, bytes, location()));
-  }
-
   Optional<byte[]> readManifestBytes(Digest id) {
-    return readIfExists(manifestKey(id));
+    return readIfExists(manifestKey(id), MAX_MANIFEST_BYTES, "manifest " + id);
   }
 
   /**
@@ -241,6 +344,7 @@ final class Store {
   // ---- primitives with errors translated ----
 
   Optional<ObjectInfo> stat(String key) {
+    checkReadable();
     try {
       return storage.stat(key);
     } catch (IOException e) {
@@ -248,9 +352,27 @@ final class Store {
     }
   }
 
-  Optional<byte[]> readIfExists(String key) {
+  /**
+   * Reads a small object whole, at most {@code limit} bytes of it: one more is read to tell that it
+   * is larger, so a hostile object never costs more memory than the limit.
+   *
+   * @param what the object in the user's words, for the message, such as "manifest sha256:…"
+   * @throws IntegrityException if the object is larger than the limit
+   */
+  Optional<byte[]> readIfExists(String key, int limit, String what) {
+    checkReadable();
+    return read(key, limit, what);
+  }
+
+  private Optional<byte[]> read(String key, int limit, String what) {
     try (InputStream in = storage.open(key)) {
-      return Optional.of(in.readAllBytes());
+      byte[] bytes = in.readNBytes(limit + 1);
+      if (bytes.length > limit) {
+        throw new IntegrityException(what + " (" + key + ") in store " + location() + " is larger than " + limit
+            + " bytes, the most AMA reads of it, so it was not read: it was not written by AMA or was damaged."
+            + " Remove it or restore it from a backup");
+      }
+      return Optional.of(bytes);
     } catch (ObjectNotFoundException e) {
       return Optional.empty();
     } catch (IOException e) {
@@ -259,16 +381,34 @@ final class Store {
   }
 
   PutOutcome putIfAbsent(String key, Content content) {
+    checkWritable();
     try {
       return storage.putIfAbsent(key, content);
     } catch (UnsupportedStorageOperationException e) {
-      throw new InvalidInputException("store " + location() + " is read-only: " + e.getMessage(), e);
+      throw readOnly(e);
     } catch (IOException e) {
       throw failure("write " + key, e);
     }
   }
 
+  /** Creates or replaces an object: only for hints readers never trust alone, and for repairs. */
+  void put(String key, Content content) {
+    checkWritable();
+    try {
+      storage.put(key, content);
+    } catch (UnsupportedStorageOperationException e) {
+      throw readOnly(e);
+    } catch (IOException e) {
+      throw failure("write " + key, e);
+    }
+  }
+
+  private InvalidInputException readOnly(UnsupportedStorageOperationException e) {
+    return new InvalidInputException("store " + location() + " is read-only: " + e.getMessage(), e);
+  }
+
   void delete(String key) {
+    checkWritable();
     try {
       storage.delete(key);
     } catch (IOException e) {
@@ -282,6 +422,7 @@ final class Store {
    * page's, so every listing failure reaches callers as a {@link StoreException} naming the store.
    */
   Stream<ObjectInfo> list(String prefix) {
+    checkReadable();
     Stream<ObjectInfo> listed;
     try {
       listed = storage.list(prefix);
@@ -316,7 +457,14 @@ final class Store {
         .onClose(listed::close);
   }
 
-  StoreException failure(String what, IOException e) {
+  /**
+   * The error for a failed storage request: a store failure, or, when a backend found something
+   * that is not an object at a key (a FIFO, a link), damage to the store that no retry can mend.
+   */
+  AmaException failure(String what, IOException e) {
+    if (e instanceof NotAnObjectException) {
+      return new IntegrityException("the store is damaged: " + e.getMessage(), e);
+    }
     return new StoreException("could not " + what + " in store " + location() + ": " + describe(e)
         + ". Check that the store is reachable and that you may access it, then retry", e);
   }

@@ -175,9 +175,10 @@ class AssetClientTest {
   }
 
   @Test
-  void anEmptyStoreSaysSoAndNamesTheWaysToChooseAnother() {
-    NotFoundException e = assertThrows(NotFoundException.class, () -> client.version("rnn_models", "my_model"));
-    assertTrue(e.getMessage().contains("is empty") && e.getMessage().contains("AMA_STORE"), e.getMessage());
+  void aStoreNeverUploadedToIsNotFoundAndTheMessageNamesTheWaysToChooseAnother() {
+    StoreException e = assertThrows(StoreException.class, () -> client.version("rnn_models", "my_model"));
+    assertTrue(e.getMessage().startsWith("no AMA store at ") && e.getMessage().contains("does not exist")
+        && e.getMessage().contains("AMA_STORE") && e.getMessage().contains("created by its first upload"), e.getMessage());
   }
 
   @Test
@@ -194,12 +195,13 @@ class AssetClientTest {
 
   @Test
   void aRefToAnUnknownAliasFailsBeforeAnythingIsWritten() throws IOException {
+    client.newAsset("training_params").add(write("training.yml", "lr: 1")).alias("inputs").upload();
     Path f = write("model.h5", "w");
     NotFoundException e = assertThrows(NotFoundException.class,
         () -> client.newAsset("rnn_models").add(f).alias("m").ref("training_params", "nope").upload());
     assertTrue(e.getMessage().contains("nope"), e.getMessage());
     try (Stream<?> s = storage.list("blobs/")) {
-      assertEquals(0, s.count());
+      assertEquals(1, s.count(), "only the blob of the first upload");
     }
   }
 

@@ -245,6 +245,7 @@ class ErrorClassificationTest {
       elsewhere = other.newAsset(TYPE).add(file("model.h5", 100, 11)).alias("m").upload();
     }
     try (AssetClient c = client(new InMemoryStorage(), "cache")) {
+      c.newAsset(TYPE).add(file("other.h5", 100, 13)).alias("other").upload();
       Path out = tmp.resolve("out");
       NotFoundException e = assertThrows(NotFoundException.class, () -> c.download(elsewhere).to(out));
       assertTrue(e.getMessage().startsWith("no version " + elsewhere.version() + " (" + TYPE + ") in mem:"), e.getMessage());

@@ -2,6 +2,7 @@ package dev.ama;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,5 +85,66 @@ class ManifestsTest {
     Digest id = Digest.sha256(bytes);
     IntegrityException e = assertThrows(IntegrityException.class, () -> Manifests.read(id, bytes, "mem:test"));
     assertTrue(e.getMessage().contains(id.toString()), e.getMessage());
+  }
+
+  private static byte[] edited(String from, String to) {
+    String json = new String(Manifests.write(draft(List.of(new AssetFile("a", A, 1)), Map.of())), StandardCharsets.UTF_8);
+    assertTrue(json.contains(from), json);
+    return json.replace(from, to).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static IntegrityException refused(byte[] bytes) {
+    return assertThrows(IntegrityException.class, () -> Manifests.read(Digest.sha256(bytes), bytes, "mem:test"));
+  }
+
+  @Test
+  void refusesAManifestWithADuplicateKey() {
+    // Last key wins in a lenient parser: this would read as type "evil" to one reader, "rnn_models" to another.
+    IntegrityException e = refused(edited("\"type\":\"rnn_models\"", "\"type\":\"rnn_models\",\"type\":\"evil\""));
+    assertTrue(e.getMessage().contains("Duplicate field 'type'"), e.getMessage());
+  }
+
+  @Test
+  void refusesAManifestWithDataAfterTheObject() {
+    byte[] canonical = Manifests.write(draft(List.of(new AssetFile("a", A, 1)), Map.of()));
+    byte[] trailing = (new String(canonical, StandardCharsets.UTF_8) + "{\"schema\":1}").getBytes(StandardCharsets.UTF_8);
+    IntegrityException e = refused(trailing);
+    assertTrue(e.getMessage().contains("Trailing token"), e.getMessage());
+  }
+
+  @Test
+  void aSchemaThatIsNotAWholeNumberIsReportedAsStoredNotAsSomeOtherNumber() {
+    IntegrityException e = refused(edited("\"schema\":1", "\"schema\":1e20"));
+    assertTrue(e.getMessage().contains("'schema'") && e.getMessage().contains("1.0E20"), e.getMessage());
+    assertFalse(e.getMessage().contains("1661992960"), e.getMessage());
+
+    IntegrityException huge = refused(edited("\"schema\":1", "\"schema\":100000000000000000000"));
+    assertTrue(huge.getMessage().contains("schema 100000000000000000000") && huge.getMessage().contains("Upgrade AMA"),
+        huge.getMessage());
+  }
+
+  @Test
+  void aSizeThatIsNotAWholeNumberInRangeIsRefused() {
+    assertTrue(refused(edited("\"size\":1", "\"size\":1.5")).getMessage().contains("'size'"));
+    assertTrue(refused(edited("\"size\":1", "\"size\":-1")).getMessage().contains("'size'"));
+    assertTrue(refused(edited("\"size\":1", "\"size\":99999999999999999999")).getMessage().contains("'size'"));
+  }
+
+  @Test
+  void aFileAndAFileBeneathItOfTheSameNameAreRefusedWhenTheManifestIsRead() {
+    byte[] bytes = Manifests.write(draft(List.of(new AssetFile("a", A, 1), new AssetFile("a/b", B, 1)), Map.of()));
+    IntegrityException e = refused(bytes);
+    assertTrue(e.getMessage().contains("'a'") && e.getMessage().contains("'a/b'"), e.getMessage());
+  }
+
+  @Test
+  void anAliasEntryWithADuplicateKeyOrTrailingDataIsRefused() {
+    AliasEntry entry = new AliasEntry("rnn_models", "m", 1, A, Optional.empty(), "alice", Instant.parse("2026-11-22T08:00:00Z"));
+    String json = new String(Manifests.writeAliasEntry(entry), StandardCharsets.UTF_8);
+    for (String bad : List.of(json.replace("\"seq\":1", "\"seq\":1,\"seq\":2"), json + " {}", json.replace("\"seq\":1", "\"seq\":1e0"))) {
+      assertThrows(IntegrityException.class,
+          () -> Manifests.readAliasEntry(bad.getBytes(StandardCharsets.UTF_8), "aliases/rnn_models/m/0000000001.json", "mem:test"), bad);
+    }
+    assertEquals(entry, Manifests.readAliasEntry(json.getBytes(StandardCharsets.UTF_8), "k", "mem:test"));
   }
 }

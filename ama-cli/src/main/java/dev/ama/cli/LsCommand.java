@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.AliasEntry;
 import dev.ama.AssetClient;
 import dev.ama.AssetVersion;
+import dev.ama.IntegrityException;
 import dev.ama.Names;
 import dev.ama.NotFoundException;
 import dev.ama.VersionFilter;
@@ -111,10 +112,9 @@ final class LsCommand extends AmaCommand {
             + client.location() + (types.isEmpty() ? "; the store has no assets yet" : "; list types with: ama ls" + hint));
       }
       if (listVersions) {
-        listVersions(client, filter);
-      } else {
-        listAliases(client.aliases(type.get()));
+        return listVersions(client, filter);
       }
+      listAliases(client.aliases(type.get()));
     }
     return ExitCodes.OK;
   }
@@ -196,11 +196,18 @@ final class LsCommand extends AmaCommand {
     table.print(out(), "");
   }
 
-  private void listVersions(AssetClient client, VersionFilter filter) {
+  /**
+   * Lists the versions; a version whose manifest is missing or damaged is left out and reported on
+   * stderr, and the exit code says the store is damaged, so the others are still listed.
+   */
+  private int listVersions(AssetClient client, VersionFilter filter) {
     // One more than asked says whether the list was cut short, without a second query.
     int asked = filter.limit();
+    List<IntegrityException> damaged = new ArrayList<>();
     List<AssetVersion> found = client.versions(type.get(),
-        asked == Integer.MAX_VALUE ? filter : filter.limit(asked + 1));
+        asked == Integer.MAX_VALUE ? filter : filter.limit(asked + 1), damaged::add);
+    damaged.forEach(e -> cli().err().println(TerminalText.safe("ama: " + e.getMessage())));
+    int code = damaged.isEmpty() ? ExitCodes.OK : ExitCodes.INTEGRITY;
     boolean more = found.size() > asked;
     List<AssetVersion> shown = more ? found.subList(0, asked) : found;
     if (json) {
@@ -220,11 +227,11 @@ final class LsCommand extends AmaCommand {
         node.put("files", v.files().size());
       }
       Format.printJson(out(), array);
-      return;
+      return code;
     }
     if (shown.isEmpty()) {
       out().println(TerminalText.safe("no version of " + type.get() + " " + describe(filter)));
-      return;
+      return code;
     }
     Format.Table table = new Format.Table().row("VERSION", "CREATED", "BY", "ALIASES", "LABELS");
     for (AssetVersion v : shown) {
@@ -236,6 +243,7 @@ final class LsCommand extends AmaCommand {
     if (more) {
       out().println("(the newest " + asked + "; more match: --limit N lists more)");
     }
+    return code;
   }
 
   private static String labels(Map<String, String> labels) {

@@ -26,6 +26,12 @@ import java.util.stream.Stream;
  *
  * <p>Errors are {@link IOException}s; a missing key is always reported as {@link
  * ObjectNotFoundException}, whatever the backend's native error is.
+ *
+ * <p><b>Only objects are read.</b> A backend whose namespace can hold other things at a key (a
+ * filesystem's symbolic links, FIFOs, sockets and devices) must neither follow nor read them:
+ * {@link #stat}, {@link #open} and {@link #putIfAbsent} throw {@link NotAnObjectException}, and
+ * {@link #list} leaves them out. A FIFO would block a reader forever, and a link could lead to
+ * endless bytes or out of the store.
  */
 public interface Storage extends Closeable {
 
@@ -47,6 +53,7 @@ public interface Storage extends Closeable {
   /**
    * Returns the size and modification time of an object, or empty if no object has this key.
    *
+   * @throws NotAnObjectException if something other than an object sits at the key
    * @throws IOException if the storage cannot be reached or refuses the request
    */
   Optional<ObjectInfo> stat(String key) throws IOException;
@@ -55,6 +62,7 @@ public interface Storage extends Closeable {
    * Opens an object for reading from its first byte. The caller closes the stream.
    *
    * @throws ObjectNotFoundException if no object has this key
+   * @throws NotAnObjectException if something other than an object sits at the key
    * @throws IOException if the storage cannot be reached or refuses the request
    */
   InputStream open(String key) throws IOException;

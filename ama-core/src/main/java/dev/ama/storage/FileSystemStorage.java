@@ -2,22 +2,27 @@ package dev.ama.storage;
 
 import dev.ama.internal.BoundedInputStream;
 import dev.ama.spi.Content;
+import dev.ama.spi.NotAnObjectException;
 import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.ObjectNotFoundException;
 import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageKeys;
+import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -25,11 +30,18 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A storage in a directory of any {@link java.nio.file.FileSystem}: one file per key, key
@@ -38,18 +50,39 @@ import java.util.stream.Stream;
  * <p>Writes go to a temporary file under {@code .ama-tmp/} in the root, are forced to disk, and
  * are then published: {@link #putIfAbsent} with a hard link, which fails atomically if the key
  * exists (on every POSIX filesystem, including NFS), so a key is never replaced; {@link #put}
- * with an atomic rename. A crash leaves at most a stray temporary file, never a partial object.
+ * with an atomic rename. A crash leaves at most a stray temporary file, never a partial object;
+ * {@link #sweepTemporaryFiles()} removes those, on the first write of each instance.
+ *
+ * <p>Only regular files are objects. A symbolic link, FIFO, socket or device at a key is neither
+ * followed nor read: {@link #stat}, {@link #open} and {@link #putIfAbsent} refuse it with a {@link
+ * NotAnObjectException} naming the key (a FIFO would block a reader forever, a link could lead to
+ * {@code /dev/zero} or out of the store), and listings skip it. The root itself may be a symbolic
+ * link (a store on another disk), and so may a directory inside it; only the last segment of a key
+ * is checked, which is where a foreign file would have to sit to be read as an object.
  *
  * <p>Listing walks the directory under the prefix and sorts the keys in memory, which is fast for
  * the prefixes AMA lists.
  */
 public final class FileSystemStorage implements Storage {
+  private static final Logger LOG = LoggerFactory.getLogger(FileSystemStorage.class);
   private static final String TMP_DIR = ".ama-tmp";
+  /** How long a temp that no writer locks is kept anyway: a writer creates its temp, then locks it. */
+  public static final Duration TEMP_GRACE = Duration.ofMinutes(1);
+  /** On a filesystem without locks, how old a temp must be before a sweep removes it. */
+  public static final Duration UNLOCKED_TEMP_AGE = Duration.ofDays(1);
+  /** The temps this process is writing, which its sweeps never open. */
+  private static final Set<Path> WRITING = ConcurrentHashMap.newKeySet();
   private final Path root;
+  private final String location;
+  private final AtomicBoolean swept = new AtomicBoolean();
 
   /** A storage rooted at a directory, which is created on the first write if missing. */
   public FileSystemStorage(Path root) {
     this.root = root.toAbsolutePath().normalize();
+    // Path.toUri() ends in '/' only when the directory exists: fixed once, and always with '/', so
+    // a store that vanished (an unmounted share) keeps the location its cache entries are kept under.
+    String uri = this.root.toUri().toString();
+    this.location = uri.endsWith("/") ? uri : uri + "/";
   }
 
   /** The root directory. */
@@ -59,7 +92,7 @@ public final class FileSystemStorage implements Storage {
 
   @Override
   public String location() {
-    return root.toUri().toString();
+    return location;
   }
 
   private Path path(String key) {
@@ -73,12 +106,19 @@ public final class FileSystemStorage implements Storage {
 
   @Override
   public Optional<ObjectInfo> stat(String key) throws IOException {
-    Path p = path(key);
+    return attributes(key, path(key)).map(a -> new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()));
+  }
+
+  /**
+   * The attributes of the regular file at a key, read without following a link; empty if nothing or
+   * a directory (a prefix of other keys) is there.
+   *
+   * @throws NotAnObjectException if a link or a special file is there
+   */
+  private Optional<BasicFileAttributes> attributes(String key, Path p) throws IOException {
+    BasicFileAttributes a;
     try {
-      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-      return a.isRegularFile()
-          ? Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()))
-          : Optional.empty();
+      a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException | NotDirectoryException e) {
       return Optional.empty();
     } catch (FileSystemException e) {
@@ -87,6 +127,14 @@ public final class FileSystemStorage implements Storage {
       }
       throw e;
     }
+    if (a.isRegularFile()) {
+      return Optional.of(a);
+    }
+    if (a.isDirectory()) {
+      return Optional.empty();
+    }
+    throw new NotAnObjectException(location(), key, a.isSymbolicLink()
+        ? "a symbolic link (" + p + ")" : "a special file such as a FIFO, socket or device (" + p + ")");
   }
 
   @Override
@@ -113,11 +161,12 @@ public final class FileSystemStorage implements Storage {
 
   private SeekableByteChannel channel(String key) throws IOException {
     Path p = path(key);
+    if (attributes(key, p).isEmpty()) {
+      throw new ObjectNotFoundException(location(), key);
+    }
     try {
-      if (Files.isDirectory(p)) {
-        throw new ObjectNotFoundException(location(), key);
-      }
-      return Files.newByteChannel(p, StandardOpenOption.READ);
+      // NOFOLLOW_LINKS as well: a link swapped in after the check is refused, not followed.
+      return Files.newByteChannel(p, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException | NotDirectoryException e) {
       throw new ObjectNotFoundException(location(), key);
     } catch (FileSystemException e) {
@@ -218,63 +267,179 @@ public final class FileSystemStorage implements Storage {
   @Override
   public PutOutcome putIfAbsent(String key, Content content) throws IOException {
     Path target = path(key);
-    if (Files.isRegularFile(target)) {
+    if (attributes(key, target).isPresent()) {
       return PutOutcome.ALREADY_EXISTS;
     }
-    Path tmp = writeTemp(content);
-    try {
+    try (Temp tmp = writeTemp(content)) {
       createParents(key, target);
       // A hard link fails atomically when the name exists, so racing writers cannot both win.
-      Files.createLink(target, tmp);
+      Files.createLink(target, tmp.path);
       return PutOutcome.CREATED;
     } catch (FileAlreadyExistsException e) {
       if (Files.isDirectory(target)) {
         throw directoryInTheWay(key);
       }
       return PutOutcome.ALREADY_EXISTS;
-    } finally {
-      Files.deleteIfExists(tmp);
     }
   }
 
   @Override
   public void put(String key, Content content) throws IOException {
     Path target = path(key);
-    Path tmp = writeTemp(content);
-    try {
+    try (Temp tmp = writeTemp(content)) {
       createParents(key, target);
       if (Files.isDirectory(target)) {
         throw directoryInTheWay(key);
       }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
+      Files.move(tmp.path, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 
-  private Path writeTemp(Content content) throws IOException {
+  /**
+   * A temporary file being written, locked until it is published and deleted, so that a sweep in
+   * another process leaves it alone; closing deletes it (if it was not moved) and releases the lock.
+   */
+  private static final class Temp implements Closeable {
+    final Path path;
+    private final FileChannel channel;
+
+    Temp(Path path, FileChannel channel) {
+      this.path = path;
+      this.channel = channel;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        Files.deleteIfExists(path);
+      } finally {
+        // Deleted before the lock is released: a sweep never sees an unlocked live temp.
+        try {
+          channel.close();
+        } finally {
+          WRITING.remove(path);
+        }
+      }
+    }
+  }
+
+  private Temp writeTemp(Content content) throws IOException {
+    if (swept.compareAndSet(false, true)) {
+      sweepQuietly();
+    }
     Path dir = root.resolve(TMP_DIR);
     Files.createDirectories(dir);
     Path tmp = dir.resolve(UUID.randomUUID().toString());
-    boolean done = false;
+    // Registered before the file exists: a sweep in this process must not even open it, since
+    // closing any descriptor of a file drops this process's POSIX lock on it.
+    WRITING.add(tmp);
+    FileChannel ch = null;
     try {
+      ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      lock(ch);
       long copied;
-      try (InputStream in = content.openStream();
-          FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-          OutputStream out = Channels.newOutputStream(ch)) {
-        copied = in.transferTo(out);
-        out.flush();
-        ch.force(true);
+      try (InputStream in = content.openStream()) {
+        // Not closed: closing the stream would close the channel and release the lock.
+        copied = in.transferTo(Channels.newOutputStream(ch));
       }
+      ch.force(true);
       if (copied != content.length()) {
         throw new IOException("content for " + location() + " yielded " + copied + " bytes but declared " + content.length());
       }
-      done = true;
-      return tmp;
-    } finally {
-      if (!done) {
+      return new Temp(tmp, ch);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
         Files.deleteIfExists(tmp);
+        if (ch != null) {
+          ch.close();
+        }
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      } finally {
+        WRITING.remove(tmp);
       }
+      throw e;
+    }
+  }
+
+  private static void lock(FileChannel ch) {
+    try {
+      ch.lock();
+    } catch (IOException | UnsupportedOperationException e) {
+      // A filesystem without locks (some NFS setups): sweeps then go by age alone.
+      LOG.debug("cannot lock temporary files: {}", e.toString());
+    }
+  }
+
+  /** What a sweep removed. */
+  public record Swept(int files, long bytes) {}
+
+  /**
+   * Removes temporary files that writers killed mid-write left under {@code .ama-tmp/}. A temp is
+   * removed only when no writer holds its lock (each writer, in any process, locks its temp until
+   * it is published) and it was last written more than {@link #TEMP_GRACE} ago, which covers the
+   * instant between a writer creating its temp and locking it. On a filesystem without locks a
+   * temp is removed only when older than {@link #UNLOCKED_TEMP_AGE}. Runs once on the first write
+   * of each instance; garbage collection may call it at any time.
+   *
+   * @return how many files and bytes were removed
+   */
+  public Swept sweepTemporaryFiles() throws IOException {
+    Path dir = root.resolve(TMP_DIR);
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return new Swept(0, 0);
+    }
+    Instant now = Instant.now();
+    int files = 0;
+    long bytes = 0;
+    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir)) {
+      for (Path p : temps) {
+        BasicFileAttributes a;
+        try {
+          a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+          continue;
+        }
+        Instant modified = a.lastModifiedTime().toInstant();
+        // Never opened unless regular: opening a FIFO for writing would block.
+        if (WRITING.contains(p) || !a.isRegularFile() || modified.isAfter(now.minus(TEMP_GRACE))) {
+          continue;
+        }
+        if (deleteIfAbandoned(p, now.minus(UNLOCKED_TEMP_AGE).isAfter(modified))) {
+          files++;
+          bytes += a.size();
+        }
+      }
+    }
+    return new Swept(files, bytes);
+  }
+
+  private static boolean deleteIfAbandoned(Path temp, boolean oldEnoughWithoutLock) throws IOException {
+    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+      FileLock lock;
+      try {
+        lock = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        return false;
+      } catch (IOException | UnsupportedOperationException e) {
+        return oldEnoughWithoutLock && Files.deleteIfExists(temp);
+      }
+      // Deleted while holding the lock; a live writer holds it until its temp is gone.
+      return lock != null && Files.deleteIfExists(temp);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  private void sweepQuietly() {
+    try {
+      Swept s = sweepTemporaryFiles();
+      if (s.files() > 0) {
+        LOG.info("removed {} temporary file(s) ({} bytes) left in {} by interrupted writes", s.files(), s.bytes(), location);
+      }
+    } catch (IOException | RuntimeException e) {
+      // Leftovers only cost space; the write itself must not fail because of them.
+      LOG.debug("could not sweep temporary files in {}: {}", location, e.toString());
     }
   }
 
