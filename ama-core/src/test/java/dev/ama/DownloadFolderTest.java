@@ -23,6 +23,11 @@ class DownloadFolderTest {
   @TempDir Path tmp;
   private final InMemoryStorage storage = new InMemoryStorage();
 
+  /** What a store's first upload writes; a store written object by object needs it to be read. */
+  private void markAsStore() throws IOException {
+    storage.putIfAbsent(Store.FORMAT_MARKER, Content.ofBytes("{\"format\":\"ama-store\",\"version\":1}".getBytes(StandardCharsets.UTF_8)));
+  }
+
   private AssetClient client() {
     return AssetClient.builder().storage(storage).user("t").cache(tmp.resolve("cache")).build();
   }
@@ -89,6 +94,7 @@ class DownloadFolderTest {
         java.util.Map.of()));
     Digest id = Digest.sha256(manifest);
     storage.putIfAbsent(Store.manifestKey(id), Content.ofBytes(manifest));
+    markAsStore();
     try (AssetClient c = client()) {
       Path out = tmp.resolve("out");
       IntegrityException e = assertThrows(IntegrityException.class, () -> c.download(c.version(id)).to(out));
@@ -110,6 +116,7 @@ class DownloadFolderTest {
         java.util.Map.of()));
     Digest id = Digest.sha256(manifest);
     storage.putIfAbsent(Store.manifestKey(id), Content.ofBytes(manifest));
+    markAsStore();
     try (AssetClient c = AssetClient.builder().storage(storage).user("t").cache(tmp.resolve("cache"))
         .transfers(new TransferSettings(2, 64 * 1024, 2)).build()) {
       Path out = tmp.resolve("out");
