@@ -27,6 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
@@ -40,6 +43,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
@@ -50,6 +54,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -89,6 +95,7 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 public final class S3Storage implements Storage {
   private static final int CONFLICT_RETRIES = 6;
   private static final int MAX_PARTS = 10_000;
+  private static final String NO_SUCH_UPLOAD = "NoSuchUpload";
 
   private final S3StorageProperties properties;
   private final S3Client client;
@@ -215,7 +222,8 @@ public final class S3Storage implements Storage {
   public Optional<ObjectInfo> stat(String key) throws IOException {
     String s3Key = s3Key(key);
     try {
-      HeadObjectResponse head = client.headObject(b -> b.bucket(properties.bucket()).key(s3Key));
+      HeadObjectResponse head = whole("stat", s3Key, () -> client.headObject(b -> b.bucket(properties.bucket()).key(s3Key)),
+          h -> h.contentLength() != null, "Content-Length", h -> { });
       return Optional.of(info(key, head.contentLength(), head.lastModified()));
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
@@ -273,7 +281,7 @@ public final class S3Storage implements Storage {
   public InputStream open(String key) throws IOException {
     String s3Key = s3Key(key);
     try {
-      return client.getObject(b -> b.bucket(properties.bucket()).key(s3Key));
+      return resuming(getWhole(s3Key, b -> b.bucket(properties.bucket()).key(s3Key)), s3Key, 0);
     } catch (S3Exception e) {
       throw notFoundOr("open", key, s3Key, e);
     } catch (SdkException e) {
@@ -301,7 +309,9 @@ public final class S3Storage implements Storage {
     }
     long last = offset + length - 1 < 0 ? Long.MAX_VALUE : offset + length - 1;
     try {
-      return client.getObject(b -> b.bucket(properties.bucket()).key(s3Key).range("bytes=" + offset + "-" + last));
+      return resuming(
+          getWhole(s3Key, b -> b.bucket(properties.bucket()).key(s3Key).range("bytes=" + offset + "-" + last)),
+          s3Key, offset);
     } catch (S3Exception e) {
       if (e.statusCode() == 416) {
         // Unsatisfiable range: the offset is at or past the end, and only "past" is an error.
@@ -313,6 +323,41 @@ public final class S3Storage implements Storage {
     } catch (SdkException e) {
       throw errors.translate("open", s3Key, e);
     }
+  }
+
+  private ResponseInputStream<GetObjectResponse> getWhole(String s3Key, Consumer<GetObjectRequest.Builder> request)
+      throws IOException {
+    return whole("open", s3Key, () -> client.getObject(request), r -> r.response().contentLength() != null,
+        "Content-Length", ResponseInputStream::abort);
+  }
+
+  /**
+   * Sends a request again when its answer lacks what S3 always sends (an ETag, a Content-Length):
+   * that is a response cut inside its head, which the HTTP client cannot tell from a whole one.
+   * The SDK's retries end once a response is parsed, so these are counted here, up to the same
+   * {@link S3StorageProperties#MAX_ATTEMPTS}.
+   */
+  private <T> T whole(
+      String operation, String s3Key, Supplier<T> request, Predicate<T> isWhole, String expected, Consumer<T> discard)
+      throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      T response = request.get();
+      if (isWhole.test(response)) {
+        return response;
+      }
+      discard.accept(response);
+      if (attempt >= properties.maxAttempts()) {
+        throw errors.connectionBroke(operation, s3Key,
+            new EOFException("S3's answer carried no " + expected + ": it was cut short"), null);
+      }
+      backOff(attempt, s3Key);
+    }
+  }
+
+  private InputStream resuming(ResponseInputStream<GetObjectResponse> first, String s3Key, long start) throws IOException {
+    return new ResumingObjectStream(first, start, (from, last, eTag) -> client.getObject(
+        b -> b.bucket(properties.bucket()).key(s3Key).range("bytes=" + from + "-" + last).ifMatch(eTag)),
+        errors, s3Key, properties.maxAttempts());
   }
 
   private void checkOffset(String key, long offset, long size) throws EOFException {
@@ -458,6 +503,14 @@ public final class S3Storage implements Storage {
         if (createOnly && e.statusCode() == 412) {
           return confirmedExisting(s3Key, e);
         }
+        if (e.statusCode() == 404 && NO_SUCH_UPLOAD.equals(S3Errors.code(e))) {
+          // The SDK retried a CompleteMultipartUpload whose response was lost: the first one
+          // completed the upload, so it is gone. The object is there, as after a lost PUT response.
+          if (!objectExists(s3Key)) {
+            throw errors.translate("put", s3Key, e);
+          }
+          return createOnly ? PutOutcome.ALREADY_EXISTS : PutOutcome.CREATED;
+        }
         if (e.statusCode() == 409 && attempt < CONFLICT_RETRIES) {
           backOff(attempt, s3Key);
           continue;
@@ -466,6 +519,20 @@ public final class S3Storage implements Storage {
       } catch (SdkException e) {
         throw errors.translate("put", s3Key, e);
       }
+    }
+  }
+
+  private boolean objectExists(String s3Key) throws IOException {
+    try {
+      client.headObject(b -> b.bucket(properties.bucket()).key(s3Key));
+      return true;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      throw errors.translate("stat", s3Key, e);
+    } catch (SdkException e) {
+      throw errors.translate("stat", s3Key, e);
     }
   }
 
@@ -666,14 +733,15 @@ public final class S3Storage implements Storage {
       String s3Key, String uploadId, int partNumber, Content content, long offset, long size) throws IOException {
     boolean checksums = properties.checksums() == S3StorageProperties.Checksums.WHEN_SUPPORTED;
     try {
-      UploadPartResponse response = client.uploadPart(
+      // CompleteMultipartUpload needs every part's ETag; one missing would fail the whole upload at its end.
+      UploadPartResponse response = whole("put (part " + partNumber + ")", s3Key, () -> client.uploadPart(
           b -> {
             b.bucket(properties.bucket()).key(s3Key).uploadId(uploadId).partNumber(partNumber).contentLength(size);
             if (checksums) {
               b.checksumAlgorithm(ChecksumAlgorithm.CRC32);
             }
           },
-          body(content, offset, size));
+          body(content, offset, size)), r -> r.eTag() != null && !r.eTag().isEmpty(), "ETag", r -> { });
       return CompletedPart.builder()
           .partNumber(partNumber)
           .eTag(response.eTag())
@@ -700,8 +768,7 @@ public final class S3Storage implements Storage {
       Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while retrying a conflicting write of s3://"
-          + properties.bucket() + "/" + s3Key);
+      throw new InterruptedIOException("interrupted while retrying a request for " + errors.target(s3Key));
     }
   }
 

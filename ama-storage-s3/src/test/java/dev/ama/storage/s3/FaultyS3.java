@@ -1,0 +1,161 @@
+package dev.ama.storage.s3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.ama.AssetClient;
+import dev.ama.IntegrityException;
+import dev.ama.StoreException;
+import dev.ama.spi.Storage;
+import dev.ama.spi.Storages;
+import dev.ama.storage.s3.testing.FaultProxy;
+import dev.ama.storage.s3.testing.S3ProxyServer;
+import dev.ama.testing.StoreChecker;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * An S3 store reached through a {@link FaultProxy} in front of S3Proxy, with timeouts and retries
+ * small enough that a test sees every fault end within seconds, and the checks the network-fault
+ * suites share: a failure is clear, a store is consistent, downloaded files are exact.
+ */
+final class FaultyS3 implements AutoCloseable {
+  /** How long a connection may stay silent before the client gives up on it. */
+  static final Duration SOCKET_TIMEOUT = Duration.ofMillis(800);
+  /** Tries per request. */
+  static final int MAX_ATTEMPTS = 4;
+  /** How long the proxy keeps a stalled connection silent: well past the client's timeout. */
+  static final Duration STALL = Duration.ofSeconds(4);
+  static final String OPTIONS = "&socketTimeout=" + SOCKET_TIMEOUT.toMillis() + "ms&connectTimeout=2s"
+      + "&maxAttempts=" + MAX_ATTEMPTS + "&multipartThreshold=5MiB&partSize=5MiB";
+
+  final S3ProxyServer server;
+  final FaultProxy proxy;
+  final String bucket;
+  private final List<AutoCloseable> opened = new ArrayList<>();
+
+  private FaultyS3(S3ProxyServer server, FaultProxy proxy, String bucket) {
+    this.server = server;
+    this.proxy = proxy;
+    this.bucket = bucket;
+  }
+
+  static FaultyS3 start(S3ProxyServer server) throws IOException {
+    return new FaultyS3(server, FaultProxy.start(server.endpoint(), STALL), server.createBucket());
+  }
+
+  /** The store's location as errors name it. */
+  String location(String prefix) {
+    return "s3://" + bucket + "/" + prefix;
+  }
+
+  /** The store at {@code prefix} through the faulty proxy; closed with this. */
+  Storage faulty(String prefix) throws IOException {
+    return remember(Storages.open(server.storeUri(bucket, prefix, proxy.endpoint()) + OPTIONS, server.credentials()));
+  }
+
+  /** The same store reached directly, for checking what the faulty side wrote. */
+  Storage direct(String prefix) throws IOException {
+    return remember(Storages.open(server.storeUri(bucket, prefix), server.credentials()));
+  }
+
+  AssetClient client(Storage storage, Path cache, String user) {
+    return remember(AssetClient.builder().storage(storage).user(user).cache(cache).build());
+  }
+
+  private <T extends AutoCloseable> T remember(T closeable) {
+    synchronized (opened) {
+      opened.add(closeable);
+    }
+    return closeable;
+  }
+
+  /** Checks the store as the format promises, over a direct connection. */
+  StoreChecker.Report assertConsistent(String prefix, String context) throws IOException {
+    return StoreChecker.check(direct(prefix)).assertConsistent(context);
+  }
+
+  /**
+   * A failure under network faults must be the store's ({@link StoreException}, CLI exit 7) or,
+   * if bytes were wrong, an {@link IntegrityException}; never a raw SDK exception or an Error.
+   * Its message names the store and the S3 key, says what happened and what to do.
+   */
+  void assertClearFailure(Throwable e, String prefix) {
+    String trace = trace(e);
+    if (!(e instanceof StoreException) && !(e instanceof IntegrityException)) {
+      fail("expected a StoreException or IntegrityException, got:\n" + trace);
+    }
+    assertFalse(e instanceof SdkException, trace);
+    String message = String.valueOf(e.getMessage());
+    assertTrue(message.contains(location(prefix) + "/"), "the message names the store and the key: " + message);
+    assertFalse(message.contains("S3 client failed to"), "the cause was not classified: " + message);
+    assertTrue(message.contains("retry") || message.contains("try again") || message.contains("Re-upload"),
+        "the message says what to do: " + message);
+  }
+
+  static String trace(Throwable e) {
+    StringWriter w = new StringWriter();
+    e.printStackTrace(new PrintWriter(w));
+    return w.toString();
+  }
+
+  /** Writes the files of one asset version: a config, a note in a sub-folder and {@code size} random bytes. */
+  static Map<String, byte[]> writeFiles(Path dir, long seed, int size) throws IOException {
+    Random random = new Random(seed);
+    byte[] weights = new byte[size];
+    random.nextBytes(weights);
+    Map<String, byte[]> files = new TreeMap<>();
+    files.put("params.yml", ("seed: " + seed + "\nlearning_rate: 0.00" + random.nextInt(10) + "\n").getBytes());
+    files.put("notes/readme.txt", ("trial " + seed + "\n").getBytes());
+    files.put("weights.bin", weights);
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      Path p = dir.resolve(f.getKey());
+      Files.createDirectories(p.getParent());
+      Files.write(p, f.getValue());
+    }
+    return files;
+  }
+
+  /** Every file the download placed under its final name holds the uploaded bytes; {@code all}: every file is there. */
+  static void assertExactFiles(Map<String, byte[]> expected, Path dir, boolean all) throws IOException {
+    for (Map.Entry<String, byte[]> f : expected.entrySet()) {
+      Path p = dir.resolve(f.getKey());
+      if (Files.exists(p)) {
+        assertArrayEquals(f.getValue(), Files.readAllBytes(p), "bytes of " + p);
+      } else if (all) {
+        fail(p + " was not downloaded");
+      }
+    }
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        s.filter(Files::isRegularFile)
+            .map(p -> dir.relativize(p).toString().replace('\\', '/'))
+            .filter(name -> !name.startsWith(".") && !name.contains("/."))
+            .forEach(name -> assertTrue(expected.containsKey(name), "unexpected file " + name + " in " + dir));
+      }
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    proxy.close();
+    synchronized (opened) {
+      for (int i = opened.size() - 1; i >= 0; i--) {
+        opened.get(i).close();
+      }
+    }
+  }
+}
