@@ -198,7 +198,7 @@ final class S3Errors {
           || t instanceof UnknownHostException
           || t instanceof NoRouteToHostException
           // A read timeout means the server was reached and then went silent: a broken connection.
-          || (t instanceof SocketTimeoutException && String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("connect"))
+          || (t instanceof SocketTimeoutException && String.valueOf(t.getMessage()).equalsIgnoreCase("connect timed out"))
           || t.getClass().getSimpleName().equals("ConnectTimeoutException")) {
         return t;
       }

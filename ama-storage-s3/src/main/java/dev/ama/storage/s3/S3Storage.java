@@ -46,6 +46,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -100,18 +101,18 @@ public final class S3Storage implements Storage {
   private final S3StorageProperties properties;
   private final S3Client client;
   private final boolean ownsClient;
-  private final Optional<SdkAutoCloseable> credentials;
+  private final List<SdkAutoCloseable> closeables;
   private final String keyPrefix;
   private final ExecutorService partUploads;
   private final S3Errors errors;
   private volatile boolean bucketSeen;
 
   private S3Storage(
-      S3StorageProperties properties, S3Client client, boolean ownsClient, Optional<SdkAutoCloseable> credentials) {
+      S3StorageProperties properties, S3Client client, boolean ownsClient, List<SdkAutoCloseable> closeables) {
     this.properties = properties;
     this.client = client;
     this.ownsClient = ownsClient;
-    this.credentials = credentials;
+    this.closeables = closeables;
     this.keyPrefix = properties.prefix().isEmpty() ? "" : properties.prefix() + "/";
     this.errors = new S3Errors(properties);
     AtomicInteger threads = new AtomicInteger();
@@ -129,11 +130,13 @@ public final class S3Storage implements Storage {
   public static S3Storage open(S3StorageProperties properties) {
     Objects.requireNonNull(properties, "properties");
     AwsCredentialsProvider credentials = credentialsProvider(properties);
+    SdkHttpClient http = new StalledUploadWatchdog(Apache5HttpClient.builder()
+        .maxConnections(properties.maxConnections())
+        .connectionTimeout(properties.connectTimeout())
+        .socketTimeout(properties.socketTimeout())
+        .build(), properties.socketTimeout());
     S3ClientBuilder builder = S3Client.builder()
-        .httpClientBuilder(Apache5HttpClient.builder()
-            .maxConnections(properties.maxConnections())
-            .connectionTimeout(properties.connectTimeout())
-            .socketTimeout(properties.socketTimeout()))
+        .httpClient(http)
         .overrideConfiguration(ClientOverrideConfiguration.builder()
             .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                 .maxAttempts(properties.maxAttempts())
@@ -164,9 +167,13 @@ public final class S3Storage implements Storage {
         builder.crossRegionAccessEnabled(true);
       }
     }
-    Optional<SdkAutoCloseable> closeable =
-        credentials instanceof SdkAutoCloseable c ? Optional.of(c) : Optional.empty();
-    return new S3Storage(properties, builder.build(), true, closeable);
+    List<SdkAutoCloseable> closeables = new ArrayList<>();
+    // A client given with httpClient() is not closed by the S3 client.
+    closeables.add(http);
+    if (credentials instanceof SdkAutoCloseable c) {
+      closeables.add(c);
+    }
+    return new S3Storage(properties, builder.build(), true, closeables);
   }
 
   /**
@@ -176,7 +183,7 @@ public final class S3Storage implements Storage {
    */
   public static S3Storage of(S3Client client, S3StorageProperties properties) {
     return new S3Storage(
-        Objects.requireNonNull(properties, "properties"), Objects.requireNonNull(client, "client"), false, Optional.empty());
+        Objects.requireNonNull(properties, "properties"), Objects.requireNonNull(client, "client"), false, List.of());
   }
 
   private static AwsCredentialsProvider credentialsProvider(S3StorageProperties p) {
@@ -796,7 +803,7 @@ public final class S3Storage implements Storage {
     partUploads.shutdownNow();
     if (ownsClient) {
       client.close();
-      credentials.ifPresent(SdkAutoCloseable::close);
+      closeables.forEach(SdkAutoCloseable::close);
     }
   }
 

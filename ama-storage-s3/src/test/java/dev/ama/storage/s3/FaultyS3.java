@@ -37,10 +37,15 @@ final class FaultyS3 implements AutoCloseable {
   static final Duration SOCKET_TIMEOUT = Duration.ofMillis(800);
   /** Tries per request. */
   static final int MAX_ATTEMPTS = 4;
-  /** How long the proxy keeps a stalled connection silent: well past the client's timeout. */
-  static final Duration STALL = Duration.ofSeconds(4);
-  static final String OPTIONS = "&socketTimeout=" + SOCKET_TIMEOUT.toMillis() + "ms&connectTimeout=2s"
-      + "&maxAttempts=" + MAX_ATTEMPTS + "&multipartThreshold=5MiB&partSize=5MiB";
+  /**
+   * How long the proxy keeps a stalled connection silent: far past the client's timeout, so only
+   * the client's own timeouts can end a stall within a test's bounds.
+   */
+  static final Duration STALL = Duration.ofSeconds(60);
+  static final String TIMEOUTS = "&socketTimeout=" + SOCKET_TIMEOUT.toMillis() + "ms&connectTimeout=2s"
+      + "&maxAttempts=" + MAX_ATTEMPTS;
+  /** Small parts, so a few MiB go up as a multipart upload. */
+  static final String SMALL_PARTS = "&multipartThreshold=5MiB&partSize=5MiB";
 
   final S3ProxyServer server;
   final FaultProxy proxy;
@@ -64,7 +69,13 @@ final class FaultyS3 implements AutoCloseable {
 
   /** The store at {@code prefix} through the faulty proxy; closed with this. */
   Storage faulty(String prefix) throws IOException {
-    return remember(Storages.open(server.storeUri(bucket, prefix, proxy.endpoint()) + OPTIONS, server.credentials()));
+    return faulty(prefix, SMALL_PARTS);
+  }
+
+  /** As {@link #faulty(String)}, with other part options ({@code &multipartThreshold=...&partSize=...}). */
+  Storage faulty(String prefix, String partOptions) throws IOException {
+    return remember(Storages.open(
+        server.storeUri(bucket, prefix, proxy.endpoint()) + TIMEOUTS + partOptions, server.credentials()));
   }
 
   /** The same store reached directly, for checking what the faulty side wrote. */

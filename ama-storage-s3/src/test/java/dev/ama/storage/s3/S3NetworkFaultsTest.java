@@ -106,6 +106,21 @@ class S3NetworkFaultsTest {
   }
 
   @Test
+  void anUploadWhoseBodyStopsBeingReadIsAbandonedAfterTheSocketTimeoutAndRetried() throws Exception {
+    // A 16 MiB part outgrows the socket buffers, so the client's write blocks when the proxy
+    // stops reading; only the client's own watchdog can end that within the proxy's 60s stall.
+    Path src = tmp.resolve("src");
+    Map<String, byte[]> files = FaultyS3.writeFiles(src, 7, 20 << 20);
+    s3.proxy.plan(Plan.first(1, r -> r.target().contains("partNumber="), Fault.STALL_REQUEST));
+    long start = System.nanoTime();
+    upload(s3.faulty(prefix, "&multipartThreshold=16MiB&partSize=16MiB"), files, src, "cache");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertEquals(1, s3.proxy.injected().get(Fault.STALL_REQUEST));
+    assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "a stalled upload was abandoned only after " + took);
+    s3.assertConsistent(prefix, "after a stalled part");
+  }
+
+  @Test
   void aLostResponseToTheAliasMoveIsOneMoveNotTwo() throws Exception {
     Path src = tmp.resolve("src");
     Map<String, byte[]> files = FaultyS3.writeFiles(src, 3, 1000);
