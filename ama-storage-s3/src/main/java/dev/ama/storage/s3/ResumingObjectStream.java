@@ -17,11 +17,18 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * byte. Here the rest is asked for again, a Range GET from the first byte not yet read, pinned to
  * the object's ETag ({@code If-Match}) so a replaced object is never spliced onto the old one.
  *
- * <p>A read gives up after {@code maxAttempts} failures in a row without a byte of progress,
- * with the error naming the key, so a permanent fault ends in bounded time and a long transfer
- * over a flaky network still completes.
+ * <p>A read gives up after {@code maxAttempts} failures in a row without {@link #PROGRESS} bytes
+ * read between them, with the error naming the key, so a permanent fault ends in bounded time and
+ * a long transfer over a flaky network still completes.
  */
 final class ResumingObjectStream extends InputStream {
+  /**
+   * How much a read must deliver between two failures to count as progress. A server that
+   * sends half of what is left and then stalls, again and again, would otherwise be resumed
+   * log2(size) times, each costing a socket timeout.
+   */
+  static final long PROGRESS = 1 << 20;
+
   /** Sends a ranged GET for bytes {@code from}..{@code last} of the object with this ETag. */
   interface RangeOpener {
     ResponseInputStream<GetObjectResponse> open(long from, long last, String eTag);
@@ -36,6 +43,7 @@ final class ResumingObjectStream extends InputStream {
   private final String eTag;
   private ResponseInputStream<GetObjectResponse> body;
   private long position;
+  private long positionAtLastFailure;
   private int failuresInARow;
 
   /**
@@ -76,7 +84,9 @@ final class ResumingObjectStream extends InputStream {
         int n = body.read(b, off, (int) Math.min(len, length - position));
         if (n > 0) {
           position += n;
-          failuresInARow = 0;
+          if (position - positionAtLastFailure >= PROGRESS) {
+            failuresInARow = 0;
+          }
           return n;
         }
         failure = new EOFException("the body ended after " + position + " of " + length + " bytes");
@@ -89,6 +99,7 @@ final class ResumingObjectStream extends InputStream {
 
   private void resume(IOException failure) throws IOException {
     body.abort();
+    positionAtLastFailure = position;
     while (true) {
       if (++failuresInARow >= maxAttempts || eTag == null) {
         throw errors.connectionBroke("read", s3Key, failure, failure);

@@ -79,7 +79,11 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  *       Content#openStream(long, long)}; nothing is held in memory whole. A failed upload is
  *       aborted so no parts are left behind.
  *   <li>Ranged reads are HTTP {@code Range} GETs; listings are lazy ListObjectsV2 pages.
- *   <li>Throttling, 5xx and network errors are retried by the SDK with exponential backoff.
+ *   <li>Throttling, 5xx and network errors are retried by the SDK with exponential backoff. A
+ *       read that breaks mid-body resumes from where it stopped ({@link ResumingObjectStream});
+ *       a response cut short is asked for again; an upload whose body stops moving for the
+ *       socket timeout is abandoned and retried ({@link StalledUploadWatchdog}). All of it is
+ *       bounded by {@link S3StorageProperties#MAX_ATTEMPTS}.
  *   <li>Errors name the bucket and key, the cause and the fix: missing bucket, missing or wrong
  *       credentials, access denied, unreachable endpoint.
  * </ul>
