@@ -3,8 +3,6 @@ package dev.ama.storage.s3;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -104,7 +102,7 @@ final class ResumingObjectStream extends InputStream {
       if (++failuresInARow >= maxAttempts || eTag == null) {
         throw errors.connectionBroke("read", s3Key, failure, failure);
       }
-      backOff();
+      S3Storage.pause(failuresInARow, "resuming the read of " + errors.target(s3Key));
       try {
         ResponseInputStream<GetObjectResponse> next = opener.open(start + position, start + length - 1, eTag);
         if (next.response().contentLength() != null && next.response().contentLength() == length - position) {
@@ -123,16 +121,6 @@ final class ResumingObjectStream extends InputStream {
       } catch (SdkException e) {
         failure = errors.translate("read", s3Key, e);
       }
-    }
-  }
-
-  private void backOff() throws InterruptedIOException {
-    long millis = Math.min(2000, 50L << failuresInARow);
-    try {
-      Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while resuming the read of " + s3Key);
     }
   }
 

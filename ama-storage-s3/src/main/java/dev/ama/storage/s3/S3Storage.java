@@ -774,12 +774,21 @@ public final class S3Storage implements Storage {
   }
 
   private void backOff(int attempt, String s3Key) throws InterruptedIOException {
-    long millis = Math.min(2000, 50L << attempt);
+    pause(attempt, "retrying a request for " + errors.target(s3Key));
+  }
+
+  /**
+   * Sleeps before the retry after {@code attempt} failures: exponential from 100ms to 2s, half of
+   * it random so racing writers spread out. For the retries S3Storage makes itself, beside the
+   * SDK's.
+   */
+  static void pause(int attempt, String doing) throws InterruptedIOException {
+    long millis = Math.min(2000, 50L << Math.min(attempt, 10));
     try {
       Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while retrying a request for " + errors.target(s3Key));
+      throw new InterruptedIOException("interrupted while " + doing);
     }
   }
 

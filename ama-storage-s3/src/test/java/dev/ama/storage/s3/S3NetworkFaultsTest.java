@@ -76,6 +76,14 @@ class S3NetworkFaultsTest {
     return upload.upload();
   }
 
+  /** The files of a version uploaded straight to S3Proxy, for tests of reads through faults. */
+  private Map<String, byte[]> uploadedWithoutFaults(long seed, int size) throws Exception {
+    Path src = tmp.resolve("src");
+    Map<String, byte[]> files = FaultyS3.writeFiles(src, seed, size);
+    upload(s3.direct(prefix), files, src, "cache");
+    return files;
+  }
+
   @ParameterizedTest
   @EnumSource(value = Fault.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
   void oneFaultOnEachMultipartPartIsRetriedAndTheUploadIsExact(Fault fault) throws Exception {
@@ -95,9 +103,7 @@ class S3NetworkFaultsTest {
   @ParameterizedTest
   @EnumSource(value = Fault.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
   void oneFaultOnEachBlobReadIsRiddenOutAndTheDownloadIsExact(Fault fault) throws Exception {
-    Path src = tmp.resolve("src");
-    Map<String, byte[]> files = FaultyS3.writeFiles(src, 2, 3 << 20);
-    upload(s3.direct(prefix), files, src, "cache");
+    Map<String, byte[]> files = uploadedWithoutFaults(2, 3 << 20);
     s3.proxy.plan(Plan.first(files.size(), get("/blobs/"), fault));
     AssetClient reader = s3.client(s3.faulty(prefix), tmp.resolve("reader"), "bob");
     Path out = reader.download(TYPE, ALIAS).to(tmp.resolve("out"));
@@ -152,9 +158,7 @@ class S3NetworkFaultsTest {
   @ParameterizedTest
   @EnumSource(value = Fault.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
   void aPermanentFaultOnBlobReadsFailsTheDownloadClearly(Fault fault) throws Exception {
-    Path src = tmp.resolve("src");
-    Map<String, byte[]> files = FaultyS3.writeFiles(src, 5, 1 << 20);
-    upload(s3.direct(prefix), files, src, "cache");
+    Map<String, byte[]> files = uploadedWithoutFaults(5, 1 << 20);
     s3.proxy.plan(r -> r.path().contains("/blobs/") ? fault : Fault.NONE);
     AssetClient reader = s3.client(s3.faulty(prefix), tmp.resolve("reader"), "bob");
     long start = System.nanoTime();
