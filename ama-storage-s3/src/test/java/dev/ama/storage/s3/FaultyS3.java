@@ -13,11 +13,13 @@ import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.Storage;
 import dev.ama.spi.Storages;
 import dev.ama.storage.s3.testing.FaultProxy;
+import dev.ama.storage.s3.testing.S3ProxyExtension;
 import dev.ama.storage.s3.testing.S3ProxyServer;
 import dev.ama.testing.StoreChecker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +31,9 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -36,7 +41,7 @@ import software.amazon.awssdk.core.exception.SdkException;
  * small enough that a test sees every fault end within seconds, and the checks the network-fault
  * suites share: a failure is clear, a store is consistent, downloaded files are exact.
  */
-final class FaultyS3 implements AutoCloseable {
+final class FaultyS3 implements ExtensionContext.Store.CloseableResource {
   /**
    * How long a connection may stay silent before the client gives up on it: short, so stalls
    * cost little, yet above what S3Proxy takes to answer a 5 MiB part on a busy machine (it took
@@ -68,8 +73,29 @@ final class FaultyS3 implements AutoCloseable {
     this.bucket = bucket;
   }
 
-  static FaultyS3 start(S3ProxyServer server) throws IOException {
-    return new FaultyS3(server, FaultProxy.start(server.endpoint(), STALL), server.createBucket());
+  /**
+   * Gives tests a {@code FaultyS3} parameter: one per test run, in front of the run's {@link
+   * S3ProxyServer}, closed when the run ends. Declare it after {@code S3ProxyExtension}.
+   */
+  static final class Resolver implements ParameterResolver {
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+      return parameter.getParameter().getType() == FaultyS3.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+      return context.getRoot().getStore(ExtensionContext.Namespace.create(FaultyS3.class))
+          .getOrComputeIfAbsent(FaultyS3.class, k -> start(S3ProxyExtension.server(context)), FaultyS3.class);
+    }
+  }
+
+  private static FaultyS3 start(S3ProxyServer server) {
+    try {
+      return new FaultyS3(server, FaultProxy.start(server.endpoint(), STALL), server.createBucket());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The store's location as errors name it. */

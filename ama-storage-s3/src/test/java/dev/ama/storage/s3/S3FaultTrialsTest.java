@@ -13,7 +13,6 @@ import dev.ama.spi.Storage;
 import dev.ama.storage.s3.testing.FaultProxy.Fault;
 import dev.ama.storage.s3.testing.FaultProxy.Plan;
 import dev.ama.storage.s3.testing.S3ProxyExtension;
-import dev.ama.storage.s3.testing.S3ProxyServer;
 import dev.ama.testing.StoreChecker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * many more seeds on larger files ({@code bench/reliability.sh}). Each writes its figures to
  * {@code target/reliability/}.
  */
-@ExtendWith(S3ProxyExtension.class)
+@ExtendWith({S3ProxyExtension.class, FaultyS3.Resolver.class})
 class S3FaultTrialsTest {
   private static final String TYPE = "rnn_models";
   private static final String ALIAS = "my_model";
@@ -62,13 +60,8 @@ class S3FaultTrialsTest {
   @TempDir Path tmp;
 
   @BeforeAll
-  static void start(S3ProxyServer server) throws Exception {
-    s3 = FaultyS3.start(server);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    s3.close();
+  static void faultyS3(FaultyS3 faulty) {
+    s3 = faulty;
   }
 
   /** What one variant did and saw, counted as it runs. */

@@ -12,12 +12,10 @@ import dev.ama.storage.s3.testing.FaultProxy.Fault;
 import dev.ama.storage.s3.testing.FaultProxy.Plan;
 import dev.ama.storage.s3.testing.FaultProxy.Request;
 import dev.ama.storage.s3.testing.S3ProxyExtension;
-import dev.ama.storage.s3.testing.S3ProxyServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the configured attempts, and no fault makes wrong bytes look right. Seeded storms of mixed
  * faults are {@link S3FaultTrialsTest}'s.
  */
-@ExtendWith(S3ProxyExtension.class)
+@ExtendWith({S3ProxyExtension.class, FaultyS3.Resolver.class})
 class S3NetworkFaultsTest {
   private static final String TYPE = "rnn_models";
   private static final String ALIAS = "my_model";
@@ -45,13 +43,8 @@ class S3NetworkFaultsTest {
   private String prefix;
 
   @BeforeAll
-  static void start(S3ProxyServer server) throws Exception {
-    s3 = FaultyS3.start(server);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    s3.close();
+  static void faultyS3(FaultyS3 faulty) {
+    s3 = faulty;
   }
 
   @BeforeEach
