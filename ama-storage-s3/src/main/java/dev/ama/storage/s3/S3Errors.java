@@ -32,8 +32,13 @@ final class S3Errors {
     return "";
   }
 
+  /** How messages name an object: {@code s3://bucket/key}. */
+  String target(String s3Key) {
+    return "s3://" + properties.bucket() + "/" + s3Key;
+  }
+
   IOException translate(String operation, String s3Key, SdkException e) {
-    String target = "s3://" + properties.bucket() + "/" + s3Key;
+    String target = target(s3Key);
     String where = properties.endpointDescription();
     if (e instanceof AwsServiceException service) {
       int status = service.statusCode();
@@ -109,7 +114,40 @@ final class S3Errors {
               + "', AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL), that the server is running and the network"
               + " reaches it; the request was retried " + (properties.maxAttempts() - 1) + " time(s)", e);
     }
+    Throwable broken = brokenConnection(e);
+    if (broken != null) {
+      return connectionBroke(operation, s3Key, broken, e);
+    }
     return new IOException("S3 client failed to " + operation + " " + target + " at " + where + ": " + firstLine(message), e);
+  }
+
+  /**
+   * A connection that was reached but broke mid-request or mid-response: reset, closed early, a
+   * timeout while the server was silent, a response cut short. Every attempt failed so.
+   */
+  IOException connectionBroke(String operation, String s3Key, Throwable broken, Exception e) {
+    return new IOException(
+        "the connection to S3 at " + properties.endpointDescription() + " broke while trying to " + operation + " "
+            + target(s3Key) + ": " + broken + ". It was tried " + properties.maxAttempts()
+            + " time(s); the network or a proxy between here and S3 is dropping or stalling connections. Retry when"
+            + " it is stable, or raise '" + S3StorageProperties.MAX_ATTEMPTS + "' or '"
+            + S3StorageProperties.SOCKET_TIMEOUT + "' (now " + properties.socketTimeout().toMillis() + "ms)", e);
+  }
+
+  /**
+   * The transport failure under an SDK exception: any I/O error (a reset, an early close, a read
+   * timeout) or a malformed response, which is what a response cut inside its head looks like.
+   */
+  static Throwable brokenConnection(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IOException || t.getClass().getName().startsWith("org.apache.hc.core5.http.")) {
+        return t;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
   }
 
   IOException noSuchBucket(String operation, String s3Key, SdkException e) {
@@ -159,7 +197,9 @@ final class S3Errors {
       if (t instanceof ConnectException
           || t instanceof UnknownHostException
           || t instanceof NoRouteToHostException
-          || t instanceof SocketTimeoutException) {
+          // A read timeout means the server was reached and then went silent: a broken connection.
+          || (t instanceof SocketTimeoutException && String.valueOf(t.getMessage()).equalsIgnoreCase("connect timed out"))
+          || t.getClass().getSimpleName().equals("ConnectTimeoutException")) {
         return t;
       }
       if (t.getCause() == t) {

@@ -27,6 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
@@ -40,8 +43,10 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -50,6 +55,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -72,7 +79,11 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  *       Content#openStream(long, long)}; nothing is held in memory whole. A failed upload is
  *       aborted so no parts are left behind.
  *   <li>Ranged reads are HTTP {@code Range} GETs; listings are lazy ListObjectsV2 pages.
- *   <li>Throttling, 5xx and network errors are retried by the SDK with exponential backoff.
+ *   <li>Throttling, 5xx and network errors are retried by the SDK with exponential backoff. A
+ *       read that breaks mid-body resumes from where it stopped ({@link ResumingObjectStream});
+ *       a response cut short is asked for again; an upload whose body stops moving for the
+ *       socket timeout is abandoned and retried ({@link StalledUploadWatchdog}). All of it is
+ *       bounded by {@link S3StorageProperties#MAX_ATTEMPTS}.
  *   <li>Errors name the bucket and key, the cause and the fix: missing bucket, missing or wrong
  *       credentials, access denied, unreachable endpoint.
  * </ul>
@@ -89,22 +100,23 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 public final class S3Storage implements Storage {
   private static final int CONFLICT_RETRIES = 6;
   private static final int MAX_PARTS = 10_000;
+  private static final String NO_SUCH_UPLOAD = "NoSuchUpload";
 
   private final S3StorageProperties properties;
   private final S3Client client;
   private final boolean ownsClient;
-  private final Optional<SdkAutoCloseable> credentials;
+  private final List<SdkAutoCloseable> closeables;
   private final String keyPrefix;
   private final ExecutorService partUploads;
   private final S3Errors errors;
   private volatile boolean bucketSeen;
 
   private S3Storage(
-      S3StorageProperties properties, S3Client client, boolean ownsClient, Optional<SdkAutoCloseable> credentials) {
+      S3StorageProperties properties, S3Client client, boolean ownsClient, List<SdkAutoCloseable> closeables) {
     this.properties = properties;
     this.client = client;
     this.ownsClient = ownsClient;
-    this.credentials = credentials;
+    this.closeables = closeables;
     this.keyPrefix = properties.prefix().isEmpty() ? "" : properties.prefix() + "/";
     this.errors = new S3Errors(properties);
     AtomicInteger threads = new AtomicInteger();
@@ -122,11 +134,13 @@ public final class S3Storage implements Storage {
   public static S3Storage open(S3StorageProperties properties) {
     Objects.requireNonNull(properties, "properties");
     AwsCredentialsProvider credentials = credentialsProvider(properties);
+    SdkHttpClient http = new StalledUploadWatchdog(Apache5HttpClient.builder()
+        .maxConnections(properties.maxConnections())
+        .connectionTimeout(properties.connectTimeout())
+        .socketTimeout(properties.socketTimeout())
+        .build(), properties.socketTimeout());
     S3ClientBuilder builder = S3Client.builder()
-        .httpClientBuilder(Apache5HttpClient.builder()
-            .maxConnections(properties.maxConnections())
-            .connectionTimeout(properties.connectTimeout())
-            .socketTimeout(properties.socketTimeout()))
+        .httpClient(http)
         .overrideConfiguration(ClientOverrideConfiguration.builder()
             .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                 .maxAttempts(properties.maxAttempts())
@@ -157,9 +171,13 @@ public final class S3Storage implements Storage {
         builder.crossRegionAccessEnabled(true);
       }
     }
-    Optional<SdkAutoCloseable> closeable =
-        credentials instanceof SdkAutoCloseable c ? Optional.of(c) : Optional.empty();
-    return new S3Storage(properties, builder.build(), true, closeable);
+    List<SdkAutoCloseable> closeables = new ArrayList<>();
+    // A client given with httpClient() is not closed by the S3 client.
+    closeables.add(http);
+    if (credentials instanceof SdkAutoCloseable c) {
+      closeables.add(c);
+    }
+    return new S3Storage(properties, builder.build(), true, closeables);
   }
 
   /**
@@ -169,7 +187,7 @@ public final class S3Storage implements Storage {
    */
   public static S3Storage of(S3Client client, S3StorageProperties properties) {
     return new S3Storage(
-        Objects.requireNonNull(properties, "properties"), Objects.requireNonNull(client, "client"), false, Optional.empty());
+        Objects.requireNonNull(properties, "properties"), Objects.requireNonNull(client, "client"), false, List.of());
   }
 
   private static AwsCredentialsProvider credentialsProvider(S3StorageProperties p) {
@@ -215,7 +233,8 @@ public final class S3Storage implements Storage {
   public Optional<ObjectInfo> stat(String key) throws IOException {
     String s3Key = s3Key(key);
     try {
-      HeadObjectResponse head = client.headObject(b -> b.bucket(properties.bucket()).key(s3Key));
+      HeadObjectResponse head = whole("stat", s3Key, () -> client.headObject(b -> b.bucket(properties.bucket()).key(s3Key)),
+          h -> h.contentLength() != null, "Content-Length", h -> { });
       return Optional.of(info(key, head.contentLength(), head.lastModified()));
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
@@ -273,7 +292,7 @@ public final class S3Storage implements Storage {
   public InputStream open(String key) throws IOException {
     String s3Key = s3Key(key);
     try {
-      return client.getObject(b -> b.bucket(properties.bucket()).key(s3Key));
+      return resuming(getWhole(s3Key, b -> b.bucket(properties.bucket()).key(s3Key)), s3Key, 0);
     } catch (S3Exception e) {
       throw notFoundOr("open", key, s3Key, e);
     } catch (SdkException e) {
@@ -301,7 +320,9 @@ public final class S3Storage implements Storage {
     }
     long last = offset + length - 1 < 0 ? Long.MAX_VALUE : offset + length - 1;
     try {
-      return client.getObject(b -> b.bucket(properties.bucket()).key(s3Key).range("bytes=" + offset + "-" + last));
+      return resuming(
+          getWhole(s3Key, b -> b.bucket(properties.bucket()).key(s3Key).range("bytes=" + offset + "-" + last)),
+          s3Key, offset);
     } catch (S3Exception e) {
       if (e.statusCode() == 416) {
         // Unsatisfiable range: the offset is at or past the end, and only "past" is an error.
@@ -313,6 +334,41 @@ public final class S3Storage implements Storage {
     } catch (SdkException e) {
       throw errors.translate("open", s3Key, e);
     }
+  }
+
+  private ResponseInputStream<GetObjectResponse> getWhole(String s3Key, Consumer<GetObjectRequest.Builder> request)
+      throws IOException {
+    return whole("open", s3Key, () -> client.getObject(request), r -> r.response().contentLength() != null,
+        "Content-Length", ResponseInputStream::abort);
+  }
+
+  /**
+   * Sends a request again when its answer lacks what S3 always sends (an ETag, a Content-Length):
+   * that is a response cut inside its head, which the HTTP client cannot tell from a whole one.
+   * The SDK's retries end once a response is parsed, so these are counted here, up to the same
+   * {@link S3StorageProperties#MAX_ATTEMPTS}.
+   */
+  private <T> T whole(
+      String operation, String s3Key, Supplier<T> request, Predicate<T> isWhole, String expected, Consumer<T> discard)
+      throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      T response = request.get();
+      if (isWhole.test(response)) {
+        return response;
+      }
+      discard.accept(response);
+      if (attempt >= properties.maxAttempts()) {
+        throw errors.connectionBroke(operation, s3Key,
+            new EOFException("S3's answer carried no " + expected + ": it was cut short"), null);
+      }
+      backOff(attempt, s3Key);
+    }
+  }
+
+  private InputStream resuming(ResponseInputStream<GetObjectResponse> first, String s3Key, long start) throws IOException {
+    return new ResumingObjectStream(first, start, (from, last, eTag) -> client.getObject(
+        b -> b.bucket(properties.bucket()).key(s3Key).range("bytes=" + from + "-" + last).ifMatch(eTag)),
+        errors, s3Key, properties.maxAttempts());
   }
 
   private void checkOffset(String key, long offset, long size) throws EOFException {
@@ -458,6 +514,14 @@ public final class S3Storage implements Storage {
         if (createOnly && e.statusCode() == 412) {
           return confirmedExisting(s3Key, e);
         }
+        if (e.statusCode() == 404 && NO_SUCH_UPLOAD.equals(S3Errors.code(e))) {
+          // The SDK retried a CompleteMultipartUpload whose response was lost: the first one
+          // completed the upload, so it is gone. The object is there, as after a lost PUT response.
+          if (!objectExists(s3Key)) {
+            throw errors.translate("put", s3Key, e);
+          }
+          return createOnly ? PutOutcome.ALREADY_EXISTS : PutOutcome.CREATED;
+        }
         if (e.statusCode() == 409 && attempt < CONFLICT_RETRIES) {
           backOff(attempt, s3Key);
           continue;
@@ -466,6 +530,20 @@ public final class S3Storage implements Storage {
       } catch (SdkException e) {
         throw errors.translate("put", s3Key, e);
       }
+    }
+  }
+
+  private boolean objectExists(String s3Key) throws IOException {
+    try {
+      client.headObject(b -> b.bucket(properties.bucket()).key(s3Key));
+      return true;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      throw errors.translate("stat", s3Key, e);
+    } catch (SdkException e) {
+      throw errors.translate("stat", s3Key, e);
     }
   }
 
@@ -666,14 +744,15 @@ public final class S3Storage implements Storage {
       String s3Key, String uploadId, int partNumber, Content content, long offset, long size) throws IOException {
     boolean checksums = properties.checksums() == S3StorageProperties.Checksums.WHEN_SUPPORTED;
     try {
-      UploadPartResponse response = client.uploadPart(
+      // CompleteMultipartUpload needs every part's ETag; one missing would fail the whole upload at its end.
+      UploadPartResponse response = whole("put (part " + partNumber + ")", s3Key, () -> client.uploadPart(
           b -> {
             b.bucket(properties.bucket()).key(s3Key).uploadId(uploadId).partNumber(partNumber).contentLength(size);
             if (checksums) {
               b.checksumAlgorithm(ChecksumAlgorithm.CRC32);
             }
           },
-          body(content, offset, size));
+          body(content, offset, size)), r -> r.eTag() != null && !r.eTag().isEmpty(), "ETag", r -> { });
       return CompletedPart.builder()
           .partNumber(partNumber)
           .eTag(response.eTag())
@@ -695,13 +774,21 @@ public final class S3Storage implements Storage {
   }
 
   private void backOff(int attempt, String s3Key) throws InterruptedIOException {
-    long millis = Math.min(2000, 50L << attempt);
+    pause(attempt, "retrying a request for " + errors.target(s3Key));
+  }
+
+  /**
+   * Sleeps before the retry after {@code attempt} failures: exponential from 100ms to 2s, half of
+   * it random so racing writers spread out. For the retries S3Storage makes itself, beside the
+   * SDK's.
+   */
+  static void pause(int attempt, String doing) throws InterruptedIOException {
+    long millis = Math.min(2000, 50L << Math.min(attempt, 10));
     try {
       Thread.sleep(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while retrying a conflicting write of s3://"
-          + properties.bucket() + "/" + s3Key);
+      throw new InterruptedIOException("interrupted while " + doing);
     }
   }
 
@@ -729,7 +816,7 @@ public final class S3Storage implements Storage {
     partUploads.shutdownNow();
     if (ownsClient) {
       client.close();
-      credentials.ifPresent(SdkAutoCloseable::close);
+      closeables.forEach(SdkAutoCloseable::close);
     }
   }
 

@@ -109,7 +109,9 @@ public final class S3StorageProperties {
 
   /**
    * How many times a request is tried in all, retrying throttling ({@code 503 SlowDown}), 5xx and
-   * network errors with exponential backoff and jitter. Default: {@value #MAX_ATTEMPTS_DEFAULT}.
+   * network errors with exponential backoff and jitter. A read whose body breaks is resumed where
+   * it stopped, up to this many times in a row without 1 MiB of progress; a response cut short is
+   * asked for again up to this many times. Default: {@value #MAX_ATTEMPTS_DEFAULT}.
    */
   public static final String MAX_ATTEMPTS = "maxAttempts";
 
@@ -124,7 +126,7 @@ public final class S3StorageProperties {
 
   /**
    * How long a connection may stay silent while a request or response is under way, from 1ms to
-   * 1h. Default: 60s.
+   * 1h: a response that stops arriving, or a request body the server stops taking. Default: 60s.
    */
   public static final String SOCKET_TIMEOUT = "socketTimeout";
 

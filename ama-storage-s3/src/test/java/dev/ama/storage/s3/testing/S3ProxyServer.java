@@ -299,8 +299,16 @@ public final class S3ProxyServer implements AutoCloseable {
    * child process.
    */
   public String storeUri(String bucket, String prefix) {
+    return storeUri(bucket, prefix, endpoint());
+  }
+
+  /**
+   * As {@link #storeUri(String, String)}, reaching this server through another endpoint, such as
+   * a {@link FaultProxy} in front of it.
+   */
+  public String storeUri(String bucket, String prefix, URI via) {
     String path = prefix.isEmpty() ? "" : "/" + prefix;
-    return "s3://" + bucket + path + "?endpoint=" + URLEncoder.encode(endpoint().toString(), StandardCharsets.UTF_8)
+    return "s3://" + bucket + path + "?endpoint=" + URLEncoder.encode(via.toString(), StandardCharsets.UTF_8)
         + "&region=" + REGION + "&pathStyle=true";
   }
 
