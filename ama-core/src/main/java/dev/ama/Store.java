@@ -104,11 +104,18 @@ final class Store {
     if (marker.isEmpty()) {
       Optional<String> foreign = firstKey();
       if (foreign.isPresent()) {
+        // Another writer may have created the store between the read and the listing: its marker
+        // is then what the listing found, and the store is an AMA store after all.
+        marker = readMarker();
+      }
+      if (marker.isEmpty() && foreign.isPresent()) {
         throw new InvalidInputException("store location " + location() + " holds objects (such as " + foreign.get()
             + ") but no " + FORMAT_MARKER + ", so it is not an AMA store, and AMA does not mix its objects with others."
             + " Give an empty or new location, or an existing store's; if this is a store whose " + FORMAT_MARKER
             + " was deleted, restore it with the content " + new String(marker(), StandardCharsets.UTF_8));
       }
+    }
+    if (marker.isEmpty()) {
       try {
         storage.putIfAbsent(FORMAT_MARKER, Content.ofBytes(marker()));
       } catch (UnsupportedStorageOperationException e) {

@@ -275,6 +275,33 @@ class HostileStoreTest {
   }
 
   @Test
+  void aStoreCreatedByAnotherWriterDuringTheFirstCheckIsTakenAsAStore() throws Exception {
+    // Two writers start on a new store: this one reads no marker, then the other writes the marker
+    // and its objects before this one lists the location. Found by the S3 fault trials.
+    Storage real = new FileSystemStorage(store());
+    AtomicInteger markerReads = new AtomicInteger();
+    Storage racing = new ForwardingStorage(real) {
+      @Override
+      public InputStream open(String key) throws IOException {
+        if (key.equals(Store.FORMAT_MARKER) && markerReads.getAndIncrement() == 0) {
+          try {
+            return super.open(key);
+          } catch (dev.ama.spi.ObjectNotFoundException e) {
+            uploaded("other");
+            throw e;
+          }
+        }
+        return super.open(key);
+      }
+    };
+    try (AssetClient c = client(racing)) {
+      AssetVersion v = c.newAsset(TYPE).add(file("data.bin", "mine")).alias("mine").upload();
+      assertEquals(v, c.version(TYPE, "mine"));
+    }
+    assertEquals(2, markerReads.get(), "the marker was read again after the listing found objects");
+  }
+
+  @Test
   void aFirstUploadCreatesTheStoreInAMissingFolder() throws Exception {
     uploaded("m");
     assertEquals("{\"format\":\"ama-store\",\"version\":1}", Files.readString(at(Store.FORMAT_MARKER)));
