@@ -95,8 +95,10 @@ final class AliasLog {
     Optional<byte[]> hint;
     try {
       hint = store.readIfExists(StoreLayout.aliasHead(type, alias), Store.MAX_SMALL_OBJECT_BYTES, "alias hint");
-    } catch (IntegrityException e) {
-      // Too large, or a link or FIFO: the hint only saves probes, and the next move replaces it.
+    } catch (IntegrityException | StoreException e) {
+      // Too large, a link or FIFO, or a read that broke (racing writers overwrite the hint, so a
+      // resumed read of it can find other bytes): the hint only saves probes, which still find
+      // the head, and the next move replaces it. A store that is really unreachable fails those.
       LOG.warn("ignoring the alias hint of {}/{}: {}", type, alias, e.getMessage());
       return 0;
     }

@@ -54,6 +54,26 @@ class AliasLogTest {
   }
 
   @Test
+  void aHintThatCannotBeReadOnlyCostsProbes() {
+    InMemoryStorage storage = new InMemoryStorage();
+    log(storage).move("rnn_models", "prod", V1, "alice");
+    // Found by the S3 fault trials: a read of HEAD broke while racing writers replaced it.
+    Storage brokenHint = new ForwardingStorage(storage) {
+      @Override
+      public java.io.InputStream open(String key) throws IOException {
+        if (key.endsWith("/HEAD")) {
+          throw new IOException("connection reset while reading " + key);
+        }
+        return super.open(key);
+      }
+    };
+    AliasLog.Move move = log(brokenHint).move("rnn_models", "prod", V2, "bob");
+    assertEquals(AliasLog.Move.Result.MOVED, move.result());
+    assertEquals(2, move.entry().orElseThrow().seq());
+    assertEquals(move.entry(), log(brokenHint).head("rnn_models", "prod"));
+  }
+
+  @Test
   void aMoveThatNeverWinsAPositionIsALockFailureAndAppendsNothing() {
     InMemoryStorage storage = new InMemoryStorage();
     // Every position is taken by someone else by the time this writer tries it.
