@@ -1,7 +1,5 @@
 package dev.ama.storage.s3;
 
-import dev.ama.spi.StorageCapability;
-import dev.ama.spi.Storages;
 import dev.ama.storage.s3.testing.S3ProxyExtension;
 import dev.ama.storage.s3.testing.S3ProxyServer;
 import dev.ama.storage.tck.AliasUpdateContract;
@@ -27,12 +25,6 @@ class S3AliasUpdateContractTest extends AliasUpdateContract {
 
   @Override
   protected StorageFixture createFixture(String testId) throws Exception {
-    String prefix = "aliases/" + testId;
-    return StorageFixture.builder(Storages.open(server.storeUri(bucket, prefix), server.credentials()))
-        .expectType(S3Storage.class)
-        .expectLocationPrefix("s3://" + bucket + "/" + prefix)
-        .capabilities(StorageCapability.WRITE, StorageCapability.LIST)
-        .onClose(() -> server.deletePrefix(bucket, prefix + "/"))
-        .build();
+    return S3StorageContractTest.fixture(server, bucket, "aliases/" + testId);
   }
 }
