@@ -5,6 +5,7 @@ import dev.ama.spi.PutOutcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,26 +36,35 @@ final class AliasLog {
   }
 
   /**
-   * What became of a move, as a value a caller tests rather than an exception it catches (JGit's
-   * {@code RefUpdate.Result} works the same way).
+   * What became of a move or removal, as a value a caller tests rather than an exception it
+   * catches (JGit's {@code RefUpdate.Result} works the same way).
    *
    * @param result what happened
-   * @param entry the appended entry when {@link Result#MOVED}, else empty
+   * @param head the alias's head afterwards: the appended entry when {@link Result#MOVED}, the
+   *     head that decided the outcome when {@link Result#ALREADY_THERE} or {@link
+   *     Result#EXPECTATION_MISMATCH} (empty if the alias was never set), empty on a lock failure
    * @param attempts how many positions were tried
    */
-  record Move(Result result, Optional<AliasEntry> entry, int attempts) {
+  record Move(Result result, Optional<AliasEntry> head, int attempts) {
     enum Result {
-      /** A new entry was appended; the alias points at the version now. */
+      /** A new entry was appended: the alias points at the version now, or at nothing after a removal. */
       MOVED,
+      /** The alias already pointed where asked (or at nothing, for a removal); nothing was appended. */
+      ALREADY_THERE,
+      /** The alias did not point where the caller expected; nothing was appended. */
+      EXPECTATION_MISMATCH,
       /** Other writers took every position tried; nothing was appended. */
       LOCK_FAILURE
     }
 
-    /** The appended entry, or the error a caller that needs the move reports. */
+    /** The alias's head after a move that must have happened, or the error a caller reports. */
     AliasEntry orThrow(String type, String alias, Digest version, String location) {
-      return entry.orElseThrow(() -> new StoreException("could not move alias " + type + "/" + alias + " in "
-          + location + " after " + attempts + " attempts: other writers kept moving it first. The version "
-          + version + " is stored; retry the upload to point the alias at it"));
+      if (result == Result.LOCK_FAILURE) {
+        throw new StoreException("could not move alias " + type + "/" + alias + " in " + location + " after "
+            + attempts + " attempts: other writers kept moving it first. The version " + version
+            + " is stored; retry the upload to point the alias at it");
+      }
+      return head.orElseThrow();
     }
   }
 
@@ -141,18 +151,45 @@ final class AliasLog {
   }
 
   /**
-   * Appends "alias now points at version" to the alias's log. The writer that creates the next
-   * position wins; a loser re-reads the head and tries the position after it.
+   * Appends "alias now points at version" to the alias's log, whatever it pointed at before (an
+   * upload's move). Pointing it at the version it already points at appends nothing.
    */
   Move move(String type, String alias, Digest version, String by) {
-    // Index markers go first, as everywhere: a marker may name a move that then fails, which
-    // readers filter out by checking the alias's head; a move is never missing its marker.
-    index.markAlias(type, alias, version);
+    return update(type, alias, Optional.of(version), AliasExpectation.any(), by);
+  }
+
+  /**
+   * Appends a move to {@code target}, or a removal when it is empty, if the alias's head matches
+   * {@code expected}. The writer that creates the next position wins; a loser re-reads the head,
+   * checks the expectation against it again and only then tries the position after it, so of
+   * writers racing from the same head with the same expectation exactly one moves the alias.
+   * When the alias already points at {@code target} (or at nothing, for a removal) nothing is
+   * appended, whatever the expectation: a retried promotion is then a harmless no-op.
+   */
+  Move update(String type, String alias, Optional<Digest> target, AliasExpectation expected, String by) {
+    // A write, though it reads the head first: a new store gets its marker, a newer format is refused.
+    store.checkWritable();
+    boolean marked = false;
     for (int attempt = 1; attempt <= MAX_MOVE_ATTEMPTS; attempt++) {
       Optional<AliasEntry> head = head(type, alias);
+      Optional<Digest> current = head.flatMap(AliasEntry::target);
+      if (current.equals(target)) {
+        return new Move(Move.Result.ALREADY_THERE, head, attempt);
+      }
+      if (!expected.matches(current)) {
+        return new Move(Move.Result.EXPECTATION_MISMATCH, head, attempt);
+      }
+      if (!marked && target.isPresent()) {
+        // Index markers go first, as everywhere: a marker may name a move that then fails, which
+        // readers filter out by checking the alias's head; a move is never missing its marker.
+        index.markAlias(type, alias, target.get());
+        marked = true;
+      }
       long seq = head.map(AliasEntry::seq).orElse(0L) + 1;
-      AliasEntry entry = new AliasEntry(
-          type, alias, seq, version, head.map(AliasEntry::version), by, clock.instant().truncatedTo(ChronoUnit.MILLIS));
+      Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+      AliasEntry entry = target.isPresent()
+          ? new AliasEntry(type, alias, seq, target, current, by, at)
+          : AliasEntry.removal(type, alias, seq, current.orElseThrow(), by, at);
       String key = StoreLayout.aliasEntry(type, alias, seq);
       byte[] bytes = Manifests.writeAliasEntry(entry);
       // A backend that retried a create whose response was lost finds the entry this writer made;
@@ -193,7 +230,7 @@ final class AliasLog {
   List<String> pointingAt(String type, Digest version) {
     List<String> out = new ArrayList<>();
     for (StoreIndex.TypeAlias ta : index.aliasTargets(version)) {
-      if (ta.type().equals(type) && head(ta.type(), ta.alias()).map(e -> e.version().equals(version)).orElse(false)) {
+      if (ta.type().equals(type) && head(ta.type(), ta.alias()).flatMap(AliasEntry::target).filter(version::equals).isPresent()) {
         out.add(ta.alias());
       }
     }

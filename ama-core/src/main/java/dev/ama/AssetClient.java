@@ -48,6 +48,7 @@ public final class AssetClient implements AutoCloseable {
   private final Comparisons comparisons;
   private final Publisher publisher;
   private final Downloader downloader;
+  private final AliasMoves aliasMoves;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.store = new Store(storage);
@@ -62,6 +63,7 @@ public final class AssetClient implements AutoCloseable {
     this.comparisons = new Comparisons(transfers::cached);
     this.publisher = new Publisher(store, index, aliases, queries, transfers, tasks, cache, user, b.clock);
     this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads);
+    this.aliasMoves = new AliasMoves(store, aliases, queries, user);
   }
 
   /** A builder; {@link Builder#store(String)} or {@link Builder#storage(Storage)} is required. */
@@ -93,7 +95,10 @@ public final class AssetClient implements AutoCloseable {
 
   // ------------------------------------------------------------------ reading
 
-  /** Where an alias points now, or empty if it has never been set. */
+  /**
+   * The head entry of an alias: where it points now, or, if it was removed, the removal ({@link
+   * AliasEntry#removed()}); empty if it has never been set.
+   */
   public Optional<AliasEntry> alias(String type, String alias) {
     return queries.head(Names.checkType(type), Names.checkAlias(alias));
   }
@@ -107,6 +112,18 @@ public final class AssetClient implements AutoCloseable {
    */
   public AssetVersion version(String type, String selector) {
     return queries.resolve(type, selector);
+  }
+
+  /**
+   * A version of any type by {@code sha256:<hex>}, a full hex digest, or a unique prefix of at
+   * least 8 hex digits, for when a digest is all the caller has.
+   *
+   * @throws NotFoundException if no version has that digest or prefix
+   * @throws InvalidInputException if the digest is malformed or the prefix is ambiguous (the
+   *     message lists the candidates)
+   */
+  public AssetVersion versionByDigest(String digestOrPrefix) {
+    return queries.byDigest(digestOrPrefix);
   }
 
   /**
@@ -132,9 +149,14 @@ public final class AssetClient implements AutoCloseable {
     return queries.types();
   }
 
-  /** The current entry of every alias of a type, sorted by alias. */
+  /** The head entry of every alias of a type that points at a version now, sorted by alias. */
   public List<AliasEntry> aliases(String type) {
     return queries.aliases(Names.checkType(type));
+  }
+
+  /** The removal entry of every removed alias of a type (its log ends with a removal), sorted by alias. */
+  public List<AliasEntry> removedAliases(String type) {
+    return queries.removedAliases(Names.checkType(type));
   }
 
   /** The aliases of the version's type that point at it now, sorted. */
@@ -216,6 +238,74 @@ public final class AssetClient implements AutoCloseable {
     return queries.lineage(root, Objects.requireNonNull(direction, "direction"), maxDepth);
   }
 
+  // ------------------------------------------------------------------ moving aliases
+
+  /**
+   * Points an alias at the version a selector names, whatever it points at now: a promotion
+   * ({@code "staging"}), a rollback ({@code "prod@1"}), or a version by digest. Same as {@link
+   * #setAlias(String, String, String, AliasExpectation)} with {@link AliasExpectation#any()}.
+   */
+  public AliasUpdate setAlias(String type, String alias, String selector) {
+    return setAlias(type, alias, selector, AliasExpectation.any());
+  }
+
+  /**
+   * Points an alias at the version a selector names (any form {@link #version(String, String)}
+   * accepts), if the alias points now at what the caller expects: a compare-and-swap on the alias's
+   * log. Nothing is uploaded: the alias gets the very version, with its id, refs and labels. The
+   * move is the next entry of the alias's log (by this client's {@link #user()}), so {@link
+   * #history} shows it; a removed alias set again continues its log.
+   *
+   * @return {@link AliasUpdate.Result#MOVED}; {@link AliasUpdate.Result#ALREADY_THERE} if it
+   *     pointed at the version already (nothing written, whatever the expectation); {@link
+   *     AliasUpdate.Result#EXPECTATION_MISMATCH} if it pointed elsewhere than expected (nothing
+   *     written; {@link AliasUpdate#holds()} says where). Of racing updates expecting the same
+   *     version, exactly one moves the alias
+   * @throws NotFoundException if the selector names no version
+   * @throws InvalidInputException if the selector is malformed or ambiguous, or names a version
+   *     of another type
+   */
+  public AliasUpdate setAlias(String type, String alias, String selector, AliasExpectation expected) {
+    Names.checkType(type);
+    Names.checkAlias(alias);
+    Objects.requireNonNull(expected, "expected");
+    return aliasMoves.set(type, alias, queries.resolve(type, selector), expected);
+  }
+
+  /**
+   * Points an alias at a version already resolved, such as one {@link #version} returned, if the
+   * alias points now at what the caller expects; see {@link #setAlias(String, String, String,
+   * AliasExpectation)}.
+   *
+   * @throws InvalidInputException if the version is of another type than {@code type}
+   * @throws NotFoundException if the version is not in this client's store
+   */
+  public AliasUpdate setAlias(String type, String alias, AssetVersion version, AliasExpectation expected) {
+    Names.checkType(type);
+    Names.checkAlias(alias);
+    return aliasMoves.set(type, alias, Objects.requireNonNull(version, "version"), Objects.requireNonNull(expected, "expected"));
+  }
+
+  /** Removes an alias whatever it points at; see {@link #removeAlias(String, String, AliasExpectation)}. */
+  public AliasUpdate removeAlias(String type, String alias) {
+    return removeAlias(type, alias, AliasExpectation.any());
+  }
+
+  /**
+   * Removes an alias, if it points now at what the caller expects, by appending a removal to its
+   * log: its history is kept ({@link #history}, {@code alias@N}), resolving it is an {@link
+   * AliasRemovedException} saying who removed it and when, and setting it again continues the
+   * same log. The versions it pointed at are not deleted.
+   *
+   * @return {@link AliasUpdate.Result#REMOVED}; {@link AliasUpdate.Result#ALREADY_THERE} if it
+   *     was removed already; {@link AliasUpdate.Result#EXPECTATION_MISMATCH} if it pointed elsewhere
+   *     than expected (nothing written)
+   * @throws NotFoundException with near names if the alias was never set
+   */
+  public AliasUpdate removeAlias(String type, String alias, AliasExpectation expected) {
+    return aliasMoves.remove(Names.checkType(type), Names.checkAlias(alias), Objects.requireNonNull(expected, "expected"));
+  }
+
   // ------------------------------------------------------------------ download and load
 
   /**
@@ -247,7 +337,8 @@ public final class AssetClient implements AutoCloseable {
    * store cannot be reached, the last version this machine loaded for the alias is served from the
    * cache, so a server can start offline.
    *
-   * @throws NotFoundException if the alias does not exist
+   * @throws NotFoundException if the alias does not exist ({@link AliasRemovedException} if it was
+   *     removed; this machine then forgets what it loaded for it)
    * @throws StoreException if the store cannot be reached and this machine never loaded the alias
    * @throws IntegrityException if the store's bytes do not match their digests
    * @throws LocalFileException if the local cache cannot be written

@@ -131,6 +131,15 @@ public final class AssetUpload {
     return this;
   }
 
+  /**
+   * Records that the new version was made from a given version, chosen through {@code alias} (such
+   * as {@code my_inputs@2}): the ref is pinned to the version and shows the alias.
+   */
+  public AssetUpload ref(AssetVersion version, String alias) {
+    refs.add(new Publisher.RefRequest(version.type(), Optional.of(Names.checkAlias(alias)), Optional.of(version.version())));
+    return this;
+  }
+
   /** A free-text description shown by {@code ama show}. */
   public AssetUpload description(String description) {
     this.description = Optional.of(Objects.requireNonNull(description, "description"));

@@ -207,6 +207,11 @@ final class Downloader {
     AssetVersion v;
     try {
       v = queries.manifest(queries.require(type, alias).version());
+    } catch (AliasRemovedException e) {
+      // The store says the alias points at nothing: an offline start later must not serve what
+      // this machine loaded before the removal.
+      cache.forgetAlias(location, type, alias);
+      throw e;
     } catch (StoreException e) {
       Optional<AssetVersion> known = cache.rememberedAlias(location, type, alias).flatMap(cache::manifest);
       if (known.isEmpty()) {

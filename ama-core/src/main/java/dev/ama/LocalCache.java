@@ -21,6 +21,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The local, content-addressed cache: blobs by digest (shared by every store, since a digest
@@ -34,6 +36,7 @@ import java.util.stream.Stream;
  * process left in {@code tmp/} is removed by the next client that writes.
  */
 final class LocalCache {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalCache.class);
   private final Path root;
   private final AtomicBoolean swept = new AtomicBoolean();
   /** Blobs this client put or hashed itself, which need no hashing before they are linked. */
@@ -397,6 +400,20 @@ final class LocalCache {
 
   void rememberAlias(String location, String type, String alias, Digest version) {
     writeSmall(aliasPath(location, type, alias), version.toString().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * Forgets an alias's remembered target, such as one the store says was removed. Best effort: the
+   * caller is reporting the removal, which matters more than this file.
+   */
+  void forgetAlias(String location, String type, String alias) {
+    Path remembered = aliasPath(location, type, alias);
+    try {
+      Files.deleteIfExists(remembered);
+    } catch (IOException e) {
+      LOG.warn("could not forget the remembered target of {}/{} at {} ({}); delete it, or an offline start may serve"
+          + " the version the alias pointed at before it was removed", type, alias, remembered, e.toString());
+    }
   }
 
   Optional<Digest> rememberedAlias(String location, String type, String alias) {

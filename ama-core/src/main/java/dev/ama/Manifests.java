@@ -202,9 +202,14 @@ final class Manifests {
     root.put("at", e.at().toString());
     root.put("by", e.by());
     e.previous().ifPresent(p -> root.put("previous", p.toString()));
+    if (e.removed()) {
+      // No "version" on a removal, ever: readers that predate removals require one, so they refuse
+      // this entry instead of taking it for a pointer (store-format.md, Compatibility).
+      root.put("removed", true);
+    }
     root.put("seq", e.seq());
     root.put("type", e.type());
-    root.put("version", e.version().toString());
+    e.target().ifPresent(v -> root.put("version", v.toString()));
     return canonical(root);
   }
 
@@ -215,12 +220,28 @@ final class Manifests {
       if (root == null || !root.isObject()) {
         throw new IntegrityException(where + " is not a JSON object");
       }
+      Optional<Digest> previous = Optional.ofNullable(root.get("previous")).map(n -> Digest.parse(n.asText()));
+      JsonNode removed = root.get("removed");
+      boolean removal = removed != null;
+      if (removal && !(removed.isBoolean() && removed.booleanValue())) {
+        throw new IntegrityException(where + " has an invalid 'removed' field: a removal has \"removed\":true and a"
+            + " move has no such field, found " + removed);
+      }
+      if (removal == root.has("version")) {
+        // Both: a reader that ignores "removed" would see a pointer where this one sees a removal.
+        throw new IntegrityException(where + (removal
+            ? " is both a removal and a move: it has \"removed\":true and a 'version'; it was not written by AMA"
+            : " has no text field 'version'"));
+      }
+      if (removal && previous.isEmpty()) {
+        throw new IntegrityException(where + " is a removal without 'previous', the version it removed");
+      }
       return new AliasEntry(
           text(root, "type", where),
           text(root, "alias", where),
           whole(root, "seq", 1, Long.MAX_VALUE, where),
-          Digest.parse(text(root, "version", where)),
-          Optional.ofNullable(root.get("previous")).map(n -> Digest.parse(n.asText())),
+          removal ? Optional.empty() : Optional.of(Digest.parse(text(root, "version", where))),
+          previous,
           text(root, "by", where),
           Instant.parse(text(root, "at", where)));
     } catch (IOException | DateTimeParseException | IllegalArgumentException | InvalidInputException e) {

@@ -73,7 +73,8 @@ final class Publisher {
 
     if (r.alias().isPresent()) {
       Optional<AssetVersion> same = aliases.head(r.type(), r.alias().get())
-          .flatMap(h -> candidate(h.version()))
+          .flatMap(AliasEntry::target)
+          .flatMap(this::candidate)
           .filter(content::matches);
       if (same.isPresent()) {
         LOG.debug("{}/{} already points at identical content {}", r.type(), r.alias().get(), same.get().version());

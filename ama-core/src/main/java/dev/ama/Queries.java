@@ -93,14 +93,33 @@ final class Queries {
     return v;
   }
 
-  /** Where an alias points now, or empty. */
+  /** The head entry of an alias (a removal if it was removed), or empty if it was never set. */
   Optional<AliasEntry> head(String type, String alias) {
     return aliases.head(type, alias);
   }
 
-  /** Where an alias points now, or a not-found error with near names. */
+  /**
+   * The head entry of an alias that points at a version now.
+   *
+   * @throws AliasRemovedException if its log ends with a removal
+   * @throws NotFoundException with near names if it was never set
+   */
   AliasEntry require(String type, String alias) {
-    return aliases.head(type, alias).orElseThrow(() -> notFound(type, alias));
+    AliasEntry head = aliases.head(type, alias).orElseThrow(() -> notFound(type, alias));
+    if (head.removed()) {
+      throw removed(head);
+    }
+    return head;
+  }
+
+  /** Why a removed alias resolves to nothing: who removed it, when, and how to set it again. */
+  AliasRemovedException removed(AliasEntry removal) {
+    String name = removal.type() + "/" + removal.alias();
+    return new AliasRemovedException("alias " + name + " was removed by " + removal.by() + " at " + removal.at()
+        + " (entry " + removal.seq() + " of its log; it pointed at " + removal.previous().orElseThrow() + ") in "
+        + store.location() + ". Set it again with: ama alias set " + removal.type() + " " + removal.alias()
+        + " SELECTOR (such as " + removal.alias() + "@" + (removal.seq() - 1) + "); its history: ama log "
+        + removal.type() + " --alias " + removal.alias(), removal);
   }
 
   /** Every move of an alias, oldest first, or a not-found error if it was never set. */
@@ -116,11 +135,20 @@ final class Queries {
     return index.types();
   }
 
-  /** The current entry of every alias of a type, sorted by alias. */
+  /** The head entry of every alias of a type that points at a version now, sorted by alias. */
   List<AliasEntry> aliases(String type) {
+    return heads(type, false);
+  }
+
+  /** The removal entry of every removed alias of a type, sorted by alias. */
+  List<AliasEntry> removedAliases(String type) {
+    return heads(type, true);
+  }
+
+  private List<AliasEntry> heads(String type, boolean removed) {
     List<AliasEntry> out = new ArrayList<>();
     for (String a : index.aliasNames(type)) {
-      aliases.head(type, a).ifPresent(out::add);
+      aliases.head(type, a).filter(h -> h.removed() == removed).ifPresent(out::add);
     }
     return out;
   }
@@ -191,19 +219,30 @@ final class Queries {
         throw new InvalidInputException("invalid version selector '" + selector + "': after '@' give a history"
             + " position (1, 2, …) or 'latest', such as " + alias + "@1");
       }
-      AliasEntry head = require(type, alias);
+      // Any head, a removal too: a removed alias's history still names versions, to roll back to.
+      AliasEntry head = aliases.head(type, alias).orElseThrow(() -> notFound(type, alias));
       if (n < 1 || n > head.seq()) {
         throw new NotFoundException("alias " + type + "/" + alias + " has " + head.seq() + " history entr"
             + (head.seq() == 1 ? "y" : "ies") + ", so '" + selector + "' does not exist; use " + alias + "@1 to "
             + alias + "@" + head.seq() + " (see ama log)");
       }
-      return manifest(aliases.entry(type, alias, n).version());
+      AliasEntry entry = n == head.seq() ? head : aliases.entry(type, alias, n);
+      if (entry.removed()) {
+        throw new NotFoundException("'" + selector + "' names no version: entry " + n + " of alias " + type + "/"
+            + alias + " is its removal by " + entry.by() + " at " + entry.at() + ". The version it removed is "
+            + alias + "@" + (n - 1) + " (see ama log " + type + " --alias " + alias + ")");
+      }
+      return manifest(entry.version());
     }
     String hex = selector.startsWith(Digest.SHA256 + ":") ? selector.substring(Digest.SHA256.length() + 1) : null;
     if (hex == null) {
       if (Names.isValidAlias(selector)) {
         Optional<AliasEntry> head = aliases.head(type, selector);
         if (head.isPresent()) {
+          // A removed alias is refused by name, not taken for a digest prefix spelled the same.
+          if (head.get().removed()) {
+            throw removed(head.get());
+          }
           return manifest(head.get().version());
         }
       }
@@ -218,6 +257,16 @@ final class Queries {
           + "'; use: " + v.type() + " " + selector);
     }
     return v;
+  }
+
+  /**
+   * A version of any type by {@code sha256:<hex>}, a full hex digest, or a unique prefix of at
+   * least {@value #MIN_PREFIX} hex digits: a digest names one version whatever its type.
+   */
+  AssetVersion byDigest(String selector) {
+    Objects.requireNonNull(selector, "selector");
+    String hex = selector.startsWith(Digest.SHA256 + ":") ? selector.substring(Digest.SHA256.length() + 1) : selector;
+    return byId(byPrefix(hex, selector));
   }
 
   private Digest byPrefix(String hex, String selector) {

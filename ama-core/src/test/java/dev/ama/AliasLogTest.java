@@ -42,12 +42,12 @@ class AliasLogTest {
     assertEquals(AliasLog.Move.Result.MOVED, first.result());
     assertEquals(1, first.attempts());
     assertEquals(new AliasEntry("rnn_models", "prod", 1, V1, Optional.empty(), "alice", CLOCK.instant()),
-        first.entry().orElseThrow());
+        first.head().orElseThrow());
 
     AliasLog.Move second = log.move("rnn_models", "prod", V2, "bob");
     assertEquals(new AliasEntry("rnn_models", "prod", 2, V2, Optional.of(V1), "bob", CLOCK.instant()),
-        second.entry().orElseThrow());
-    assertEquals(second.entry(), log.head("rnn_models", "prod"));
+        second.head().orElseThrow());
+    assertEquals(second.head(), log.head("rnn_models", "prod"));
     assertEquals(2, log.history("rnn_models", "prod").size());
     assertEquals(java.util.List.of("prod"), log.pointingAt("rnn_models", V2));
     assertEquals(java.util.List.of(), log.pointingAt("rnn_models", V1), "prod moved away from V1");
@@ -85,7 +85,7 @@ class AliasLogTest {
     };
     AliasLog.Move move = log(contended).move("rnn_models", "prod", V1, "alice");
     assertEquals(AliasLog.Move.Result.LOCK_FAILURE, move.result());
-    assertEquals(Optional.empty(), move.entry());
+    assertEquals(Optional.empty(), move.head());
     assertEquals(AliasLog.MAX_MOVE_ATTEMPTS, move.attempts());
     assertEquals(Optional.empty(), log(storage).head("rnn_models", "prod"));
 

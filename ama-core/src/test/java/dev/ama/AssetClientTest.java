@@ -298,6 +298,59 @@ class AssetClientTest {
   }
 
   @Test
+  void aLoadThatFindsTheAliasRemovedForgetsItSoAnOfflineStartDoesNotServeIt() throws IOException {
+    TestStorage flaky = new TestStorage(storage, java.util.EnumSet.allOf(dev.ama.spi.StorageCapability.class));
+    try (AssetClient serving = clientOn(flaky, "serving-cache")) {
+      serving.newAsset("rnn_models").add(write("model.h5", "weights")).alias("m").upload();
+      serving.load("rnn_models", "m");
+      client.removeAlias("rnn_models", "m");
+
+      assertThrows(AliasRemovedException.class, () -> serving.load("rnn_models", "m"));
+      flaky.offline = true;
+
+      assertThrows(StoreException.class, () -> serving.load("rnn_models", "m"),
+          "the removed alias's old version is not served offline");
+    }
+  }
+
+  @Test
+  void aRemovedAliasIsReportedAsRemovedOnAMirrorThatCannotList() throws IOException {
+    client.newAsset("rnn_models").add(write("model.h5", "v1")).alias("m").upload();
+    client.removeAlias("rnn_models", "m");
+    try (AssetClient mirror = clientOn(TestStorage.readOnlyWithoutListing(storage), "mirror-cache")) {
+      AliasRemovedException e = assertThrows(AliasRemovedException.class, () -> mirror.version("rnn_models", "m"));
+      assertEquals(2, e.removal().seq());
+      assertTrue(mirror.alias("rnn_models", "m").orElseThrow().removed());
+    }
+  }
+
+  @Test
+  void anAliasIsPointedOnlyAtAVersionOfItsTypeInThisStore() throws IOException {
+    AssetVersion params = client.newAsset("training_params").add(write("training.yml", "lr: 1")).alias("inputs").upload();
+    InvalidInputException wrongType = assertThrows(InvalidInputException.class,
+        () -> client.setAlias("rnn_models", "prod", params, AliasExpectation.any()));
+    assertTrue(wrongType.getMessage().contains("of type 'training_params'"), wrongType.getMessage());
+    assertThrows(InvalidInputException.class, () -> client.setAlias("rnn_models", "prod", params.version().toString()));
+
+    try (AssetClient other = clientOn(new FileSystemStorage(tmp.resolve("other-store")), "other-cache")) {
+      other.newAsset("rnn_models").add(write("model.h5", "elsewhere")).alias("seed").upload();
+      AssetVersion foreign = other.version("rnn_models", "seed");
+      assertThrows(NotFoundException.class, () -> client.setAlias("rnn_models", "prod", foreign, AliasExpectation.any()));
+    }
+    assertEquals(Optional.empty(), client.alias("rnn_models", "prod"), "nothing was written");
+  }
+
+  @Test
+  void aliasUpdatesOnALocationWithoutAStoreCreateNothing() {
+    Path empty = tmp.resolve("no-store");
+    try (AssetClient nowhere = clientOn(new FileSystemStorage(empty), "nowhere-cache")) {
+      assertThrows(StoreException.class, () -> nowhere.removeAlias("rnn_models", "prod"));
+      assertThrows(StoreException.class, () -> nowhere.setAlias("rnn_models", "prod", "staging"));
+    }
+    assertFalse(Files.exists(empty.resolve("ama-store.json")));
+  }
+
+  @Test
   void aliasesResolveOnAStoreThatCannotListSuchAsAWebMirror() throws IOException {
     AssetVersion last = null;
     for (int i = 0; i < 11; i++) {

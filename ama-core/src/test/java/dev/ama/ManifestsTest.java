@@ -147,4 +147,41 @@ class ManifestsTest {
     }
     assertEquals(entry, Manifests.readAliasEntry(json.getBytes(StandardCharsets.UTF_8), "k", "mem:test"));
   }
+
+  @Test
+  void aRemovalIsWrittenAsDocumentedWithoutAVersionSoOlderReadersRefuseIt() {
+    AliasEntry removal = AliasEntry.removal("rnn_models", "prod", 4, A, "alice", Instant.parse("2026-12-01T12:40:00Z"));
+    byte[] bytes = Manifests.writeAliasEntry(removal);
+
+    assertEquals("{\"alias\":\"prod\",\"at\":\"2026-12-01T12:40:00Z\",\"by\":\"alice\",\"previous\":\"" + A
+        + "\",\"removed\":true,\"seq\":4,\"type\":\"rnn_models\"}", new String(bytes, StandardCharsets.UTF_8));
+    // The compatibility argument of store-format.md rests on this: every reader before removals
+    // required 'version', so an entry without one is refused there, never taken for a pointer.
+    assertFalse(new String(bytes, StandardCharsets.UTF_8).contains("\"version\""));
+    AliasEntry read = Manifests.readAliasEntry(bytes, "aliases/rnn_models/prod/0000000004.json", "mem:test");
+    assertEquals(removal, read);
+    assertTrue(read.removed());
+    IllegalStateException e = assertThrows(IllegalStateException.class, read::version);
+    assertTrue(e.getMessage().contains("removal by alice"), e.getMessage());
+  }
+
+  @Test
+  void anEntryThatIsBothOrNeitherAMoveAndARemovalIsRefused() {
+    AliasEntry move = new AliasEntry("rnn_models", "prod", 2, B, Optional.of(A), "alice", Instant.parse("2026-12-01T12:40:00Z"));
+    String json = new String(Manifests.writeAliasEntry(move), StandardCharsets.UTF_8);
+    String key = "aliases/rnn_models/prod/0000000002.json";
+    List<String> bad = List.of(
+        json.replace("\"seq\"", "\"removed\":true,\"seq\""),
+        json.replace("\"seq\"", "\"removed\":false,\"seq\""),
+        json.replace(",\"version\":\"" + B + "\"", ""),
+        json.replace(",\"version\":\"" + B + "\"", "").replace("\"seq\"", "\"removed\":\"yes\",\"seq\""),
+        json.replace(",\"version\":\"" + B + "\"", "").replace("\"previous\":\"" + A + "\",", "\"removed\":true,"));
+    List<String> why = List.of("both a removal and a move", "'removed'", "'version'", "'removed'", "without 'previous'");
+    for (int i = 0; i < bad.size(); i++) {
+      String b = bad.get(i);
+      IntegrityException e = assertThrows(IntegrityException.class,
+          () -> Manifests.readAliasEntry(b.getBytes(StandardCharsets.UTF_8), key, "mem:test"), b);
+      assertTrue(e.getMessage().contains(why.get(i)) && e.getMessage().contains(key), b + " -> " + e.getMessage());
+    }
+  }
 }

@@ -17,12 +17,14 @@ import picocli.CommandLine.Parameters;
     description = {
       "Show the history of an alias, newest first.",
       "",
-      "Each move of the alias: its sequence number, the version it pointed the alias at, who moved it and when.",
+      "Each entry of the alias's log: its sequence number, the version it pointed the alias at (uploads, promotions,"
+          + " rollbacks) or '(removed)' for a removal, who did it and when. A removed alias's log is shown whole.",
       ""
     },
     footer = {
-      "%nJSON: a list, newest first, of {type, alias, seq, version, by, at, previous};"
-          + " previous is null for the first entry.",
+      "%nJSON: a list, newest first, of {type, alias, seq, version, removed, by, at, previous};"
+          + " previous is null when the alias pointed at nothing before (the first entry, the entry after a removal),"
+          + " version is null and removed true for a removal.",
       "%nExamples:",
       "  ama log sequence_models --alias my_model",
       "  ama log sequence_models --alias my_model --json"
@@ -54,7 +56,7 @@ final class LogCommand extends AmaCommand {
     }
     Format.Table table = new Format.Table().row("SEQ", "VERSION", "BY", "AT");
     for (AliasEntry e : history) {
-      table.row(String.valueOf(e.seq()), e.version().toString(), e.by(), Format.time(e.at()));
+      table.row(String.valueOf(e.seq()), e.target().map(Object::toString).orElse(Views.REMOVED), e.by(), Format.time(e.at()));
     }
     table.print(out(), "");
     return ExitCodes.OK;

@@ -15,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Parameters;
       "List asset types, the aliases of a type, or its versions.",
       "",
       "Without TYPE, the asset types in the store. With TYPE, its aliases with the version each points at,"
-          + " who moved it there and when. With TYPE and --versions (implied by --by, --label, --since,"
+          + " who moved it there and when (removed aliases only with --all). With TYPE and --versions (implied by --by, --label, --since,"
           + " --until and --limit), its versions, newest first: id, upload time, uploader, the aliases pointing at it"
           + " now, and labels.",
       ""
@@ -39,11 +40,12 @@ import picocli.CommandLine.Parameters;
       "%nTimes: an ISO date such as 2026-11-01 (--since: from its first moment, --until: through its last,"
           + " in UTC) or an instant such as 2026-11-01T10:00:00Z or 2026-11-01T11:00:00+01:00.",
       "%nJSON: 'ls --json' is a list of type names; 'ls TYPE --json' a list of"
-          + " {type, alias, seq, version, by, at, previous}; 'ls TYPE --versions --json' a list, newest first, of"
+          + " {type, alias, seq, version, removed, by, at, previous}; 'ls TYPE --versions --json' a list, newest first, of"
           + " {type, version, by, at, aliases, labels, description, size, files}.",
       "%nExamples:",
       "  ama ls",
       "  ama ls sequence_models",
+      "  ama ls sequence_models --all",
       "  ama ls sequence_models --versions",
       "  ama ls sequence_models --by alice --label stage=prod --since 2026-11-01",
       "  ama ls sequence_models --until 2026-11-20T12:00:00Z --limit 5 --json"
@@ -89,6 +91,9 @@ final class LsCommand extends AmaCommand {
       description = "List at most the N newest versions (default: " + DEFAULT_LIMIT + "; implies --versions).")
   Optional<Integer> limit = Optional.empty();
 
+  @Option(names = "--all", description = "With TYPE: list removed aliases too, each with who removed it and when.")
+  boolean all;
+
   @Option(names = "--json", description = "Print JSON for scripts.")
   boolean json;
 
@@ -99,6 +104,10 @@ final class LsCommand extends AmaCommand {
         || limit.isPresent();
     if (listVersions && type.isEmpty()) {
       throw usage("listing versions needs a TYPE, such as: ama ls sequence_models --versions");
+    }
+    if (all && (listVersions || type.isEmpty())) {
+      throw usage("--all lists the removed aliases of a TYPE beside its live ones, such as: ama ls sequence_models --all;"
+          + " it does not apply to listing types or versions");
     }
     VersionFilter filter = listVersions ? filter() : VersionFilter.all();
     try (AssetClient client = openClient()) {
@@ -114,7 +123,12 @@ final class LsCommand extends AmaCommand {
       if (listVersions) {
         return listVersions(client, filter);
       }
-      listAliases(client.aliases(type.get()));
+      List<AliasEntry> aliases = new ArrayList<>(client.aliases(type.get()));
+      if (all) {
+        aliases.addAll(client.removedAliases(type.get()));
+        aliases.sort(Comparator.comparing(AliasEntry::alias));
+      }
+      listAliases(aliases);
     }
     return ExitCodes.OK;
   }
@@ -190,7 +204,7 @@ final class LsCommand extends AmaCommand {
     }
     Format.Table table = new Format.Table().row("ALIAS", "VERSION", "SEQ", "BY", "AT");
     for (AliasEntry e : aliases) {
-      table.row(e.alias(), Views.shortId(e.version()), String.valueOf(e.seq()), e.by(),
+      table.row(e.alias(), Views.target(e), String.valueOf(e.seq()), e.by(),
           Format.time(e.at()));
     }
     table.print(out(), "");

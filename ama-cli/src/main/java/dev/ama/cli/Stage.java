@@ -1,5 +1,6 @@
 package dev.ama.cli;
 
+import dev.ama.Digest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,16 +25,34 @@ final class Stage {
     }
   }
 
-  /** A ref to add at upload, resolved to the alias's version at that moment. */
-  record StagedRef(String type, String alias) {
+  /**
+   * A ref to add at upload: by alias, resolved to the alias's version when {@code ama upload} runs,
+   * or pinned to the version a selector named when it was staged ({@code ama add ref --version}),
+   * keeping the alias the selector named, if any, for display.
+   */
+  record StagedRef(String type, Optional<String> alias, Optional<Digest> version) {
     StagedRef {
       Objects.requireNonNull(type, "type");
       Objects.requireNonNull(alias, "alias");
+      Objects.requireNonNull(version, "version");
+      if (alias.isEmpty() && version.isEmpty()) {
+        throw new IllegalArgumentException("a ref needs an alias or a version");
+      }
+    }
+
+    /** A ref by alias, resolved when uploading. */
+    StagedRef(String type, String alias) {
+      this(type, Optional.of(alias), Optional.empty());
+    }
+
+    /** A ref pinned to a version now. */
+    static StagedRef pinned(String type, Optional<String> alias, Digest version) {
+      return new StagedRef(type, alias, Optional.of(version));
     }
 
     @Override
     public String toString() {
-      return type + "/" + alias;
+      return type + alias.map(a -> "/" + a).orElse("") + version.map(v -> " pinned to " + v).orElse("");
     }
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.ConflictException;
+import dev.ama.Digest;
 import dev.ama.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,7 +46,12 @@ final class StageStore {
   private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
   /** The folders whose in-process holder also holds the file lock; without it a save is refused. */
   private static final Set<Path> FILE_LOCKED = ConcurrentHashMap.newKeySet();
-  private static final int FORMAT = 1;
+  /**
+   * The newest stage format: 2 may hold refs pinned to a version, which format 1 readers would take
+   * for refs by alias (resolved at upload), so a stage is written as 2 only when it holds one.
+   */
+  private static final int FORMAT = 2;
+  private static final int FORMAT_WITHOUT_PINNED_REFS = 1;
   private static final ObjectMapper JSON = new ObjectMapper();
   /** What the recovery advice of a damaged stage file tells the user to run. */
   static final String START_OVER = "ama init <type> --force";
@@ -258,7 +264,7 @@ final class StageStore {
 
   static ObjectNode toJson(Stage stage) {
     ObjectNode root = JSON.createObjectNode();
-    root.put("format", FORMAT);
+    root.put("format", stage.refs().stream().anyMatch(r -> r.version().isPresent()) ? FORMAT : FORMAT_WITHOUT_PINNED_REFS);
     root.put("type", stage.type().orElse(null));
     ArrayNode files = root.putArray("files");
     for (Stage.StagedFile f : stage.files().values()) {
@@ -267,13 +273,19 @@ final class StageStore {
     root.put("alias", stage.alias().orElse(null));
     ArrayNode refs = root.putArray("refs");
     for (Stage.StagedRef r : stage.refs()) {
-      refs.addObject().put("type", r.type()).put("alias", r.alias());
+      putRef(refs.addObject(), r);
     }
     root.put("description", stage.description().orElse(null));
     ObjectNode labels = root.putObject("labels");
     stage.labels().forEach(labels::put);
     putLastUpload(root, stage);
     return root;
+  }
+
+  /** Writes a staged ref the same way in the stage file and in {@code ama status --json}. */
+  static void putRef(ObjectNode node, Stage.StagedRef r) {
+    node.put("type", r.type()).put("alias", r.alias().orElse(null));
+    r.version().ifPresent(v -> node.put("version", v.toString()));
   }
 
   /**
@@ -292,7 +304,7 @@ final class StageStore {
 
   private static Stage parse(JsonNode root) {
     int format = root.path("format").asInt(FORMAT);
-    if (format != FORMAT) {
+    if (format != FORMAT && format != FORMAT_WITHOUT_PINNED_REFS) {
       throw new IllegalArgumentException("format " + format + " is not known to this version of ama (knows " + FORMAT + ")");
     }
     Stage stage = new Stage();
@@ -302,7 +314,8 @@ final class StageStore {
     }
     text(root, "alias").ifPresent(stage::alias);
     for (JsonNode r : root.path("refs")) {
-      stage.addRef(new Stage.StagedRef(required(r, "type"), required(r, "alias")));
+      Optional<Digest> version = text(r, "version").map(Digest::parse);
+      stage.addRef(new Stage.StagedRef(required(r, "type"), version.isPresent() ? text(r, "alias") : Optional.of(required(r, "alias")), version));
     }
     text(root, "description").ifPresent(stage::description);
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("labels").fields(); it.hasNext(); ) {

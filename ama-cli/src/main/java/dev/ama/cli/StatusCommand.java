@@ -114,7 +114,7 @@ final class StatusCommand extends AmaCommand {
       file.put("missing", size.isEmpty());
     }
     ArrayNode refs = root.putArray("refs");
-    stage.refs().forEach(r -> refs.addObject().put("type", r.type()).put("alias", r.alias()));
+    stage.refs().forEach(r -> StageStore.putRef(refs.addObject(), r));
     StageStore.putLastUpload(root, stage);
     ObjectNode t = root.putObject("transfers");
     if (transfers.isPresent()) {

@@ -75,7 +75,26 @@ final class UploadCommand extends AmaCommand {
         upload.add(f.path(), workDir().resolve(f.source()));
       }
       stage.alias().ifPresent(upload::alias);
-      stage.refs().forEach(r -> upload.ref(r.type(), r.alias()));
+      for (Stage.StagedRef r : stage.refs()) {
+        if (r.version().isEmpty()) {
+          upload.ref(r.type(), r.alias().orElseThrow());
+          continue;
+        }
+        // Pinned when staged: exactly that version, whatever its alias points at now.
+        AssetVersion pinned;
+        try {
+          pinned = client.version(r.version().get());
+        } catch (NotFoundException e) {
+          throw new NotFoundException("the staged ref " + r + " names no version in " + client.location()
+              + " (was it staged against another store?); start the asset over with: " + StageStore.START_OVER
+              + ", or upload to the store it came from", e);
+        }
+        if (r.alias().isPresent()) {
+          upload.ref(pinned, r.alias().get());
+        } else {
+          upload.ref(pinned);
+        }
+      }
       stage.description().ifPresent(upload::description);
       stage.labels().forEach(upload::label);
       if (rehash) {

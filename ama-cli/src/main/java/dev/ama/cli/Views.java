@@ -40,18 +40,30 @@ final class Views {
     return node;
   }
 
-  /** An alias entry as JSON: {@code type, alias, seq, version, by, at, previous}. */
+  /**
+   * An alias entry as JSON: {@code type, alias, seq, version, removed, by, at, previous}; a removal
+   * has {@code removed: true} and {@code version: null}.
+   */
   static ObjectNode entry(AliasEntry e) {
     ObjectNode node = Format.object();
     node.put("type", e.type());
     node.put("alias", e.alias());
     node.put("seq", e.seq());
-    node.put("version", e.version().toString());
+    node.put("version", e.target().map(Object::toString).orElse(null));
+    node.put("removed", e.removed());
     node.put("by", e.by());
     node.put("at", e.at().toString());
     node.put("previous", e.previous().map(Object::toString).orElse(null));
     return node;
   }
+
+  /** The version column of an alias entry in tables: the short id, or {@code (removed)}. */
+  static String target(AliasEntry e) {
+    return e.target().map(Views::shortId).orElse(REMOVED);
+  }
+
+  /** How tables show a removal entry, which points at no version. */
+  static final String REMOVED = "(removed)";
 
   /** {@code sha256:<12 hex digits>}, for tables. */
   static String shortId(Digest id) {

@@ -55,7 +55,7 @@ class JsonOutputTest {
     JsonNode log = json("log", "models", "--alias", "m", "--json");
     assertTrue(log.isArray());
     assertEquals(2, log.size());
-    assertEquals(List.of("type", "alias", "seq", "version", "by", "at", "previous"), fields(log.get(0)));
+    assertEquals(List.of("type", "alias", "seq", "version", "removed", "by", "at", "previous"), fields(log.get(0)));
     assertEquals(2, log.get(0).get("seq").asLong());
     assertEquals(1, log.get(1).get("seq").asLong());
     assertTrue(log.get(0).get("version").asText().matches(DIGEST));
@@ -108,7 +108,7 @@ class JsonOutputTest {
     assertEquals("[\"models\",\"params\"]", types.toString());
     JsonNode aliases = json("ls", "models", "--json");
     assertEquals(1, aliases.size());
-    assertEquals(List.of("type", "alias", "seq", "version", "by", "at", "previous"), fields(aliases.get(0)));
+    assertEquals(List.of("type", "alias", "seq", "version", "removed", "by", "at", "previous"), fields(aliases.get(0)));
     assertEquals("m", aliases.get(0).get("alias").asText());
   }
 

@@ -307,10 +307,10 @@ class StagingTest {
   @Test
   void aStageFileOfANewerFormatSaysSoAndInitForceKeepsIt() throws IOException {
     Ama ama = new Ama(tmp);
-    ama.writeStage("{\"format\": 2, \"type\": \"params\"}");
+    ama.writeStage("{\"format\": 3, \"type\": \"params\"}");
     Ama.Result r = ama.run("status");
     assertEquals(4, r.code(), r.toString());
-    assertTrue(r.err().contains("format 2") && r.err().contains("newer version of ama")
+    assertTrue(r.err().contains("format 3") && r.err().contains("newer version of ama")
         && r.err().contains("ama init <type> --force"), r.err());
     ama.ok("init", "params", "--force");
     assertEquals(1, listAma(ama, "stage.json.damaged-").size());

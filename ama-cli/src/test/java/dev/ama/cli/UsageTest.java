@@ -14,7 +14,8 @@ class UsageTest {
   static final List<List<String>> COMMANDS = List.of(
       List.of("init"), List.of("add"), List.of("add", "ref"), List.of("set"), List.of("rm"), List.of("status"),
       List.of("upload"), List.of("download"), List.of("ls"), List.of("show"), List.of("log"), List.of("find"),
-      List.of("diff"), List.of("compare"), List.of("lineage"));
+      List.of("diff"), List.of("compare"), List.of("lineage"), List.of("alias"), List.of("alias", "set"),
+      List.of("alias", "rm"));
 
   @TempDir Path tmp;
 

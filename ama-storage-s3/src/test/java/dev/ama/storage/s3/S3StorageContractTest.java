@@ -34,7 +34,11 @@ class S3StorageContractTest extends StorageContract {
 
   @Override
   protected StorageFixture createFixture(String testId) throws Exception {
-    String prefix = "tck/" + testId;
+    return fixture(server, bucket, "tck/" + testId);
+  }
+
+  /** An {@code s3://} store on a prefix of the bucket, opened as users do, deleted when closed. */
+  static StorageFixture fixture(S3ProxyServer server, String bucket, String prefix) throws Exception {
     return StorageFixture.builder(Storages.open(server.storeUri(bucket, prefix), server.credentials()))
         .expectType(S3Storage.class)
         .expectLocationPrefix("s3://" + bucket + "/" + prefix)

@@ -3,7 +3,6 @@ package dev.ama.storage.tck;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -28,11 +27,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -91,15 +87,12 @@ public abstract class StorageContract {
 
   @BeforeEach
   final void openFixture(TestInfo info) throws Exception {
-    String method = info.getTestMethod().map(m -> m.getName()).orElse("test");
-    String shortName = method.replaceAll("[^A-Za-z0-9]", "").toLowerCase(java.util.Locale.ROOT);
-    testId = "tck-" + shortName.substring(0, Math.min(40, shortName.length())) + "-"
-        + UUID.randomUUID().toString().substring(0, 8);
+    testId = StorageFixture.testId(info);
     fixture = createFixture(testId);
     if (fixture == null) {
       throw new IllegalStateException(getClass().getName() + ".createFixture returned null");
     }
-    checkFixture();
+    fixture.checkHandedOver(getClass().getName());
   }
 
   @AfterEach
@@ -107,26 +100,6 @@ public abstract class StorageContract {
     if (fixture != null) {
       fixture.close();
     }
-  }
-
-  private void checkFixture() {
-    Storage s = storage();
-    assertInstanceOf(fixture.expectedType(), s,
-        "the contract suite was handed " + s + " but the binding expects a " + fixture.expectedType().getName()
-            + "; fix createFixture in " + getClass().getName());
-    assertTrue(s.location().startsWith(fixture.expectedLocationPrefix()),
-        "the storage's location " + s.location() + " does not start with the expected "
-            + fixture.expectedLocationPrefix() + "; the binding " + getClass().getName()
-            + " opened a different store than it meant to");
-    assertEquals(fixture.capabilities(), copyOf(s.capabilities()),
-        "capabilities reported by " + s.location() + " differ from those the binding "
-            + getClass().getName() + " declares");
-  }
-
-  private static Set<StorageCapability> copyOf(Set<StorageCapability> caps) {
-    EnumSet<StorageCapability> set = EnumSet.noneOf(StorageCapability.class);
-    set.addAll(caps);
-    return set;
   }
 
   // ---------------------------------------------------------------- the backend under test

@@ -1,13 +1,20 @@
 package dev.ama.storage.tck;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.ama.spi.Content;
 import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageCapability;
 import java.io.IOException;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * What a binding hands to {@link StorageContract} for one test: a fresh, empty storage on a prefix
@@ -110,6 +117,34 @@ public final class StorageFixture implements AutoCloseable {
           "seeding " + key + " in " + storage.location() + " returned " + outcome
               + "; the storage handed to the contract suite must be fresh and empty for every test");
     }
+  }
+
+  /**
+   * A name for one test's prefix: lower-case letters, digits and {@code -}, at most 60 characters,
+   * unique to this run.
+   */
+  static String testId(TestInfo info) {
+    String method = info.getTestMethod().map(m -> m.getName()).orElse("test");
+    String shortName = method.replaceAll("[^A-Za-z0-9]", "").toLowerCase(Locale.ROOT);
+    return "tck-" + shortName.substring(0, Math.min(40, shortName.length())) + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * Checks that the storage is the backend the binding meant (its class, location and
+   * capabilities), so a misconfigured binding fails instead of silently testing something else.
+   */
+  void checkHandedOver(String binding) {
+    assertInstanceOf(expectedType, storage,
+        "the contract suite was handed " + storage + " but the binding expects a " + expectedType.getName()
+            + "; fix createFixture in " + binding);
+    assertTrue(storage.location().startsWith(expectedLocationPrefix),
+        "the storage's location " + storage.location() + " does not start with the expected "
+            + expectedLocationPrefix + "; the binding " + binding + " opened a different store than it meant to");
+    EnumSet<StorageCapability> reported = EnumSet.noneOf(StorageCapability.class);
+    reported.addAll(storage.capabilities());
+    assertEquals(capabilities(), reported,
+        "capabilities reported by " + storage.location() + " differ from those the binding " + binding + " declares");
   }
 
   /** Closes the storage, then runs the binding's cleanup, even if closing failed. */

@@ -25,7 +25,11 @@ class FileSystemStorageContractTest extends StorageContract {
 
   @Override
   protected StorageFixture createFixture(String testId) throws Exception {
-    Path root = tmp.resolve(testId);
+    return fixture(tmp.resolve(testId));
+  }
+
+  /** A filesystem store in {@code root}, opened as a plain path, as users do. */
+  static StorageFixture fixture(Path root) throws Exception {
     return StorageFixture.builder(Storages.open(root.toString()))
         .expectType(FileSystemStorage.class)
         .expectLocationPrefix(root.toUri().toString())
