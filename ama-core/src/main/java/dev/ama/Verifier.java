@@ -105,8 +105,7 @@ final class Verifier {
     Map<Digest, Long> expectedSizes = checkBlobs(run);
     int hashed = options.deep() ? hashBlobs(run, expectedSizes) : 0;
     checkMarkers(run);
-    long blobBytes = expectedSizes.keySet().stream().map(run.blobs::get).filter(java.util.Objects::nonNull)
-        .mapToLong(ObjectInfo::size).sum();
+    long blobBytes = expectedSizes.values().stream().mapToLong(Long::longValue).sum();
     VerifyReport.Checked checked = new VerifyReport.Checked(run.logs.size(), run.entriesRead, run.versions.size()
         + run.brokenVersions.size(), expectedSizes.size(), blobBytes, hashed, run.markerKeys.size());
     return new VerifyReport(options.deep(), checked, run.problems, leftovers(run));

@@ -104,7 +104,7 @@ public record VerifyReport(boolean deep, Checked checked, List<Problem> problems
    * @param aliasEntries alias log entries read
    * @param versions manifests read and checked
    * @param blobs distinct blobs checked against the manifests
-   * @param blobBytes their listed size
+   * @param blobBytes their size, as the manifests list it
    * @param blobsHashed blobs re-hashed (deep only)
    * @param markers index markers listed
    */
