@@ -7,7 +7,8 @@
 #   bench/verify.sh --versions 1000 --files 10        # a smaller store: a few minutes on 2 cores
 #
 # Options: --versions N, --files F (per version), --file-size BYTES, --writers N (parallel uploads
-# while building). BENCH_SKIP_BUILD=1 skips the Maven build (after one has run).
+# while building), --in-memory (S3Proxy keeps objects in its heap: its listing is much faster than
+# with its filesystem provider, which rescans the folder for every page). BENCH_SKIP_BUILD=1 skips the Maven build (after one has run).
 set -euo pipefail
 root="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

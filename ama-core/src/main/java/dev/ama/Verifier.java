@@ -84,6 +84,8 @@ final class Verifier {
     final Map<Digest, Integer> markerCounts = new HashMap<>();
     final List<StoreWalk.AliasLogKeys> logs = new ArrayList<>();
     final Map<Digest, List<EntryRef>> entriesByVersion = new HashMap<>();
+    /** The versions each alias's entries name, by {@code type/alias}. */
+    final Map<String, Set<Digest>> targetsByAlias = new HashMap<>();
     final Map<String, Long> heads = new HashMap<>();
     final Map<Digest, AssetVersion> versions = new LinkedHashMap<>();
     final Map<Digest, String> brokenVersions = new HashMap<>();
@@ -187,8 +189,10 @@ final class Verifier {
       run.entriesRead++;
       if (r.entry().isPresent()) {
         AliasEntry e = r.entry().get();
-        target(e).ifPresent(v -> run.entriesByVersion.computeIfAbsent(v, k -> new ArrayList<>())
-            .add(new EntryRef(e.type(), e.alias(), e.seq())));
+        target(e).ifPresent(v -> {
+          run.entriesByVersion.computeIfAbsent(v, k -> new ArrayList<>()).add(new EntryRef(e.type(), e.alias(), e.seq()));
+          run.targetsByAlias.computeIfAbsent(e.type() + "/" + e.alias(), k -> new TreeSet<>()).add(v);
+        });
       } else {
         String[] typeAlias = r.key().substring(StoreLayout.ALIASES.length()).split("/");
         run.problems.add(new Problem(Kind.ALIAS_ENTRY_CORRUPT, r.key(), r.damage().orElseThrow().getMessage()
@@ -449,10 +453,7 @@ final class Verifier {
       if (log.entries().isEmpty()) {
         continue;
       }
-      Set<Digest> targets = new TreeSet<>();
-      run.entriesByVersion.forEach((v, entries) -> entries.stream()
-          .filter(e -> e.type().equals(log.type()) && e.alias().equals(log.alias())).findAny()
-          .ifPresent(e -> targets.add(v)));
+      Set<Digest> targets = run.targetsByAlias.getOrDefault(log.type() + "/" + log.alias(), Set.of());
       List<String> missing = new ArrayList<>();
       List<Digest> unmarked = new ArrayList<>();
       if (!run.markerKeys.contains(StoreLayout.aliasMarker(log.type(), log.alias()))) {

@@ -262,6 +262,16 @@ class VerifyTest {
   }
 
   @Test
+  void aStoreThatCannotListIsRefusedNamingIt() {
+    Storage mirror = TestStorage.readOnlyWithoutListing(new FileSystemStorage(storeDir));
+    try (AssetClient client = AssetClient.builder().storage(mirror).user("alice").cache(tmp.resolve("m")).build()) {
+      InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+          () -> client.verify(VerifyOptions.DEFAULTS));
+      assertTrue(e.getMessage().contains(mirror.location()) && e.getMessage().contains("cannot list"), e.getMessage());
+    }
+  }
+
+  @Test
   void aShallowCheckCostsOneRequestPerObjectReadPlusTheListings() {
     Counting counting = new Counting(new FileSystemStorage(storeDir));
     try (AssetClient client = AssetClient.builder().storage(counting).user("alice").cache(tmp.resolve("c")).build()) {

@@ -71,7 +71,9 @@ public final class VerifyBenchmark {
     int writers = intOption(args, "--writers", 8);
     Path work = Files.createTempDirectory("ama-verify-bench");
     List<String> out = new ArrayList<>();
-    try (S3ProxyServer s3 = S3ProxyServer.startOnDisk(S3ProxyServer.findJar())) {
+    boolean inMemory = java.util.Arrays.asList(args).contains("--in-memory");
+    try (S3ProxyServer s3 = inMemory ? S3ProxyServer.start(S3ProxyServer.findJar())
+        : S3ProxyServer.startOnDisk(S3ProxyServer.findJar())) {
       String bucket = s3.createBucket();
       try (Storage s3Storage = Storages.open(s3.storeUri(bucket, "store"), s3.credentials())) {
         PageCounting paged = new PageCounting(s3Storage);
@@ -81,17 +83,22 @@ public final class VerifyBenchmark {
         double buildSeconds = (System.nanoTime() - t0) / 1e9;
         long buildRequests = counting.counts().values().stream().mapToLong(Long::longValue).sum();
         List<Figure> figures = new ArrayList<>();
+        double listing = listAll(s3Storage);
         figures.add(measure(counting, paged, work, "shallow", VerifyOptions.DEFAULTS));
         figures.add(measure(counting, paged, work, "deep", VerifyOptions.DEFAULTS.withDeep()));
+        figures.add(measure(counting, paged, work, "shallow, again", VerifyOptions.DEFAULTS));
+        double listingAgain = listAll(s3Storage);
         int datasets = datasets(versions);
         out.add(String.format(Locale.ROOT, "verify benchmark, %s: %d model versions × %d files of %d bytes + %d datasets"
-            + " on S3Proxy (on disk, SigV4, loopback); built in %.1f s with %d requests; %d cores, Java %s",
-            Instant.now(), versions, files, fileSize, datasets, buildSeconds, buildRequests,
+            + " on S3Proxy (%s, SigV4, loopback); built in %.1f s with %d requests; %d cores, Java %s",
+            Instant.now(), versions, files, fileSize, datasets, inMemory ? "in its heap" : "on disk", buildSeconds, buildRequests,
             Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
         out.add("");
         out.add("| verify | versions | blobs | markers | alias entries | objects checked | requests | per version"
             + " | per object checked | by kind | time | problems |");
         out.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
+        out.add(String.format(Locale.ROOT, "| listing alone (the 4 prefixes, no verify) | | | | | | | | | | %.1f s,"
+            + " %.1f s after the verifies | |", listing, listingAgain));
         for (Figure f : figures) {
           VerifyReport.Checked c = f.report().checked();
           long objects = (long) c.aliasEntries() + c.versions() + c.blobs() + c.markers();
@@ -107,6 +114,17 @@ public final class VerifyBenchmark {
     Path results = Files.createDirectories(Path.of("target", "verify-bench"));
     Files.write(results.resolve("results-" + Instant.now().toString().replace(':', '-') + ".md"), out,
         StandardCharsets.UTF_8);
+  }
+
+  /** Lists the prefixes verify lists, consuming every key: the part of its time the server's listing takes. */
+  private static double listAll(Storage storage) throws java.io.IOException {
+    long t0 = System.nanoTime();
+    for (String prefix : List.of("blobs/", "manifests/", "index/", "aliases/")) {
+      try (Stream<ObjectInfo> s = storage.list(prefix)) {
+        s.count();
+      }
+    }
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   private static int datasets(int versions) {
