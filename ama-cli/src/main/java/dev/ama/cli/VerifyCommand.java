@@ -109,12 +109,6 @@ final class VerifyCommand extends AmaCommand {
       p.affects().entries().forEach(affects.putArray("entries")::add);
       ArrayNode versions = affects.putArray("versions");
       p.affects().versions().forEach(v -> versions.add(v.toString()));
-      if (p.affects().aliases().isEmpty()) {
-        affects.putArray("aliases");
-      }
-      if (p.affects().entries().isEmpty()) {
-        affects.putArray("entries");
-      }
     }
     VerifyReport.Leftovers l = r.leftovers();
     ObjectNode leftovers = root.putObject("leftovers");
