@@ -38,6 +38,8 @@ import java.util.stream.Stream;
 final class Verifier {
   private static final int MAX_UNRECOGNIZED_SHOWN = 100;
   private static final int MAX_KEYS_IN_MESSAGE = 5;
+  /** Garbage collection's collected markers; StoreLayout's once gc's layout lands beside this. */
+  static final String COLLECTED_INDEX = StoreLayout.INDEX + "collected/";
 
   private final Store store;
   private final StoreIndex index;
@@ -91,6 +93,8 @@ final class Verifier {
     final Map<Digest, String> brokenVersions = new HashMap<>();
     final Map<Digest, Set<Digest>> referrers = new HashMap<>();
     final Set<Digest> kept = new HashSet<>();
+    /** Versions garbage collection removed or is removing (their collected markers). */
+    final Set<Digest> collected = new HashSet<>();
     int entriesRead;
 
     Run(VerifyOptions options) {
@@ -124,7 +128,16 @@ final class Verifier {
     try (Stream<StoreWalk.Stored> s = walk.manifests(foreign)) {
       s.forEach(m -> run.manifests.put(m.id(), m.info()));
     }
-    try (Stream<StoreWalk.Marker> s = walk.markers(foreign)) {
+    java.util.function.Consumer<ObjectInfo> foreignOrCollected = o -> {
+      Optional<Digest> v = collectedVersion(o.key());
+      if (v.isPresent()) {
+        run.collected.add(v.get());
+        run.markerKeys.add(o.key());
+      } else {
+        foreign.accept(o);
+      }
+    };
+    try (Stream<StoreWalk.Marker> s = walk.markers(foreignOrCollected)) {
       s.forEach(m -> {
         run.markerKeys.add(m.info().key());
         namedVersion(m).ifPresent(v -> {
@@ -137,6 +150,23 @@ final class Verifier {
       });
     }
     run.logs.addAll(walk.aliasLogs(foreign));
+  }
+
+  /**
+   * The version a collected marker ({@code index/collected/sha256/<hex>}, docs/store-format.md)
+   * names: garbage collection removed it, or was killed removing it, so a missing manifest behind
+   * an alias entry is history rather than damage, and missing markers are expected.
+   */
+  static Optional<Digest> collectedVersion(String key) {
+    String prefix = COLLECTED_INDEX + Digest.SHA256 + "/";
+    if (!key.startsWith(prefix)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Digest.sha256Hex(key.substring(prefix.length())));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   /** The version whose manifest a marker claims exists, if it names one. */
@@ -201,6 +231,7 @@ final class Verifier {
       }
     }
     run.kept.addAll(run.entriesByVersion.keySet());
+    run.kept.removeAll(run.collected);
   }
 
   /**
@@ -236,7 +267,7 @@ final class Verifier {
       for (Digest id : frontier) {
         if (run.manifests.containsKey(id)) {
           reads.add(() -> read(id));
-        } else {
+        } else if (!run.collected.contains(id)) {
           run.brokenVersions.put(id, "missing");
         }
       }

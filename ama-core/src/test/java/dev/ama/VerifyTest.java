@@ -262,6 +262,28 @@ class VerifyTest {
   }
 
   @Test
+  void aVersionGarbageCollectionRemovedIsHistoryNotDamageEvenHalfRemoved() throws IOException {
+    // model (best@1) is only history now; gc marks it collected, then removes its markers, manifest, blobs.
+    Path collected = storeDir.resolve("index/collected/sha256/" + model.version().hex());
+    Files.createDirectories(collected.getParent());
+    Files.createFile(collected);
+    Files.delete(storeDir.resolve("index/blobs/sha256/" + model.file("model.h5").orElseThrow().digest().hex()
+        + "/sha256-" + model.version().hex()));
+    assertEquals(List.of(), verify(VerifyOptions.DEFAULTS).problems(), "a gc killed among the markers");
+    try (Stream<Path> markers = Files.walk(storeDir.resolve("index"))) {
+      for (Path p : markers.filter(p -> p.toString().endsWith("sha256-" + model.version().hex())).toList()) {
+        Files.delete(p);
+      }
+    }
+    Files.delete(storeDir.resolve("index/targets/sha256/" + model.version().hex() + "/models/best"));
+    Files.delete(manifest(model.version()));
+    Files.delete(blob(model, "model.h5"));
+    VerifyReport r = verify(VerifyOptions.DEFAULTS);
+    assertEquals(List.of(), r.problems(), "a completed gc");
+    assertEquals(0, r.leftovers().unrecognizedCount(), "collected markers are AMA's");
+  }
+
+  @Test
   void aStoreThatCannotListIsRefusedNamingIt() {
     Storage mirror = TestStorage.readOnlyWithoutListing(new FileSystemStorage(storeDir));
     try (AssetClient client = AssetClient.builder().storage(mirror).user("alice").cache(tmp.resolve("m")).build()) {
