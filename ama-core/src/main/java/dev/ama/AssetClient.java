@@ -49,6 +49,7 @@ public final class AssetClient implements AutoCloseable {
   private final Publisher publisher;
   private final Downloader downloader;
   private final AliasMoves aliasMoves;
+  private final Verifier verifier;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.store = new Store(storage);
@@ -64,6 +65,7 @@ public final class AssetClient implements AutoCloseable {
     this.publisher = new Publisher(store, index, aliases, queries, transfers, tasks, cache, user, b.clock);
     this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads);
     this.aliasMoves = new AliasMoves(store, aliases, queries, user);
+    this.verifier = new Verifier(store, index, aliases, tasks, b.listener);
   }
 
   /** A builder; {@link Builder#store(String)} or {@link Builder#storage(Storage)} is required. */
@@ -345,6 +347,30 @@ public final class AssetClient implements AutoCloseable {
    */
   public LoadedAsset load(String type, String alias) {
     return downloader.load(Names.checkType(type), Names.checkAlias(alias));
+  }
+
+  // ------------------------------------------------------------------ verify
+
+  /**
+   * Checks the whole store against what its format promises: every alias log entry reads and names
+   * a manifest whose bytes hash to its id and parse strictly as canonical JSON; every file's blob
+   * exists with the size its manifest lists; every index marker a version or alias should have
+   * exists, and no marker names a missing manifest. Each problem names the broken object and what
+   * it breaks (aliases, alias entries, versions, and the versions that ref those). Objects nothing
+   * keeps and temporary files are reported as leftovers, which are not problems.
+   *
+   * <p>The store is listed once (one request per page of keys), and each alias entry and manifest
+   * something names is read once; blobs are checked against the listing. {@link
+   * VerifyOptions#deep()} also re-hashes every blob, in parallel on the transfer threads,
+   * streaming, with progress reported to the builder's {@link TransferListener} as {@link
+   * TransferListener.Phase#VERIFYING}. Damage is reported, not thrown.
+   *
+   * @throws InvalidInputException if the storage cannot list (a read-only mirror), or a repair was
+   *     asked of a read-only store
+   * @throws StoreException if the store is missing or fails
+   */
+  public VerifyReport verify(VerifyOptions options) {
+    return verifier.verify(Objects.requireNonNull(options, "options"));
   }
 
   /** Stops the transfer threads and closes the storage if this client opened it. */

@@ -39,8 +39,8 @@ final class Store {
   static final int MAX_MANIFEST_BYTES = 32 << 20;
   /** The most bytes read of an alias log entry, a {@code HEAD} hint or the format marker (they are some 300 bytes). */
   static final int MAX_SMALL_OBJECT_BYTES = 64 << 10;
-  private static final String BLOBS = "blobs/";
-  private static final String MANIFESTS = "manifests/";
+  static final String BLOBS = "blobs/";
+  static final String MANIFESTS = "manifests/";
 
   private final Storage storage;
   private volatile boolean formatChecked;

@@ -14,7 +14,9 @@ public interface TransferListener {
     /** Sending file contents to the store. */
     UPLOADING,
     /** Fetching file contents from the store or the local cache. */
-    DOWNLOADING
+    DOWNLOADING,
+    /** Reading stored contents back to check their digests ({@code verify --deep}). */
+    VERIFYING
   }
 
   /** A listener that ignores everything. */

@@ -88,6 +88,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       CompareCommand.class,
       LineageCommand.class,
       AliasCommand.class,
+      VerifyCommand.class,
     })
 public final class AmaCli implements Callable<Integer> {
   private final Path workDir;

@@ -155,6 +155,7 @@ final class ProgressBars implements TransferListener {
       case HASHING -> "hashing";
       case UPLOADING -> "uploading";
       case DOWNLOADING -> "downloading";
+      case VERIFYING -> "verifying";
     };
   }
 

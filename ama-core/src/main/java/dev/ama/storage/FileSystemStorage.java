@@ -371,6 +371,38 @@ public final class FileSystemStorage implements Storage {
     }
   }
 
+  /** Temporary files under {@code .ama-tmp/}: how many, and their size. */
+  public record Temporaries(int files, long bytes) {}
+
+  /**
+   * The temporary files under {@code .ama-tmp/} older than {@link #TEMP_GRACE}, without removing
+   * or opening any: those of writers killed mid-write, and of very slow live ones. For reports;
+   * {@link #sweepTemporaryFiles()} is what removes the abandoned ones.
+   */
+  public Temporaries temporaryFiles() throws IOException {
+    Path dir = root.resolve(TMP_DIR);
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return new Temporaries(0, 0);
+    }
+    Instant before = Instant.now().minus(TEMP_GRACE);
+    int files = 0;
+    long bytes = 0;
+    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir)) {
+      for (Path p : temps) {
+        try {
+          BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          if (a.isRegularFile() && a.lastModifiedTime().toInstant().isBefore(before)) {
+            files++;
+            bytes += a.size();
+          }
+        } catch (NoSuchFileException e) {
+          // Published or swept meanwhile.
+        }
+      }
+    }
+    return new Temporaries(files, bytes);
+  }
+
   /** What a sweep removed. */
   public record Swept(int files, long bytes) {}
 

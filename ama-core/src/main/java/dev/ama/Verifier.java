@@ -1,0 +1,607 @@
+package dev.ama;
+
+import dev.ama.VerifyReport.Affected;
+import dev.ama.VerifyReport.Kind;
+import dev.ama.VerifyReport.Problem;
+import dev.ama.spi.ObjectInfo;
+import dev.ama.storage.FileSystemStorage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * Checks a whole store against what its format promises and reports each broken object with what
+ * it breaks. It lists the store once ({@link StoreWalk}) and then reads only what a listing cannot
+ * tell: each alias log entry and each manifest that something names, once. Blob existence and size
+ * and every index marker are checked against the listing, so a shallow check costs one request per
+ * object read plus one per page of keys listed. A deep check also streams every blob through
+ * SHA-256 on the client's threads.
+ *
+ * <p>Read-only unless asked to repair, and then it only writes missing index markers, through
+ * {@link StoreIndex}, from the manifests and alias logs that say they should exist.
+ */
+final class Verifier {
+  private static final int MAX_UNRECOGNIZED_SHOWN = 100;
+  private static final int MAX_KEYS_IN_MESSAGE = 5;
+  /** Garbage collection's collected markers; StoreLayout's once gc's layout lands beside this. */
+  static final String COLLECTED_INDEX = StoreLayout.INDEX + "collected/";
+
+  private final Store store;
+  private final StoreIndex index;
+  private final AliasLog aliasLog;
+  private final Tasks tasks;
+  private final TransferListener listener;
+
+  Verifier(Store store, StoreIndex index, AliasLog aliasLog, Tasks tasks, TransferListener listener) {
+    this.store = store;
+    this.index = index;
+    this.aliasLog = aliasLog;
+    this.tasks = tasks;
+    this.listener = listener;
+  }
+
+  /** An alias log entry's place, for reports: {@code type/alias@seq}. */
+  private record EntryRef(String type, String alias, long seq) {
+    String typeAlias() {
+      return type + "/" + alias;
+    }
+
+    @Override
+    public String toString() {
+      return type + "/" + alias + "@" + seq;
+    }
+  }
+
+  /** An alias entry read: the entry if intact, else why not. */
+  private record EntryRead(String key, Optional<AliasEntry> entry, Optional<AmaException> damage) {}
+
+  /** A manifest read: the version if intact, else why not. */
+  private record Read(Digest id, Optional<AssetVersion> version, Optional<String> damage) {}
+
+  /** One run's state; a verifier is shared, a run is not. */
+  private final class Run {
+    final VerifyOptions options;
+    final List<Problem> problems = new ArrayList<>();
+    final List<String> unrecognized = new ArrayList<>();
+    final Map<Digest, ObjectInfo> blobs = new HashMap<>();
+    final Map<Digest, ObjectInfo> manifests = new HashMap<>();
+    final Set<String> markerKeys = new HashSet<>();
+    /** Versions index markers name, with the keys naming each (a few) and how many. */
+    final Map<Digest, List<String>> namedByMarkers = new HashMap<>();
+    final Map<Digest, Integer> markerCounts = new HashMap<>();
+    final List<StoreWalk.AliasLogKeys> logs = new ArrayList<>();
+    final Map<Digest, List<EntryRef>> entriesByVersion = new HashMap<>();
+    /** The versions each alias's entries name, by {@code type/alias}. */
+    final Map<String, Set<Digest>> targetsByAlias = new HashMap<>();
+    final Map<String, Long> heads = new HashMap<>();
+    final Map<Digest, AssetVersion> versions = new LinkedHashMap<>();
+    final Map<Digest, String> brokenVersions = new HashMap<>();
+    final Map<Digest, Set<Digest>> referrers = new HashMap<>();
+    final Set<Digest> kept = new HashSet<>();
+    /** Versions garbage collection removed or is removing (their collected markers). */
+    final Set<Digest> collected = new HashSet<>();
+    int entriesRead;
+
+    Run(VerifyOptions options) {
+      this.options = options;
+    }
+  }
+
+  VerifyReport verify(VerifyOptions options) {
+    store.checkReadable();
+    Run run = new Run(options);
+    list(run);
+    readAliasEntries(run);
+    readManifests(run);
+    Map<Digest, Long> expectedSizes = checkBlobs(run);
+    int hashed = options.deep() ? hashBlobs(run, expectedSizes) : 0;
+    checkMarkers(run);
+    long blobBytes = expectedSizes.values().stream().mapToLong(Long::longValue).sum();
+    VerifyReport.Checked checked = new VerifyReport.Checked(run.logs.size(), run.entriesRead, run.versions.size()
+        + run.brokenVersions.size(), expectedSizes.size(), blobBytes, hashed, run.markerKeys.size());
+    return new VerifyReport(options.deep(), checked, run.problems, leftovers(run));
+  }
+
+  // ---- listing ----
+
+  private void list(Run run) {
+    StoreWalk walk = new StoreWalk(store);
+    java.util.function.Consumer<ObjectInfo> foreign = o -> run.unrecognized.add(o.key());
+    try (Stream<StoreWalk.Stored> s = walk.blobs(foreign)) {
+      s.forEach(b -> run.blobs.put(b.id(), b.info()));
+    }
+    try (Stream<StoreWalk.Stored> s = walk.manifests(foreign)) {
+      s.forEach(m -> run.manifests.put(m.id(), m.info()));
+    }
+    java.util.function.Consumer<ObjectInfo> foreignOrCollected = o -> {
+      Optional<Digest> v = collectedVersion(o.key());
+      if (v.isPresent()) {
+        run.collected.add(v.get());
+        run.markerKeys.add(o.key());
+      } else {
+        foreign.accept(o);
+      }
+    };
+    try (Stream<StoreWalk.Marker> s = walk.markers(foreignOrCollected)) {
+      s.forEach(m -> {
+        run.markerKeys.add(m.info().key());
+        namedVersion(m).ifPresent(v -> {
+          run.markerCounts.merge(v, 1, Integer::sum);
+          List<String> keys = run.namedByMarkers.computeIfAbsent(v, k -> new ArrayList<>());
+          if (keys.size() < MAX_KEYS_IN_MESSAGE) {
+            keys.add(m.info().key());
+          }
+        });
+      });
+    }
+    run.logs.addAll(walk.aliasLogs(foreign));
+  }
+
+  /**
+   * The version a collected marker ({@code index/collected/sha256/<hex>}, docs/store-format.md)
+   * names: garbage collection removed it, or was killed removing it, so a missing manifest behind
+   * an alias entry is history rather than damage, and missing markers are expected.
+   */
+  static Optional<Digest> collectedVersion(String key) {
+    String prefix = COLLECTED_INDEX + Digest.SHA256 + "/";
+    if (!key.startsWith(prefix)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Digest.sha256Hex(key.substring(prefix.length())));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The version whose manifest a marker claims exists, if it names one. */
+  private static Optional<Digest> namedVersion(StoreWalk.Marker m) {
+    if (m instanceof StoreWalk.VersionMarker v) {
+      return Optional.of(v.version());
+    }
+    if (m instanceof StoreWalk.BlobUse b) {
+      return Optional.of(b.version());
+    }
+    if (m instanceof StoreWalk.RefUse r) {
+      // The source is the version written with this marker; its target is checked through the source's refs.
+      return Optional.of(r.source());
+    }
+    if (m instanceof StoreWalk.AliasTarget t) {
+      return Optional.of(t.version());
+    }
+    return Optional.empty();
+  }
+
+  // ---- alias logs ----
+
+  private void readAliasEntries(Run run) {
+    List<Callable<EntryRead>> reads = new ArrayList<>();
+    for (StoreWalk.AliasLogKeys log : run.logs) {
+      long last = log.entries().isEmpty() ? 0 : log.entries().lastKey();
+      run.heads.put(log.type() + "/" + log.alias(), last);
+      for (long seq = 1; seq <= last; seq++) {
+        long n = seq;
+        if (!log.entries().containsKey(seq)) {
+          String key = StoreLayout.aliasEntry(log.type(), log.alias(), seq);
+          run.problems.add(new Problem(Kind.ALIAS_ENTRY_MISSING, key, "alias log entry " + seq + " of "
+              + log.type() + "/" + log.alias() + " is missing (" + key + ") though entry " + last + " exists: the log"
+              + " was damaged, so its history has a gap and " + log.type() + "/" + log.alias() + "@" + seq
+              + " names nothing. Restore the entry from a backup", affectsAlias(log.type(), log.alias()), false));
+          continue;
+        }
+        String key = StoreLayout.aliasEntry(log.type(), log.alias(), n);
+        reads.add(() -> {
+          try {
+            return new EntryRead(key, Optional.of(aliasLog.entry(log.type(), log.alias(), n)), Optional.empty());
+          } catch (IntegrityException | NotFoundException e) {
+            // Not found: listed a moment ago, gone now.
+            return new EntryRead(key, Optional.empty(), Optional.of(e));
+          }
+        });
+      }
+    }
+    for (EntryRead r : tasks.run(reads)) {
+      run.entriesRead++;
+      if (r.entry().isPresent()) {
+        AliasEntry e = r.entry().get();
+        target(e).ifPresent(v -> {
+          run.entriesByVersion.computeIfAbsent(v, k -> new ArrayList<>()).add(new EntryRef(e.type(), e.alias(), e.seq()));
+          run.targetsByAlias.computeIfAbsent(e.type() + "/" + e.alias(), k -> new TreeSet<>()).add(v);
+        });
+      } else {
+        String[] typeAlias = r.key().substring(StoreLayout.ALIASES.length()).split("/");
+        run.problems.add(new Problem(Kind.ALIAS_ENTRY_CORRUPT, r.key(), r.damage().orElseThrow().getMessage()
+            + ". The entry cannot be read, so the alias's history has a hole there; restore it from a backup",
+            affectsAlias(typeAlias[0], typeAlias[1]), false));
+      }
+    }
+    run.kept.addAll(run.entriesByVersion.keySet());
+    run.kept.removeAll(run.collected);
+  }
+
+  /**
+   * The version an alias entry points at. A removal (a tombstone entry, docs/store-format.md) has
+   * none: it is a valid entry that keeps nothing, and only this method needs to know of it.
+   */
+  private static Optional<Digest> target(AliasEntry e) {
+    return e.target();
+  }
+
+  // ---- manifests ----
+
+  /**
+   * Reads every manifest something names: alias entries and index markers, then refs of what was
+   * read, level by level, so each is read once and in parallel.
+   */
+  private void readManifests(Run run) {
+    Set<Digest> seen = new HashSet<>();
+    Deque<Digest> frontier = new ArrayDeque<>();
+    for (Digest v : run.entriesByVersion.keySet()) {
+      if (seen.add(v)) {
+        frontier.add(v);
+      }
+    }
+    for (Digest v : run.namedByMarkers.keySet()) {
+      // A marker naming a missing manifest is a stray marker, reported with the markers.
+      if (run.manifests.containsKey(v) && seen.add(v)) {
+        frontier.add(v);
+      }
+    }
+    while (!frontier.isEmpty()) {
+      List<Callable<Read>> reads = new ArrayList<>();
+      for (Digest id : frontier) {
+        if (run.manifests.containsKey(id)) {
+          reads.add(() -> read(id));
+        } else if (!run.collected.contains(id)) {
+          run.brokenVersions.put(id, "missing");
+        }
+      }
+      frontier.clear();
+      for (Read r : tasks.run(reads)) {
+        if (r.version().isEmpty()) {
+          run.brokenVersions.put(r.id(), r.damage().orElseThrow());
+          continue;
+        }
+        AssetVersion v = r.version().get();
+        run.versions.put(v.version(), v);
+        for (Ref ref : v.refs()) {
+          run.referrers.computeIfAbsent(ref.version(), k -> new HashSet<>()).add(v.version());
+          if (seen.add(ref.version())) {
+            frontier.add(ref.version());
+          }
+        }
+      }
+    }
+    keepThroughRefs(run);
+    for (Map.Entry<Digest, String> broken : new TreeMap<>(run.brokenVersions).entrySet()) {
+      Digest id = broken.getKey();
+      String key = Store.manifestKey(id);
+      Affected affects = affects(run, Set.of(id));
+      if (broken.getValue().equals("missing")) {
+        run.problems.add(new Problem(Kind.MANIFEST_MISSING, key, "the manifest of version " + id + " is missing ("
+            + key + ")" + namedBy(run, id) + ": the store was damaged (objects deleted by hand?). Upload the asset's"
+            + " files again to make a new, intact version and move the alias to it, or restore the manifest from a"
+            + " backup", affects, false));
+      } else {
+        run.problems.add(new Problem(Kind.MANIFEST_CORRUPT, key, broken.getValue(), affects, false));
+      }
+    }
+  }
+
+  private Read read(Digest id) {
+    Optional<byte[]> bytes = store.readManifestBytes(id);
+    if (bytes.isEmpty()) {
+      return new Read(id, Optional.empty(), Optional.of("missing"));
+    }
+    try {
+      AssetVersion v = Manifests.read(id, bytes.get(), store.location());
+      // Intact and strict is not enough: the id is the digest of the canonical form, and a reader in
+      // another language may rely on it (hashing what it would write).
+      byte[] canonical = Manifests.canonical(Manifests.JSON.readTree(bytes.get()));
+      if (!Arrays.equals(canonical, bytes.get())) {
+        return new Read(id, Optional.empty(), Optional.of("manifest " + id + " in " + store.location()
+            + " is not canonical JSON (keys sorted, no whitespace, as docs/store-format.md defines): it was not written"
+            + " by AMA. Upload the asset's files again to make a new, intact version"));
+      }
+      return new Read(id, Optional.of(v), Optional.empty());
+    } catch (IntegrityException e) {
+      return new Read(id, Optional.empty(), Optional.of(e.getMessage()));
+    } catch (IOException e) {
+      return new Read(id, Optional.empty(), Optional.of("manifest " + id + " is malformed: " + e.getMessage()));
+    }
+  }
+
+  private static String namedBy(Run run, Digest id) {
+    List<EntryRef> entries = run.entriesByVersion.getOrDefault(id, List.of());
+    Set<Digest> refs = run.referrers.getOrDefault(id, Set.of());
+    List<String> by = new ArrayList<>();
+    if (!entries.isEmpty()) {
+      by.add("alias entry " + entries.get(0) + (entries.size() > 1 ? " and " + (entries.size() - 1) + " more" : ""));
+    }
+    if (!refs.isEmpty()) {
+      by.add("a ref of version " + refs.iterator().next() + (refs.size() > 1 ? " and " + (refs.size() - 1) + " more" : ""));
+    }
+    return by.isEmpty() ? "" : ", though " + String.join(" and ", by) + " names it";
+  }
+
+  /** Everything kept versions ref is kept too. */
+  private static void keepThroughRefs(Run run) {
+    Deque<Digest> todo = new ArrayDeque<>(run.kept);
+    while (!todo.isEmpty()) {
+      AssetVersion v = run.versions.get(todo.pop());
+      if (v != null) {
+        for (Ref r : v.refs()) {
+          if (run.kept.add(r.version())) {
+            todo.add(r.version());
+          }
+        }
+      }
+    }
+  }
+
+  // ---- blobs ----
+
+  /** Checks each listed file's blob against the listing; returns the blobs checked and their sizes. */
+  private Map<Digest, Long> checkBlobs(Run run) {
+    Map<Digest, Long> expected = new LinkedHashMap<>();
+    Map<Digest, Set<Digest>> holders = new LinkedHashMap<>();
+    for (AssetVersion v : run.versions.values()) {
+      for (AssetFile f : v.files()) {
+        expected.putIfAbsent(f.digest(), f.size());
+        holders.computeIfAbsent(f.digest(), k -> new TreeSet<>()).add(v.version());
+      }
+    }
+    for (Map.Entry<Digest, Long> e : expected.entrySet()) {
+      Digest d = e.getKey();
+      String key = Store.blobKey(d);
+      ObjectInfo info = run.blobs.get(d);
+      Set<Digest> users = holders.get(d);
+      if (info == null) {
+        run.problems.add(new Problem(Kind.BLOB_MISSING, key, "blob " + d + " is missing (" + key + "); "
+            + users.size() + " version(s) list it. The store was damaged (objects deleted by hand?); upload the"
+            + " asset's files again to restore it", affects(run, users), false));
+      } else if (info.size() != e.getValue()) {
+        run.problems.add(new Problem(Kind.BLOB_WRONG_SIZE, key, "blob " + d + " (" + key + ") holds " + info.size()
+            + " bytes, but its versions list " + e.getValue() + " (truncated or replaced). " + store.blobRepairHint(d),
+            affects(run, users), false));
+      }
+    }
+    return expected;
+  }
+
+  /**
+   * Re-hashes every listed blob whose size is right, unreferenced ones too: an upload reuses a
+   * stored blob without reading it, so a corrupt leftover would spoil the next version holding
+   * those bytes.
+   */
+  private int hashBlobs(Run run, Map<Digest, Long> expected) {
+    Map<Digest, Set<Digest>> holders = new HashMap<>();
+    for (AssetVersion v : run.versions.values()) {
+      v.files().forEach(f -> holders.computeIfAbsent(f.digest(), k -> new HashSet<>()).add(v.version()));
+    }
+    List<Digest> todo = new ArrayList<>();
+    long bytes = 0;
+    for (Map.Entry<Digest, ObjectInfo> b : new TreeMap<>(run.blobs).entrySet()) {
+      Long size = expected.get(b.getKey());
+      if (size == null || size == b.getValue().size()) {
+        todo.add(b.getKey());
+        bytes += b.getValue().size();
+      }
+    }
+    listener.started(TransferListener.Phase.VERIFYING, todo.size(), bytes);
+    List<Callable<Optional<Problem>>> hashes = new ArrayList<>();
+    for (Digest d : todo) {
+      hashes.add(() -> hash(run, d, holders.getOrDefault(d, Set.of())));
+    }
+    try {
+      tasks.run(hashes).forEach(p -> p.ifPresent(run.problems::add));
+    } finally {
+      listener.finished(TransferListener.Phase.VERIFYING);
+    }
+    return todo.size();
+  }
+
+  private Optional<Problem> hash(Run run, Digest d, Set<Digest> users) throws IOException {
+    String key = Store.blobKey(d);
+    Digest actual;
+    try (InputStream in = new CountingStream(store.openBlob(d))) {
+      actual = HashingInputStream.sha256(in);
+    } catch (IntegrityException e) {
+      // Listed a moment ago, gone now: deleted while verify ran.
+      return Optional.of(new Problem(Kind.BLOB_MISSING, key, e.getMessage(), affects(run, users), false));
+    } finally {
+      listener.fileDone(TransferListener.Phase.VERIFYING, key, false);
+    }
+    if (actual.equals(d)) {
+      return Optional.empty();
+    }
+    return Optional.of(new Problem(Kind.BLOB_CORRUPT, key, "blob " + d + " (" + key + ") is corrupt: its bytes hash"
+        + " to " + actual + (users.isEmpty() ? "; no version lists it, but an upload of those bytes would reuse it" : "")
+        + ". " + store.blobRepairHint(d), affects(run, users), false));
+  }
+
+  /** Reports the bytes read to the listener, for progress. */
+  private final class CountingStream extends java.io.FilterInputStream {
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        listener.transferred(TransferListener.Phase.VERIFYING, n);
+      }
+      return n;
+    }
+  }
+
+  // ---- index markers ----
+
+  private void checkMarkers(Run run) {
+    for (AssetVersion v : run.versions.values()) {
+      // An upload that died while writing its markers leaves a version with some of them and no alias
+      // entry, as does a gc killed while removing one: not damage, only what gc collects.
+      if (!run.kept.contains(v.version())) {
+        continue;
+      }
+      List<String> expected = new ArrayList<>();
+      expected.add(StoreLayout.typeMarker(v.type()));
+      expected.add(StoreLayout.versionMarker(v.type(), v.createdAt(), v.version()));
+      v.files().stream().map(AssetFile::digest).distinct().forEach(d -> expected.add(StoreLayout.blobUse(d, v.version())));
+      v.refs().forEach(r -> expected.add(StoreLayout.refUse(r.version(), v.version())));
+      List<String> missing = expected.stream().filter(k -> !run.markerKeys.contains(k)).toList();
+      if (missing.isEmpty()) {
+        continue;
+      }
+      boolean repaired = false;
+      if (run.options.repair()) {
+        index.markVersion(v.type(), v.createdAt(), v.version(),
+            v.files().stream().map(AssetFile::digest).distinct().toList(), v.refs());
+        repaired = true;
+      }
+      run.problems.add(new Problem(Kind.MARKER_MISSING, missing.get(0), missing.size() + " index marker(s) of version "
+          + v.version() + " (" + v.type() + ") are missing: " + keys(missing) + ". Listings, find and lineage miss it; "
+          + (repaired ? "they were written again" : "'ama verify --repair' writes them from the manifest"),
+          affects(run, Set.of(v.version())), repaired));
+    }
+    for (StoreWalk.AliasLogKeys log : run.logs) {
+      if (log.entries().isEmpty()) {
+        continue;
+      }
+      Set<Digest> targets = run.targetsByAlias.getOrDefault(log.type() + "/" + log.alias(), Set.of());
+      List<String> missing = new ArrayList<>();
+      List<Digest> unmarked = new ArrayList<>();
+      if (!run.markerKeys.contains(StoreLayout.aliasMarker(log.type(), log.alias()))) {
+        missing.add(StoreLayout.aliasMarker(log.type(), log.alias()));
+      }
+      for (Digest v : targets) {
+        // A target whose manifest is missing stays unmarked: the marker would point at nothing.
+        if (run.versions.containsKey(v) && !run.markerKeys.contains(StoreLayout.aliasTarget(v, log.type(), log.alias()))) {
+          missing.add(StoreLayout.aliasTarget(v, log.type(), log.alias()));
+          unmarked.add(v);
+        }
+      }
+      if (missing.isEmpty()) {
+        continue;
+      }
+      boolean repaired = false;
+      if (run.options.repair() && (!unmarked.isEmpty() || !targets.isEmpty())) {
+        for (Digest v : unmarked.isEmpty() ? List.of(targets.iterator().next()) : unmarked) {
+          index.markAlias(log.type(), log.alias(), v);
+        }
+        repaired = true;
+      }
+      run.problems.add(new Problem(Kind.MARKER_MISSING, missing.get(0), missing.size() + " index marker(s) of alias "
+          + log.type() + "/" + log.alias() + " are missing: " + keys(missing) + ". 'ama ls' and the aliases of a version"
+          + " miss it; " + (repaired ? "they were written again" : "'ama verify --repair' writes them from the alias log"),
+          affectsAlias(log.type(), log.alias()), repaired));
+    }
+    for (Map.Entry<Digest, List<String>> named : new TreeMap<>(run.namedByMarkers).entrySet()) {
+      Digest v = named.getKey();
+      if (run.manifests.containsKey(v) || run.brokenVersions.containsKey(v)) {
+        continue;
+      }
+      int count = run.markerCounts.get(v);
+      run.problems.add(new Problem(Kind.STRAY_MARKERS, named.getValue().get(0), count + " index marker(s) name version "
+          + v + ", whose manifest " + Store.manifestKey(v) + " does not exist: " + keys(named.getValue())
+          + (count > named.getValue().size() ? " and " + (count - named.getValue().size()) + " more" : "")
+          + ". Find and lineage may fail on it; restore the manifest from a backup, or delete the markers (gc does)",
+          Affected.NOTHING, false));
+    }
+  }
+
+  private static String keys(List<String> keys) {
+    return String.join(", ", keys.subList(0, Math.min(keys.size(), MAX_KEYS_IN_MESSAGE)))
+        + (keys.size() > MAX_KEYS_IN_MESSAGE ? " and " + (keys.size() - MAX_KEYS_IN_MESSAGE) + " more" : "");
+  }
+
+  // ---- what a problem affects ----
+
+  /** The versions given and those that ref them, transitively, and the alias entries naming any. */
+  private static Affected affects(Run run, Collection<Digest> broken) {
+    Set<Digest> versions = new TreeSet<>(broken);
+    Deque<Digest> todo = new ArrayDeque<>(broken);
+    while (!todo.isEmpty()) {
+      for (Digest r : run.referrers.getOrDefault(todo.pop(), Set.of())) {
+        if (versions.add(r)) {
+          todo.add(r);
+        }
+      }
+    }
+    Set<String> aliases = new TreeSet<>();
+    List<EntryRef> entries = new ArrayList<>();
+    for (Digest v : versions) {
+      for (EntryRef e : run.entriesByVersion.getOrDefault(v, List.of())) {
+        entries.add(e);
+        if (run.heads.getOrDefault(e.typeAlias(), 0L) == e.seq()) {
+          aliases.add(e.typeAlias());
+        }
+      }
+    }
+    entries.sort(java.util.Comparator.comparing(EntryRef::typeAlias).thenComparingLong(EntryRef::seq));
+    return new Affected(List.copyOf(aliases), entries.stream().map(EntryRef::toString).toList(), List.copyOf(versions));
+  }
+
+  private static Affected affectsAlias(String type, String alias) {
+    return new Affected(List.of(type + "/" + alias), List.of(), List.of());
+  }
+
+  // ---- leftovers ----
+
+  private VerifyReport.Leftovers leftovers(Run run) {
+    int manifests = 0;
+    long manifestBytes = 0;
+    for (Map.Entry<Digest, ObjectInfo> m : run.manifests.entrySet()) {
+      if (!run.kept.contains(m.getKey())) {
+        manifests++;
+        manifestBytes += m.getValue().size();
+      }
+    }
+    Set<Digest> keptBlobs = new HashSet<>();
+    for (Digest v : run.kept) {
+      AssetVersion version = run.versions.get(v);
+      if (version != null) {
+        version.files().forEach(f -> keptBlobs.add(f.digest()));
+      }
+    }
+    int blobs = 0;
+    long blobBytes = 0;
+    for (Map.Entry<Digest, ObjectInfo> b : run.blobs.entrySet()) {
+      if (!keptBlobs.contains(b.getKey())) {
+        blobs++;
+        blobBytes += b.getValue().size();
+      }
+    }
+    FileSystemStorage.Temporaries temps = temporaries();
+    List<String> foreign = run.unrecognized.stream().sorted().limit(MAX_UNRECOGNIZED_SHOWN).toList();
+    return new VerifyReport.Leftovers(manifests, manifestBytes, blobs, blobBytes, temps.files(), temps.bytes(),
+        foreign, run.unrecognized.size());
+  }
+
+  private FileSystemStorage.Temporaries temporaries() {
+    if (store.storage() instanceof FileSystemStorage fs) {
+      try {
+        return fs.temporaryFiles();
+      } catch (IOException e) {
+        throw store.failure("list the temporary files", e);
+      }
+    }
+    return new FileSystemStorage.Temporaries(0, 0);
+  }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Verify benchmark: builds a store of many versions on a local S3Proxy (started by the benchmark,
+# SigV4, files on disk) and measures the requests and wall time of a shallow and a deep
+# `verify`. Results: ama-examples/target/verify-bench/. See docs/performance.md.
+#
+#   bench/verify.sh                                   # 10,000 versions × 10 files of 1 KiB
+#   bench/verify.sh --versions 1000 --files 10        # a smaller store: a few minutes on 2 cores
+#
+# Options: --versions N, --files F (per version), --file-size BYTES, --writers N (parallel uploads
+# while building), --in-memory (S3Proxy keeps objects in its heap: its listing is much faster than
+# with its filesystem provider, which rescans the folder for every page). BENCH_SKIP_BUILD=1 skips the Maven build (after one has run).
+set -euo pipefail
+root="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  # package (not install): the s3 module's test-jar with the S3Proxy harness and server jar, and
+  # the examples' benchmark class path file.
+  mvn -B -q -DskipTests package -pl ama-examples -am
+fi
+cp_file="$root/ama-examples/target/bench-classpath.txt"
+if [ ! -f "$cp_file" ]; then
+  echo "verify.sh: $cp_file is missing; run without BENCH_SKIP_BUILD" >&2
+  exit 1
+fi
+cd "$root/ama-examples"
+# shellcheck disable=SC2086
+exec java -Xmx2g ${BENCH_JAVA_OPTS:-} \
+  -Ds3proxy.jar="$root/ama-storage-s3/target/s3proxy/s3proxy.jar" -Daws.disableEc2Metadata=true \
+  -cp "target/test-classes:target/classes:$(cat "$cp_file")" \
+  dev.ama.examples.bench.VerifyBenchmark "$@"
