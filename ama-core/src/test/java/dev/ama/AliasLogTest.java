@@ -69,8 +69,8 @@ class AliasLogTest {
     };
     AliasLog.Move move = log(brokenHint).move("rnn_models", "prod", V2, "bob");
     assertEquals(AliasLog.Move.Result.MOVED, move.result());
-    assertEquals(2, move.entry().orElseThrow().seq());
-    assertEquals(move.entry(), log(brokenHint).head("rnn_models", "prod"));
+    assertEquals(2, move.head().orElseThrow().seq());
+    assertEquals(move.head(), log(brokenHint).head("rnn_models", "prod"));
   }
 
   @Test

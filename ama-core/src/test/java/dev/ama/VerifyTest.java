@@ -98,6 +98,16 @@ class VerifyTest {
   }
 
   @Test
+  void aRemovedAliasIsAValidEntryWhoseHistoryStillKeepsItsVersions() {
+    try (AssetClient client = client()) {
+      assertEquals(AliasUpdate.Result.REMOVED, client.removeAlias("models", "best").result());
+    }
+    VerifyReport r = verify(VerifyOptions.DEFAULTS.withDeep());
+    assertTrue(r.ok(), r.problems().toString());
+    assertEquals(0, r.leftovers().manifests(), "the removal keeps the history's versions");
+  }
+
+  @Test
   void aMissingBlobIsNamedWithTheVersionsAliasesAndEntriesItBreaks() throws IOException {
     Files.delete(blob(dataset, "data.csv"));
     VerifyReport r = verify(VerifyOptions.DEFAULTS);
