@@ -87,6 +87,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       DiffCommand.class,
       CompareCommand.class,
       LineageCommand.class,
+      GcCommand.class,
     })
 public final class AmaCli implements Callable<Integer> {
   private final Path workDir;

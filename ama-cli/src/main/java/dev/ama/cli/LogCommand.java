@@ -3,6 +3,7 @@ package dev.ama.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.ama.AliasEntry;
 import dev.ama.AssetClient;
+import dev.ama.HistoryEntry;
 import dev.ama.Names;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,11 +19,13 @@ import picocli.CommandLine.Parameters;
       "Show the history of an alias, newest first.",
       "",
       "Each move of the alias: its sequence number, the version it pointed the alias at, who moved it and when.",
+      "A version that garbage collection removed (ama gc with a retention policy) is marked collected;"
+          + " one missing without a gc is marked missing (run ama verify).",
       ""
     },
     footer = {
-      "%nJSON: a list, newest first, of {type, alias, seq, version, by, at, previous};"
-          + " previous is null for the first entry.",
+      "%nJSON: a list, newest first, of {type, alias, seq, version, by, at, previous, state};"
+          + " previous is null for the first entry; state is stored, collected or missing.",
       "%nExamples:",
       "  ama log sequence_models --alias my_model",
       "  ama log sequence_models --alias my_model --json"
@@ -41,20 +44,22 @@ final class LogCommand extends AmaCommand {
   public Integer call() {
     Names.checkType(type);
     Names.checkAlias(alias);
-    List<AliasEntry> history;
+    List<HistoryEntry> history;
     try (AssetClient client = openClient()) {
-      history = new ArrayList<>(client.history(type, alias));
+      history = new ArrayList<>(client.historyStatus(type, alias));
     }
     Collections.reverse(history);
     if (json) {
       ArrayNode array = Format.array();
-      history.forEach(e -> array.add(Views.entry(e)));
+      history.forEach(h -> array.add(Views.entry(h.entry()).put("state", h.state().name().toLowerCase(java.util.Locale.ROOT))));
       Format.printJson(out(), array);
       return ExitCodes.OK;
     }
     Format.Table table = new Format.Table().row("SEQ", "VERSION", "BY", "AT");
-    for (AliasEntry e : history) {
-      table.row(String.valueOf(e.seq()), e.version().toString(), e.by(), Format.time(e.at()));
+    for (HistoryEntry h : history) {
+      AliasEntry e = h.entry();
+      String state = h.state() == HistoryEntry.State.STORED ? "" : " (" + h.state().name().toLowerCase(java.util.Locale.ROOT) + ")";
+      table.row(String.valueOf(e.seq()), e.version() + state, e.by(), Format.time(e.at()));
     }
     table.print(out(), "");
     return ExitCodes.OK;

@@ -285,7 +285,13 @@ public final class StoreChecker {
         if (!m.type().equals(type)) {
           problems.add(where + " points at a version of type " + m.type());
         }
-        // Index markers are written before the alias entry, so a version reachable by alias is fully indexed.
+        // Index markers are written before the alias entry, so a version reachable by alias is fully
+        // indexed, unless gc is removing it (its "collected" marker comes first, then its markers go).
+        if (keys.contains("index/collected/sha256/" + e.version())) {
+          previous = Optional.of(e.version());
+          expected++;
+          continue;
+        }
         requireMarker(where, "index/types/" + type);
         requireMarker(where, "index/aliases/" + type + "/" + alias);
         requireMarker(where, "index/targets/sha256/" + e.version() + "/" + type + "/" + alias);
