@@ -513,7 +513,8 @@ final class Collector {
       }
     }
     if (removed > 0) {
-      run.notes.add("removed " + removed + " lease(s), plan(s) or probe(s) that killed uploads or gc runs left");
+      run.notes.add("removed " + removed + " gc object(s) that expired: uploads' leases older than the grace period,"
+          + " plans and probes of finished or killed gc runs");
     }
   }
 
