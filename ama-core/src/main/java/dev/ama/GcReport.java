@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param complete whether every collectable object was handled; false if the run stopped early
  *     (its plan's time ran out) and should be run again
  * @param aliasEntries alias log entries read
- * @param keptVersions versions kept: named by a kept entry, young, leased by an upload, or reffed
- *     by one of those
+ * @param keptVersions versions the policy keeps: named by a kept alias entry, or reffed by one of
+ *     those, transitively (young and leased ones are counted in {@code spared})
  * @param collectable manifests, blobs and index markers that nothing keeps (removed if {@code
  *     deleted})
  * @param spared objects that nothing keeps but that were left alone: younger than the grace

@@ -287,17 +287,20 @@ class GcTest {
   void anUploadReusingAnOldOrphanBlobBeforeThePlanIsWrittenKeepsIt(Backend backend) throws IOException {
     open(backend);
     byte[] orphanBytes = bytes(300_000, 30);
+    byte[] otherOrphan = bytes(200_000, 32);
     try (AssetClient c = client()) {
       c.newAsset("models").add(file("orphan.bin", orphanBytes)).upload();
+      c.newAsset("models").add(file("other.bin", otherOrphan)).upload();
     }
     storage.ageAll(OLD);
     AtomicReference<AssetVersion> racer = new AtomicReference<>();
     AtomicReference<AssetVersion> unaliased = new AtomicReference<>();
-    // The gc has marked (the orphan blob is doomed) and is about to record its plan: the uploads
-    // reuse the blob now, one under an alias, one without (found by nothing but its lease).
+    // The gc has marked (the orphan blobs are doomed) and is about to record its plan: the uploads
+    // reuse them now, one under an alias (seen again through its alias entry and its lease), one
+    // without (protected by nothing but its lease).
     Hook hook = new Hook(storage, "gc/plans/", () -> {
       try (AssetClient up = client()) {
-        racer.set(up.newAsset("models").add(file("orphan.bin", orphanBytes), file("new.txt", bytes(10, 31)))
+        racer.set(up.newAsset("models").add(file("other.bin", otherOrphan), file("new.txt", bytes(10, 31)))
             .alias("racer").upload());
         unaliased.set(up.newAsset("models").add(file("again.bin", orphanBytes)).upload());
       } catch (IOException e) {
@@ -309,13 +312,14 @@ class GcTest {
       r = c.gc(GcOptions.dryRun().deleting());
     }
     assertTrue(r.deleted());
-    assertEquals(1, r.collectedVersions().size(), "only the old orphan's manifest");
-    assertEquals(0, r.collectable().blobs(), "its blob is reused by the racing uploads");
+    assertEquals(2, r.collectedVersions().size(), "only the old orphans' manifests");
+    assertEquals(0, r.collectable().blobs(), "their blobs are reused by the racing uploads");
     assertTrue(real.stat(Store.blobKey(Digest.sha256(orphanBytes))).isPresent());
+    assertTrue(real.stat(Store.blobKey(Digest.sha256(otherOrphan))).isPresent());
     assertTrue(real.stat(Store.manifestKey(unaliased.get().version())).isPresent());
     assertConsistent("after racing uploads");
     try (AssetClient c = client()) {
-      assertDownloads(c, "models", "racer", Map.of("orphan.bin", orphanBytes));
+      assertDownloads(c, "models", "racer", Map.of("other.bin", otherOrphan));
       Path out = tmp.resolve("unaliased");
       c.download(unaliased.get()).to(out);
       assertArrayEquals(orphanBytes, Files.readAllBytes(out.resolve("again.bin")));
@@ -348,6 +352,7 @@ class GcTest {
       assertEquals(1, r.collectable().blobs());
     }
     assertTrue(ran.get());
+    assertTrue(failure.get() instanceof StoreException, "the late upload fails clearly, not silently: " + failure.get());
     StoreException e = (StoreException) failure.get();
     assertTrue(e.getMessage().contains("garbage collection") && e.getMessage().contains(Digest.sha256(orphanBytes).toString()),
         e.getMessage());
