@@ -12,12 +12,14 @@ final class AliasMoves {
   private final Store store;
   private final AliasLog log;
   private final Queries queries;
+  private final Leases leases;
   private final String user;
 
-  AliasMoves(Store store, AliasLog log, Queries queries, String user) {
+  AliasMoves(Store store, AliasLog log, Queries queries, Leases leases, String user) {
     this.store = store;
     this.log = log;
     this.queries = queries;
+    this.leases = leases;
     this.user = user;
   }
 
@@ -27,10 +29,15 @@ final class AliasMoves {
       throw new InvalidInputException("cannot point alias " + type + "/" + alias + " at version " + version.version()
           + ": it is of type '" + version.type() + "'. Choose a version of type '" + type + "'");
     }
-    // A version object from another store would leave the alias naming a missing manifest.
-    queries.requireStored(version);
-    AliasLog.Move move = log.update(type, alias, Optional.of(version.version()), expected, user);
-    return outcome(type, alias, move, expected, AliasUpdate.Result.MOVED, version.version().toString());
+    // The target may be an old version nothing keeps (a rollback), which a gc may be deleting:
+    // lease it first and only then check that it is stored, as an upload does with what it reuses
+    // (docs/gc.md, "the reuse race"). A leased manifest keeps everything it lists and refs.
+    try (Leases.Lease lease = leases.acquire("this alias move", java.util.List.of(version.version()), java.util.List.of())) {
+      // A version object from another store would leave the alias naming a missing manifest.
+      queries.requireStored(version);
+      AliasLog.Move move = log.update(type, alias, Optional.of(version.version()), expected, user);
+      return outcome(type, alias, move, expected, AliasUpdate.Result.MOVED, version.version().toString());
+    }
   }
 
   /** Appends a removal to an alias's log, if its head meets the expectation. */

@@ -50,6 +50,7 @@ public final class AssetClient implements AutoCloseable {
   private final Downloader downloader;
   private final AliasMoves aliasMoves;
   private final Verifier verifier;
+  private final Collector collector;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.store = new Store(storage);
@@ -62,9 +63,11 @@ public final class AssetClient implements AutoCloseable {
     Transfers transfers = new Transfers(store, cache, new HashCache(b.cache), b.settings, b.listener, tasks.ranges(), b.clock);
     this.queries = new Queries(store, index, aliases, cache);
     this.comparisons = new Comparisons(transfers::cached);
-    this.publisher = new Publisher(store, index, aliases, queries, transfers, tasks, cache, user, b.clock);
+    Leases leases = new Leases(store, user, b.clock);
+    this.publisher = new Publisher(store, index, aliases, queries, transfers, tasks, cache, leases, user, b.clock);
+    this.collector = new Collector(store, aliases, leases, tasks, b.clock);
     this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads);
-    this.aliasMoves = new AliasMoves(store, aliases, queries, user);
+    this.aliasMoves = new AliasMoves(store, aliases, queries, leases, user);
     this.verifier = new Verifier(store, index, aliases, tasks, b.listener);
   }
 
@@ -144,6 +147,16 @@ public final class AssetClient implements AutoCloseable {
    */
   public List<AliasEntry> history(String type, String alias) {
     return queries.history(Names.checkType(type), Names.checkAlias(alias));
+  }
+
+  /**
+   * Every move of an alias, oldest first, each with whether garbage collection has removed the
+   * version it names (a retention policy let it go). One request per distinct version.
+   *
+   * @throws NotFoundException if the alias was never set
+   */
+  public List<HistoryEntry> historyStatus(String type, String alias) {
+    return queries.historyStatus(Names.checkType(type), Names.checkAlias(alias));
   }
 
   /** The asset types in the store, sorted. */
@@ -306,6 +319,24 @@ public final class AssetClient implements AutoCloseable {
    */
   public AliasUpdate removeAlias(String type, String alias, AliasExpectation expected) {
     return aliasMoves.remove(Names.checkType(type), Names.checkAlias(alias), Objects.requireNonNull(expected, "expected"));
+  }
+
+  // ------------------------------------------------------------------ garbage collection
+
+  /**
+   * Removes (or, by default, only reports) the manifests, blobs and index markers that nothing
+   * keeps: every version an alias log entry names is kept (or those a retention policy keeps), with
+   * everything it refs, transitively; nothing younger than the grace period by the store's clock
+   * is touched; an upload racing the collection either completes with every object it relies on
+   * or fails clearly before relying on one. A collection killed at any point leaves a consistent
+   * store. See docs/gc.md for the policy and the safety argument.
+   *
+   * @throws InvalidInputException if the store cannot list, or is read-only and the options delete
+   * @throws StoreException if the store's modification times cannot be trusted (nothing is
+   *     deleted then) or the store fails
+   */
+  public GcReport gc(GcOptions options) {
+    return collector.collect(Objects.requireNonNull(options, "options"));
   }
 
   // ------------------------------------------------------------------ download and load

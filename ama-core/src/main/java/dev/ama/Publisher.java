@@ -39,11 +39,12 @@ final class Publisher {
   private final Transfers transfers;
   private final Tasks tasks;
   private final LocalCache cache;
+  private final Leases leases;
   private final String user;
   private final Clock clock;
 
   Publisher(Store store, StoreIndex index, AliasLog aliases, Queries queries, Transfers transfers, Tasks tasks,
-      LocalCache cache, String user, Clock clock) {
+      LocalCache cache, Leases leases, String user, Clock clock) {
     this.store = store;
     this.index = index;
     this.aliases = aliases;
@@ -51,6 +52,7 @@ final class Publisher {
     this.transfers = transfers;
     this.tasks = tasks;
     this.cache = cache;
+    this.leases = leases;
     this.user = user;
     this.clock = clock;
   }
@@ -82,6 +84,31 @@ final class Publisher {
       }
     }
     Optional<AssetVersion> identical = identical(content);
+    // Everything this upload may find already stored and rely on instead of writing: its blobs,
+    // the versions it refs, a version with identical content. A gc may be deleting exactly those
+    // (they can be old and unreferenced), so lease them first and only then check that they exist
+    // (docs/gc.md, "the reuse race").
+    Set<Digest> reused = new java.util.TreeSet<>();
+    refs.forEach(ref -> reused.add(ref.version()));
+    identical.ifPresent(v -> reused.add(v.version()));
+    Set<Digest> blobs = files.stream().map(AssetFile::digest).collect(Collectors.toCollection(java.util.TreeSet::new));
+    try (Leases.Lease lease = leases.acquire("this upload", reused, blobs)) {
+      for (Ref ref : refs) {
+        if (!store.hasManifest(ref.version())) {
+          throw new NotFoundException("cannot ref " + ref.type() + "@" + ref.version().shortHex() + ": the version is no"
+              + " longer in " + store.location() + " (garbage collection removed it); nothing was published. Ref a"
+              + " version that an alias keeps");
+        }
+      }
+      if (identical.isPresent() && !store.hasManifest(identical.get().version())) {
+        identical = Optional.empty();
+      }
+      return publishLeased(r, refs, sources, files, identical);
+    }
+  }
+
+  private AssetVersion publishLeased(Request r, List<Ref> refs, List<Transfers.Source> sources, List<AssetFile> files,
+      Optional<AssetVersion> identical) {
     if (identical.isPresent()) {
       // Same content uploaded before, under another alias or none: reuse that version, so equal
       // inputs always have one id and their downstream lineage is found again. Its upload may have

@@ -131,6 +131,21 @@ final class Queries {
     return entries;
   }
 
+  /** The history with each entry's state: stored, collected by gc, or missing (damage). */
+  List<HistoryEntry> historyStatus(String type, String alias) {
+    java.util.Map<Digest, HistoryEntry.State> states = new java.util.HashMap<>();
+    List<HistoryEntry> out = new ArrayList<>();
+    for (AliasEntry e : history(type, alias)) {
+      // A removal names no version: there is nothing to be collected or missing.
+      HistoryEntry.State state = e.target().map(t -> states.computeIfAbsent(t, v -> store.hasManifest(v)
+          ? HistoryEntry.State.STORED
+          : store.stat(StoreLayout.collected(v)).isPresent() ? HistoryEntry.State.COLLECTED : HistoryEntry.State.MISSING))
+          .orElse(HistoryEntry.State.STORED);
+      out.add(new HistoryEntry(e, state));
+    }
+    return out;
+  }
+
   List<String> types() {
     return index.types();
   }

@@ -18,6 +18,13 @@ final class StoreLayout {
   static final String REFS_INDEX = INDEX + "refs/";
   static final String TARGETS_INDEX = INDEX + "targets/";
   static final String HEAD = "HEAD";
+  /** Versions garbage collection removed, so history can say "collected" rather than "damaged". */
+  static final String COLLECTED_INDEX = INDEX + "collected/";
+  /** Garbage collection's coordination objects: uploads' leases, gc runs' plans and clock probes. */
+  static final String GC = "gc/";
+  static final String GC_LEASES = GC + "leases/";
+  static final String GC_PLANS = GC + "plans/";
+  static final String GC_PROBES = GC + "probes/";
 
   /** Alias log positions are zero-padded so that key order is numeric order. */
   private static final String SEQ_FORMAT = "%010d";
@@ -91,6 +98,11 @@ final class StoreLayout {
 
   static String aliasTargetsOf(Digest version) {
     return TARGETS_INDEX + version.algorithm() + "/" + version.hex() + "/";
+  }
+
+  /** Marks that garbage collection removed a version's manifest (written before it is deleted). */
+  static String collected(Digest version) {
+    return COLLECTED_INDEX + version.algorithm() + "/" + version.hex();
   }
 
   /** The digest at the end of a version, blob-use or ref-use marker key. */

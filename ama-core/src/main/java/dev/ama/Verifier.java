@@ -38,8 +38,6 @@ import java.util.stream.Stream;
 final class Verifier {
   private static final int MAX_UNRECOGNIZED_SHOWN = 100;
   private static final int MAX_KEYS_IN_MESSAGE = 5;
-  /** Garbage collection's collected markers; StoreLayout's once gc's layout lands beside this. */
-  static final String COLLECTED_INDEX = StoreLayout.INDEX + "collected/";
 
   private final Store store;
   private final StoreIndex index;
@@ -158,7 +156,7 @@ final class Verifier {
    * an alias entry is history rather than damage, and missing markers are expected.
    */
   static Optional<Digest> collectedVersion(String key) {
-    String prefix = COLLECTED_INDEX + Digest.SHA256 + "/";
+    String prefix = StoreLayout.COLLECTED_INDEX + Digest.SHA256 + "/";
     if (!key.startsWith(prefix)) {
       return Optional.empty();
     }

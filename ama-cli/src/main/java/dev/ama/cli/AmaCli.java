@@ -89,6 +89,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       LineageCommand.class,
       AliasCommand.class,
       VerifyCommand.class,
+      GcCommand.class,
     })
 public final class AmaCli implements Callable<Integer> {
   private final Path workDir;

@@ -3,6 +3,7 @@ package dev.ama.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.ama.AliasEntry;
 import dev.ama.AssetClient;
+import dev.ama.HistoryEntry;
 import dev.ama.Names;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,12 +20,14 @@ import picocli.CommandLine.Parameters;
       "",
       "Each entry of the alias's log: its sequence number, the version it pointed the alias at (uploads, promotions,"
           + " rollbacks) or '(removed)' for a removal, who did it and when. A removed alias's log is shown whole.",
+      "A version that garbage collection removed (ama gc with a retention policy) is marked collected;"
+          + " one missing without a gc is marked missing (run ama verify).",
       ""
     },
     footer = {
-      "%nJSON: a list, newest first, of {type, alias, seq, version, removed, by, at, previous};"
+      "%nJSON: a list, newest first, of {type, alias, seq, version, removed, by, at, previous, state};"
           + " previous is null when the alias pointed at nothing before (the first entry, the entry after a removal),"
-          + " version is null and removed true for a removal.",
+          + " version is null and removed true for a removal; state is stored, collected or missing.",
       "%nExamples:",
       "  ama log sequence_models --alias my_model",
       "  ama log sequence_models --alias my_model --json"
@@ -43,20 +46,23 @@ final class LogCommand extends AmaCommand {
   public Integer call() {
     Names.checkType(type);
     Names.checkAlias(alias);
-    List<AliasEntry> history;
+    List<HistoryEntry> history;
     try (AssetClient client = openClient()) {
-      history = new ArrayList<>(client.history(type, alias));
+      history = new ArrayList<>(client.historyStatus(type, alias));
     }
     Collections.reverse(history);
     if (json) {
       ArrayNode array = Format.array();
-      history.forEach(e -> array.add(Views.entry(e)));
+      history.forEach(h -> array.add(Views.entry(h.entry()).put("state", h.state().name().toLowerCase(java.util.Locale.ROOT))));
       Format.printJson(out(), array);
       return ExitCodes.OK;
     }
     Format.Table table = new Format.Table().row("SEQ", "VERSION", "BY", "AT");
-    for (AliasEntry e : history) {
-      table.row(String.valueOf(e.seq()), e.target().map(Object::toString).orElse(Views.REMOVED), e.by(), Format.time(e.at()));
+    for (HistoryEntry h : history) {
+      AliasEntry e = h.entry();
+      String state = h.state() == HistoryEntry.State.STORED ? "" : " (" + h.state().name().toLowerCase(java.util.Locale.ROOT) + ")";
+      table.row(String.valueOf(e.seq()), e.target().map(Object::toString).orElse(Views.REMOVED) + state, e.by(),
+          Format.time(e.at()));
     }
     table.print(out(), "");
     return ExitCodes.OK;

@@ -55,7 +55,8 @@ class JsonOutputTest {
     JsonNode log = json("log", "models", "--alias", "m", "--json");
     assertTrue(log.isArray());
     assertEquals(2, log.size());
-    assertEquals(List.of("type", "alias", "seq", "version", "removed", "by", "at", "previous"), fields(log.get(0)));
+    assertEquals(List.of("type", "alias", "seq", "version", "removed", "by", "at", "previous", "state"), fields(log.get(0)));
+    assertEquals("stored", log.get(0).get("state").asText());
     assertEquals(2, log.get(0).get("seq").asLong());
     assertEquals(1, log.get(1).get("seq").asLong());
     assertTrue(log.get(0).get("version").asText().matches(DIGEST));

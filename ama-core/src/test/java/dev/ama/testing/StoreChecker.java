@@ -30,7 +30,9 @@ import java.util.stream.Stream;
  * hash to it; every alias log is dense, chained through {@code previous}, and points only at
  * complete versions (manifest, every blob, every ref, every index marker present); every manifest
  * lists only blobs and refs that exist; and every index marker points at a manifest that exists.
- * Unreferenced blobs and manifests, which a crash may leave, are allowed.
+ * Unreferenced blobs and manifests, which a crash may leave, are allowed, and so is an alias entry
+ * whose version garbage collection removed (its {@code index/collected/} marker says so), and
+ * garbage collection's own objects under {@code gc/}.
  */
 public final class StoreChecker {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,6 +47,8 @@ public final class StoreChecker {
       Pattern.compile("index/versions/([^/]+)/([0-9]{19})-sha256-(" + HEX + ")");
   private static final Pattern BLOB_USE = Pattern.compile("index/blobs/sha256/(" + HEX + ")/sha256-(" + HEX + ")");
   private static final Pattern REF_USE = Pattern.compile("index/refs/sha256/(" + HEX + ")/sha256-(" + HEX + ")");
+  private static final Pattern COLLECTED = Pattern.compile("index/collected/sha256/(" + HEX + ")");
+  private static final Pattern GC_OBJECT = Pattern.compile("gc/(leases/[^/]+\\.json|plans/[^/]+\\.json|probes/[^/]+)");
   private static final Pattern ALIAS_TARGET = Pattern.compile("index/targets/sha256/(" + HEX + ")/([^/]+)/([^/]+)");
 
   /** What was checked and what was wrong. */
@@ -124,6 +128,8 @@ public final class StoreChecker {
             .ifPresent(e -> logs.computeIfAbsent(typeAlias, x -> new TreeMap<>()).put(e.seq(), e));
       } else if ((m = ALIAS_HEAD.matcher(key)).matches()) {
         heads.put(m.group(1) + "/" + m.group(2), key);
+      } else if (GC_OBJECT.matcher(key).matches()) {
+        continue;
       } else if (key.startsWith("index/")) {
         markers++;
         checkMarker(key);
@@ -272,12 +278,20 @@ public final class StoreChecker {
         problems.add(where + " says the alias pointed at " + e.previous().orElse("nothing") + " before, but entry "
             + (e.seq() - 1) + " points at " + previous.orElse("nothing"));
       }
-      if (isComplete(e.version(), where)) {
+      if (!manifests.containsKey(e.version()) && keys.contains("index/collected/sha256/" + e.version())) {
+        // Collected under a retention policy: the entry stays as history, its version is gone.
+      } else if (isComplete(e.version(), where)) {
         ManifestView m = manifests.get(e.version());
         if (!m.type().equals(type)) {
           problems.add(where + " points at a version of type " + m.type());
         }
-        // Index markers are written before the alias entry, so a version reachable by alias is fully indexed.
+        // Index markers are written before the alias entry, so a version reachable by alias is fully
+        // indexed, unless gc is removing it (its "collected" marker comes first, then its markers go).
+        if (keys.contains("index/collected/sha256/" + e.version())) {
+          previous = Optional.of(e.version());
+          expected++;
+          continue;
+        }
         requireMarker(where, "index/types/" + type);
         requireMarker(where, "index/aliases/" + type + "/" + alias);
         requireMarker(where, "index/targets/sha256/" + e.version() + "/" + type + "/" + alias);
@@ -349,10 +363,15 @@ public final class StoreChecker {
       if (isComplete(version, "index marker " + key) && !manifests.get(version).type().equals(m.group(2))) {
         problems.add("index marker " + key + " names a version of type " + manifests.get(version).type());
       }
+    } else if (COLLECTED.matcher(key).matches()) {
+      // Written before gc deletes the version; a killed gc may leave it beside the manifest.
     } else if ((m = ALIAS_MARKER.matcher(key)).matches() || (m = TYPE_MARKER.matcher(key)).matches()) {
-      // Written after a manifest of the type, before anything names it.
+      // Written after a manifest of the type, before anything names it. Garbage collection keeps
+      // these markers (an upload of the type may be writing one), so after it collected every
+      // version of a type, the marker may outlive them; that is allowed once gc has run.
       String type = m.group(1);
-      if (manifests.values().stream().noneMatch(v -> v.type().equals(type))) {
+      boolean gcRan = keys.stream().anyMatch(k -> k.startsWith("index/collected/") || k.startsWith("gc/"));
+      if (!gcRan && manifests.values().stream().noneMatch(v -> v.type().equals(type))) {
         problems.add("index marker " + key + " names a type no stored version has");
       }
     } else {
