@@ -208,11 +208,13 @@ class GcKillTest {
       outcome = objects == templateObjects ? "before deletion" : collected == expectedCollected
           && before.blobs() == templateBlobs - expectedCollected ? "after deletion" : "mid-deletion";
       try (AssetClient c = AssetClient.builder().storage(fs).user("t").cache(tmp.resolve("cache-check")).build()) {
+        assertVerifies(c, context);
         assertKeptDownload(c, dir, context);
         GcReport finish = c.gc(GcOptions.dryRun().deleting().keepLast(KEEP_LAST));
         assertTrue(finish.complete(), context);
         assertEquals(expectedCollected - collected, finish.collectedVersions().size(), context + ": the next gc collects the rest");
         StoreChecker.check(fs).assertConsistent(context + ", then a complete gc");
+        assertVerifies(c, context + ", then a complete gc");
         assertKeptDownload(c, dir, context + ", then a complete gc");
         for (String alias : kept.keySet()) {
           List<HistoryEntry> h = c.historyStatus("models", alias);
@@ -222,6 +224,12 @@ class GcKillTest {
       }
     }
     return outcome;
+  }
+
+  /** What a user runs after a killed gc: a deep verify, which must find no problem. */
+  private static void assertVerifies(AssetClient c, String context) {
+    VerifyReport r = c.verify(VerifyOptions.DEFAULTS.withDeep());
+    assertTrue(r.ok(), context + ": ama verify --deep found " + r.problems());
   }
 
   private void assertKeptDownload(AssetClient c, Path dir, String context) throws IOException {
