@@ -89,6 +89,21 @@ final class LocalCache {
     }
   }
 
+  /**
+   * Holds a version in this cache, so that no process sharing the cache evicts its folder until
+   * the hold is closed (see {@link CachePins}). Take it before checking or assembling the folder.
+   *
+   * @throws LocalFileException if the version's lock file cannot be created or locked
+   */
+  CachePins.Hold hold(Digest version) {
+    try {
+      return CachePins.hold(root, version);
+    } catch (IOException e) {
+      throw new LocalFileException("could not hold " + version.shortHex() + " in the local cache " + root + ": "
+          + e.getMessage() + ". Check permissions on " + root.resolve("locks") + ", or set AMA_CACHE", e);
+    }
+  }
+
   /** The cached blob of a file, if the cache has it at the file's size. */
   Optional<Path> blob(AssetFile file) {
     Path target = blobPath(file.digest());
