@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -177,19 +178,30 @@ final class LocalCache {
    * cache verified them. Each file's stamp (size, modification time, change time, inode) is compared
    * with the one recorded then, a few {@code stat} calls; with {@code fullVerify} every file is
    * hashed instead. A file whose stamp differs is hashed: if its bytes are still right its stamp is
-   * recorded again, else the folder is set aside (and its blob evicted if the blob is damaged too,
+   * recorded again, else that file is deleted (and its blob evicted if the blob is damaged too,
    * as it is when the file is a hard link of it), so the caller fetches and assembles it again.
    *
    * @return the folder, or empty if there is none or it was damaged
    */
   Optional<Path> checkedFolder(AssetVersion v, boolean fullVerify) {
+    return checkedFolder(v, v.files(), fullVerify);
+  }
+
+  /**
+   * The folder of a version holding at least some of its files, checked as {@link
+   * #checkedFolder(AssetVersion, boolean)} checks a whole one; other files of the version may or
+   * may not be in it.
+   *
+   * @param files the files needed, each one of the version's
+   */
+  Optional<Path> checkedFolder(AssetVersion v, List<AssetFile> files, boolean fullVerify) {
     Path target = versionPath(v);
-    if (!isComplete(target, v)) {
+    if (!isComplete(target, files)) {
       return Optional.empty();
     }
     Map<String, String> recorded = readStamps(v);
-    boolean restamp = recorded.size() != v.files().size();
-    for (AssetFile f : v.files()) {
+    boolean restamp = false;
+    for (AssetFile f : files) {
       Path p = AssetPaths.resolve(target, f.path());
       if (!fullVerify && stampLine(p).filter(s -> s.equals(recorded.get(f.path()))).isPresent()) {
         continue;
@@ -199,7 +211,8 @@ final class LocalCache {
         if (Files.exists(blob) && !HashingInputStream.holds(blob, f)) {
           evict(f);
         }
-        setAside(target);
+        // Only the damaged file goes: readers of the folder's other files keep them.
+        deleteDamaged(p);
         return Optional.empty();
       }
       restamp = true;
@@ -222,10 +235,16 @@ final class LocalCache {
     }
   }
 
-  /** Records the stamps of a folder's files, now that they are known to be right. */
+  /**
+   * Records the stamps of the version's files in its folder, now that they are known to be right;
+   * files the folder does not hold (a subset was loaded) get none.
+   */
   private void writeStamps(Path folder, AssetVersion v) {
     StringBuilder sb = new StringBuilder();
     for (AssetFile f : v.files()) {
+      if (!Files.isRegularFile(AssetPaths.resolve(folder, f.path()), LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
       // Asset paths hold no control characters, so a tab ends the stamp.
       stampLine(AssetPaths.resolve(folder, f.path())).ifPresent(s -> sb.append(s).append('\t').append(f.path()).append('\n'));
     }
@@ -243,16 +262,12 @@ final class LocalCache {
     return out;
   }
 
-  /** Moves a damaged folder out of the way and deletes it; a reader holding it open keeps its files. */
-  private void setAside(Path folder) {
+  /** Deletes a damaged file of a version folder; a reader holding it open keeps its bytes. */
+  private void deleteDamaged(Path file) {
     try {
-      Path stale = tmpDir().resolve(UUID.randomUUID() + ".stale");
-      Files.move(folder, stale, StandardCopyOption.ATOMIC_MOVE);
-      deleteTree(stale);
-    } catch (java.nio.file.NoSuchFileException e) {
-      // Another process set it aside first.
+      Files.deleteIfExists(file);
     } catch (IOException e) {
-      throw new LocalFileException("could not remove the damaged folder " + folder + " from the local cache: "
+      throw new LocalFileException("could not remove the damaged file " + file + " from the local cache: "
           + e.getMessage() + ". Delete it by hand, or set AMA_CACHE to another folder", e);
     }
   }
@@ -271,40 +286,60 @@ final class LocalCache {
    * @throws LocalFileException if the cache cannot be written
    */
   Optional<Path> versionFolder(AssetVersion v, Map<Digest, Path> blobs) {
+    return versionFolder(v, v.files(), blobs);
+  }
+
+  /**
+   * The folder of a version holding at least the given files, assembled as {@link
+   * #versionFolder(AssetVersion, Map)} assembles a whole one. A folder grows file by file: each file
+   * is linked under a temporary name and renamed into place, so a reader never sees a partial
+   * file, and files a reader of another subset is using are never moved or replaced (a file of the
+   * wrong size, a crash's or a user's edit, is replaced by one rename).
+   *
+   * @param files the files needed, each one of the version's
+   * @param blobs the needed files' cached blobs, by digest
+   */
+  Optional<Path> versionFolder(AssetVersion v, List<AssetFile> files, Map<Digest, Path> blobs) {
     Path target = versionPath(v);
-    if (isComplete(target, v)) {
+    if (isComplete(target, files)) {
       return Optional.of(target);
     }
     try {
-      Path tmp = tmpDir().resolve(UUID.randomUUID().toString());
-      try {
-        for (AssetFile f : v.files()) {
-          Path dest = AssetPaths.resolve(tmp, f.path());
+      Path tmp = tmpDir();
+      boolean placed = false;
+      for (AssetFile f : files) {
+        Path dest = AssetPaths.resolve(target, f.path());
+        if (hasSize(dest, f)) {
+          continue;
+        }
+        Path blob = blobs.get(f.digest());
+        if (!verified.contains(f.digest())) {
+          // A blob found in the cache may have been edited through a folder it is linked into.
+          if (!HashingInputStream.holds(blob, f)) {
+            evict(f);
+            return Optional.empty();
+          }
+          verified.add(f.digest());
+        }
+        Path link = tmp.resolve(UUID.randomUUID() + ".link");
+        try {
+          linkOrCopy(blob, link);
+        } catch (java.nio.file.NoSuchFileException e) {
+          if (!Files.exists(blob)) {
+            return Optional.empty();
+          }
+          throw e;
+        }
+        try {
           Files.createDirectories(dest.getParent());
-          if (!verified.contains(f.digest())) {
-            // A blob found in the cache may have been edited through a folder it is linked into.
-            if (!HashingInputStream.holds(blobs.get(f.digest()), f)) {
-              evict(f);
-              return Optional.empty();
-            }
-            verified.add(f.digest());
-          }
-          try {
-            linkOrCopy(blobs.get(f.digest()), dest);
-          } catch (java.nio.file.NoSuchFileException e) {
-            if (!Files.exists(blobs.get(f.digest()))) {
-              return Optional.empty();
-            }
-            throw e;
-          }
+          Files.move(link, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+          Files.deleteIfExists(link);
         }
-        Files.createDirectories(target.getParent());
-        publishFolder(tmp, target, v);
+        placed = true;
+      }
+      if (placed) {
         writeStamps(target, v);
-      } finally {
-        if (Files.exists(tmp)) {
-          deleteTree(tmp);
-        }
       }
       return Optional.of(target);
     } catch (IOException e) {
@@ -313,54 +348,21 @@ final class LocalCache {
     }
   }
 
-  /**
-   * Renames a finished folder into place without ever deleting one another caller may already be
-   * serving: if a complete folder is there, it is used; only an incomplete one (a crash, a user's
-   * edit) is moved aside first, and deleted after ours is in place.
-   */
-  private void publishFolder(Path tmp, Path target, AssetVersion v) throws IOException {
+  private static boolean hasSize(Path p, AssetFile f) {
     try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      return;
-    } catch (java.nio.file.FileSystemException e) {
-      // Linux reports a non-empty target as a plain FileSystemException ("Directory not empty").
-      if (!Files.exists(target)) {
-        throw e;
-      }
-    }
-    if (isComplete(target, v)) {
-      return;
-    }
-    Path stale = tmpDir().resolve(UUID.randomUUID() + ".stale");
-    try {
-      Files.move(target, stale, StandardCopyOption.ATOMIC_MOVE);
-    } catch (java.nio.file.NoSuchFileException e) {
-      // Someone else moved it aside first; ours can go in now.
-    }
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (java.nio.file.FileSystemException e) {
-      if (!isComplete(target, v)) {
-        throw e;
-      }
-    }
-    if (Files.exists(stale)) {
-      deleteTree(stale);
-    }
-  }
-
-  private static boolean isComplete(Path folder, AssetVersion v) {
-    try {
-      for (AssetFile f : v.files()) {
-        Path p = AssetPaths.resolve(folder, f.path());
-        if (!Files.isRegularFile(p) || Files.size(p) != f.size()) {
-          return false;
-        }
-      }
-      return Files.isDirectory(folder);
+      return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && Files.size(p) == f.size();
     } catch (IOException e) {
       return false;
     }
+  }
+
+  private static boolean isComplete(Path folder, List<AssetFile> files) {
+    for (AssetFile f : files) {
+      if (!hasSize(AssetPaths.resolve(folder, f.path()), f)) {
+        return false;
+      }
+    }
+    return Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS);
   }
 
   static void linkOrCopy(Path from, Path to) throws IOException {
