@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * A download being set up: which version (by alias or any selector), whether its refs come along, whether existing files may
- * be overwritten. Obtained from {@link AssetClient#download(String, String)} or {@link
+ * A download being set up: which version (by alias or any selector), which of its files, whether
+ * its refs come along, whether existing files may be overwritten. Obtained from {@link AssetClient#download(String, String)} or {@link
  * AssetClient#download(AssetVersion)}.
  */
 public final class AssetDownload {
@@ -14,6 +14,7 @@ public final class AssetDownload {
   private final Supplier<AssetVersion> version;
   private boolean withRefs;
   private boolean force;
+  private FileSelection selection = FileSelection.all();
 
   /** @param version resolves the version when the download starts, once */
   AssetDownload(Downloader downloader, Supplier<AssetVersion> version) {
@@ -27,6 +28,24 @@ public final class AssetDownload {
    */
   public AssetDownload withRefs() {
     this.withRefs = true;
+    return this;
+  }
+
+  /**
+   * Downloads only the version's files matching any of these glob patterns (see {@link
+   * FileSelection} for the syntax), such as a server's {@code model.h5} without the checkpoint
+   * beside it. The versions of {@link #withRefs()} still come whole. Calling it again replaces the
+   * patterns; none means every file.
+   *
+   * @throws InvalidInputException if a pattern is not a valid glob
+   */
+  public AssetDownload include(String... patterns) {
+    return include(FileSelection.include(patterns));
+  }
+
+  /** Downloads only the selected files of the version; see {@link #include(String...)}. */
+  public AssetDownload include(FileSelection selection) {
+    this.selection = Objects.requireNonNull(selection, "selection");
     return this;
   }
 
@@ -71,6 +90,35 @@ public final class AssetDownload {
    * @see #to(Path) for the other failures
    */
   public DownloadResult into(Path folder) {
-    return downloader.download(version.get(), withRefs, force, Objects.requireNonNull(folder, "folder"));
+    Objects.requireNonNull(folder, "folder");
+    return downloader.download(version.get(), selection, withRefs, force, folder);
+  }
+
+  /**
+   * Downloads one file of the version to a path that names the file itself, such as {@code
+   * models/mainModel.pth} where a retraining container expects its starting model. The file is
+   * verified and renamed into place only when complete; one already there with the right content
+   * is left as it is; one with other content is refused unless {@link #force()}. Folders on the
+   * way are created.
+   *
+   * @param path the file's path inside the asset, such as {@code model.pth}
+   * @param destination the local file to write
+   * @return what was done, with {@code destination}'s folder as the result's folder
+   * @throws NotFoundException if the version has no such file; the message lists its files
+   * @throws InvalidInputException if {@code destination} is a folder, or {@link #withRefs()} or
+   *     {@link #include} was asked for, which do not apply to one file; nothing was written
+   * @throws ConflictException if {@code destination} holds other content and {@link #force()} was
+   *     not called; nothing was written
+   * @see #to(Path) for the other failures
+   */
+  public DownloadResult fileTo(String path, Path destination) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(destination, "destination");
+    if (withRefs || !selection.isAll()) {
+      throw new InvalidInputException("fileTo(" + path + ", " + destination + ") writes one file, so "
+          + (withRefs ? "withRefs()" : "include(" + String.join(", ", selection.patterns()) + ")") + " does not apply."
+          + " Nothing was written; download the refs or other files into a folder with into(folder)");
+    }
+    return downloader.downloadFile(version.get(), path, force, destination.toAbsolutePath());
   }
 }

@@ -47,17 +47,18 @@ final class Downloader {
    */
   private record Placement(AssetVersion version, AssetFile file, Path dest, boolean inPlace, boolean differs) {}
 
-  /** One version to write into one folder. */
-  private record Target(AssetVersion version, Path folder) {}
+  /** Some files of one version to write into one folder. */
+  private record Target(AssetVersion version, List<AssetFile> files, Path folder) {}
 
   /**
-   * Downloads a version, and with {@code withRefs} the versions it refs, into a folder. Every
-   * target is checked first (each existing file hashed once), so a refused download writes nothing.
-   * Temporary files that killed downloads left in the folders written to are removed first.
+   * Downloads the selected files of a version, and with {@code withRefs} the versions it refs
+   * (whole), into a folder. Every target is checked first (each existing file hashed once), so a
+   * refused download writes nothing. Temporary files that killed downloads left in the folders
+   * written to are removed first.
    */
-  DownloadResult download(AssetVersion main, boolean withRefs, boolean force, Path folder) {
+  DownloadResult download(AssetVersion main, FileSelection selection, boolean withRefs, boolean force, Path folder) {
     List<Target> targets = new ArrayList<>();
-    targets.add(new Target(main, folder));
+    targets.add(new Target(main, selection.select(main), folder));
     if (withRefs) {
       planRefs(main, folder.resolve("refs"), targets);
     }
@@ -66,7 +67,7 @@ final class Downloader {
     Map<Path, String> planned = new HashMap<>();
     Set<Path> checkedFolders = new HashSet<>();
     for (Target t : targets) {
-      for (AssetFile f : t.version().files()) {
+      for (AssetFile f : t.files()) {
         refuseLongName(t.version(), f);
         Path dest = AssetPaths.resolve(t.folder(), f.path());
         refuseLinks(folder, dest.getParent(), checkedFolders);
@@ -76,12 +77,11 @@ final class Downloader {
               + previous + " and " + t.version() + " " + f.path() + " would both be written to "
               + folder.relativize(dest) + ". Nothing was written; download the refs separately");
         }
-        boolean exists = Files.exists(dest, LinkOption.NOFOLLOW_LINKS);
-        boolean inPlace = exists && HashingInputStream.holds(dest, f);
-        if (exists && !inPlace) {
+        Placement p = placement(t.version(), f, dest);
+        if (p.differs()) {
           conflicts.add(relative(folder, dest));
         }
-        plan.add(new Placement(t.version(), f, dest, inPlace, exists && !inPlace));
+        plan.add(p);
       }
     }
     if (!conflicts.isEmpty() && !force) {
@@ -90,6 +90,45 @@ final class Downloader {
           + (conflicts.size() > 5 ? " and " + (conflicts.size() - 5) + " more" : "")
           + ". Nothing was written; download into another folder, or allow overwriting them (ama download --force; force() in the API)");
     }
+    return write(plan, folder);
+  }
+
+  /** Where one file goes, and whether the destination holds it already or holds other content. */
+  private static Placement placement(AssetVersion v, AssetFile f, Path dest) {
+    boolean exists = Files.exists(dest, LinkOption.NOFOLLOW_LINKS);
+    boolean inPlace = exists && HashingInputStream.holds(dest, f);
+    return new Placement(v, f, dest, inPlace, exists && !inPlace);
+  }
+
+  /**
+   * Downloads one file of a version to a path of the caller's choosing, such as the fixed path a
+   * training container reads its starting model from. Checked and written as a folder's files are.
+   */
+  DownloadResult downloadFile(AssetVersion v, String path, boolean force, Path dest) {
+    AssetFile f = v.file(path).orElseThrow(() -> new NotFoundException("asset " + v + " has no file '" + path
+        + "'; its files are: " + v.files().stream().map(AssetFile::path).limit(20).collect(Collectors.joining(", "))
+        + (v.files().size() > 20 ? " and " + (v.files().size() - 20) + " more" : "")
+        + ". Nothing was written; name one of them"));
+    if (Files.isDirectory(dest)) {
+      String name = AssetPaths.resolve(dest, path).getFileName().toString();
+      throw new InvalidInputException("cannot download " + path + " of " + v + " to " + dest + ": it is a folder, and a"
+          + " single file's destination names the file itself. Nothing was written; give the file's path, such as "
+          + dest.resolve(name));
+    }
+    if (dest.getParent() == null) {
+      throw new InvalidInputException("cannot download " + path + " of " + v + " to " + dest + ": it names no file."
+          + " Give the file's path, such as models/" + path);
+    }
+    Placement p = placement(v, f, dest);
+    if (p.differs() && !force) {
+      throw new ConflictException(dest + " already exists with other content. Nothing was written; choose another"
+          + " path, or allow overwriting it (ama download --force; force() in the API)");
+    }
+    return write(List.of(p), dest.getParent());
+  }
+
+  /** Writes the planned files that are not in place yet, in parallel, each by one rename. */
+  private DownloadResult write(List<Placement> plan, Path folder) {
     List<Tasks.Action> writes = new ArrayList<>();
     List<String> written = new ArrayList<>();
     List<String> replaced = new ArrayList<>();
@@ -193,7 +232,7 @@ final class Downloader {
           dir = refsFolder.resolve(r.type()).resolve(name + "@" + r.version().shortHex());
           used.add(dir);
         }
-        targets.add(new Target(v, dir));
+        targets.add(new Target(v, v.files(), dir));
         todo.add(v);
       }
     }

@@ -202,4 +202,33 @@ class DownloadFolderTest {
       return s.sorted().toArray(Path[]::new);
     }
   }
+
+  @Test
+  void includeSelectsTheVersionsFilesAndRefsComeWhole() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(src.resolve("train.csv"), "a,b\n");
+    Files.writeString(src.resolve("README"), "data");
+    Files.writeString(src.resolve("model.h5"), "weights");
+    Files.writeString(src.resolve("ckpt.pt"), "four gigabytes, say");
+    try (AssetClient c = client()) {
+      c.newAsset("data").add("train.csv", src.resolve("train.csv")).add("README", src.resolve("README")).alias("d").upload();
+      c.newAsset("models").add("model.h5", src.resolve("model.h5")).add("ckpt.pt", src.resolve("ckpt.pt"))
+          .ref("data", "d").alias("m").upload();
+      Path out = tmp.resolve("out");
+      DownloadResult r = c.download("models", "m").include("*.h5").withRefs().into(out);
+      assertEquals(List.of("model.h5", "refs"), entries(out));
+      assertEquals(List.of("README", "train.csv"), entries(out.resolve("refs/data/d")));
+      assertEquals(3, r.written().size(), r.toString());
+
+      Path single = tmp.resolve("models/mainModel.h5");
+      DownloadResult one = c.download("models", "m").fileTo("model.h5", single);
+      assertEquals("weights", Files.readString(single));
+      assertEquals(List.of("mainModel.h5"), one.written());
+      assertEquals(List.of("mainModel.h5"), entries(single.getParent()), "no temporary file left beside it");
+      InvalidInputException refused = assertThrows(InvalidInputException.class,
+          () -> c.download("models", "m").withRefs().fileTo("model.h5", tmp.resolve("x.h5")));
+      assertTrue(refused.getMessage().contains("withRefs() does not apply"), refused.getMessage());
+      assertFalse(Files.exists(tmp.resolve("x.h5")));
+    }
+  }
 }

@@ -2,10 +2,15 @@ package dev.ama.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.AssetClient;
+import dev.ama.AssetFile;
 import dev.ama.AssetVersion;
 import dev.ama.DownloadResult;
+import dev.ama.FileSelection;
+import dev.ama.InvalidInputException;
 import dev.ama.Names;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,6 +22,8 @@ import picocli.CommandLine.Option;
       "Download the version an alias points at.",
       "",
       "Files go into DIR (default ./ALIAS/). Every file is checked against its digest and renamed into place only when complete. With --refs, the versions it was made from follow, transitively, under DIR/refs/<type>/<alias>/. A folder that already holds different files under the same names is refused, with nothing written, unless --force.",
+      "",
+      "--include PATTERN fetches only the matching files (a glob; a pattern without '/' matches a file name at any depth, '**' crosses folders; repeat it for more). --file PATH fetches one file, and -o then names the file itself.",
       ""
     },
     footer = {
@@ -24,20 +31,32 @@ import picocli.CommandLine.Option;
       "  ama download sequence_models --alias my_model",
       "  ama download sequence_models --alias my_model --refs",
       "  ama download sequence_models --alias my_model -o /srv/models/current --force",
-      "  ama download sequence_models --alias my_model@2 -o previous"
+      "  ama download sequence_models --alias my_model@2 -o previous",
+      "  ama download sequence_models --alias prod --include model.h5 --include '*.yml'",
+      "  ama download sequence_models --alias prod --file model.pth -o models/mainModel.pth"
     })
 final class DownloadCommand extends VersionCommand {
   @Option(names = "--refs", description = "Also download the referenced versions, transitively.")
   boolean refs;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "The folder to download into (default ./ALIAS).")
+  @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "The folder to download into (default ./ALIAS);"
+      + " with --file, the file to write (default ./ and the file's name).")
   Optional<String> output = Optional.empty();
+
+  @Option(names = "--include", paramLabel = "PATTERN", description = "Only the files matching this glob, such as"
+      + " model.h5, '*.yml' or 'ckpt/**'; repeatable. A pattern matching no file is refused. Refs still come whole.")
+  List<String> include = new ArrayList<>();
+
+  @Option(names = "--file", paramLabel = "PATH", description = "Only this file of the asset (its path inside the"
+      + " asset); -o then names the file itself, such as -o models/mainModel.pth.")
+  Optional<String> file = Optional.empty();
 
   @Option(names = "--force", description = "Overwrite files in the folder that hold different content, each by one"
       + " rename of its complete new version (wholly old or wholly new if interrupted); the replaced files are listed.")
   boolean force;
 
-  @Option(names = "--json", description = "Print JSON: the version (as 'ama show --json') plus dir and replaced.")
+  @Option(names = "--json", description = "Print JSON: the version (as 'ama show --json') plus dir, written,"
+      + " unchanged and replaced (paths relative to dir), and with --file the file written.")
   boolean json;
 
   @Override
@@ -48,31 +67,56 @@ final class DownloadCommand extends VersionCommand {
   @Override
   public Integer call() {
     Names.checkType(type);
+    if (file.isPresent() && (refs || !include.isEmpty())) {
+      throw new InvalidInputException("--file downloads one file, so " + (refs ? "--refs" : "--include")
+          + " does not apply. Nothing was written; drop one of them");
+    }
+    FileSelection selection = FileSelection.include(include);
     AssetVersion version;
     DownloadResult result;
     try (AssetClient client = openClient()) {
       version = client.version(type, alias);
-      Path target = workDir().resolve(output.orElse(defaultFolder(version))).normalize();
       // The version resolved once: the files written are those of the version printed even if the alias moves.
       var download = client.download(version);
-      if (refs) {
-        download.withRefs();
-      }
       if (force) {
         download.force();
       }
-      result = download.into(target);
+      if (file.isPresent()) {
+        String name = Path.of(file.get()).getFileName().toString();
+        // "-o models/" names a folder, as it would for cp.
+        String dest = output.map(o -> o.endsWith("/") ? o + name : o).orElse(name);
+        result = download.fileTo(file.get(), workDir().resolve(dest).normalize());
+      } else {
+        if (refs) {
+          download.withRefs();
+        }
+        Path target = workDir().resolve(output.orElse(defaultFolder(version))).normalize();
+        result = download.include(selection).into(target);
+      }
     }
     Path dir = result.folder();
+    List<AssetFile> files = file.isPresent() ? version.file(file.get()).stream().toList() : selection.select(version);
+    long bytes = files.stream().mapToLong(AssetFile::size).sum();
     if (json) {
       ObjectNode node = Views.version(version);
       node.put("alias", isAliasName(alias) ? alias : version.alias().orElse(null));
       node.put("dir", dir.toAbsolutePath().normalize().toString());
+      file.ifPresent(f -> node.put("file", dir.resolve(result.written().isEmpty() ? result.unchanged().get(0)
+          : result.written().get(0)).toAbsolutePath().normalize().toString()));
+      result.written().forEach(node.putArray("written")::add);
+      result.unchanged().forEach(node.putArray("unchanged")::add);
       result.replaced().forEach(node.putArray("replaced")::add);
       Format.printJson(out(), node);
+    } else if (file.isPresent()) {
+      String name = result.written().isEmpty() ? result.unchanged().get(0) : result.written().get(0);
+      info("downloaded " + file.get() + " of " + type + "/" + alias + " " + version.version() + " ("
+          + Format.size(bytes) + ") to " + display(dir.resolve(name))
+          + (result.written().isEmpty() ? " (already there)" : ""));
     } else {
-      info("downloaded " + type + "/" + alias + " " + version.version() + " (" + version.files().size()
-          + " file(s), " + Format.size(version.size()) + ") to " + display(dir)
+      String count = files.size() == version.files().size() ? version.files().size() + " file(s)"
+          : files.size() + " of " + version.files().size() + " file(s)";
+      info("downloaded " + type + "/" + alias + " " + version.version() + " (" + count + ", "
+          + Format.size(bytes) + ") to " + display(dir)
           + (refs && !version.refs().isEmpty() ? "; refs under " + display(dir.resolve("refs")) : ""));
       if (!result.replaced().isEmpty()) {
         info("replaced " + result.replaced().size() + " file(s) that held other content: "
