@@ -1,5 +1,6 @@
 package dev.ama;
 
+import dev.ama.internal.TempFiles;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

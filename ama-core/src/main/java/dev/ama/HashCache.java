@@ -1,5 +1,6 @@
 package dev.ama;
 
+import dev.ama.internal.TempFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

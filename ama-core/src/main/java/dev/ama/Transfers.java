@@ -2,6 +2,7 @@ package dev.ama;
 
 import dev.ama.spi.Content;
 import dev.ama.spi.PutOutcome;
+import dev.ama.internal.TempFiles;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

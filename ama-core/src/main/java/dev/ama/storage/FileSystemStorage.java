@@ -1,6 +1,7 @@
 package dev.ama.storage;
 
 import dev.ama.internal.BoundedInputStream;
+import dev.ama.internal.TempFiles;
 import dev.ama.spi.Content;
 import dev.ama.spi.NotAnObjectException;
 import dev.ama.spi.ObjectInfo;
@@ -8,14 +9,11 @@ import dev.ama.spi.ObjectNotFoundException;
 import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageKeys;
-import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -35,9 +33,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -66,12 +61,11 @@ import org.slf4j.LoggerFactory;
 public final class FileSystemStorage implements Storage {
   private static final Logger LOG = LoggerFactory.getLogger(FileSystemStorage.class);
   private static final String TMP_DIR = ".ama-tmp";
-  /** How long a temp that no writer locks is kept anyway: a writer creates its temp, then locks it. */
+  /**
+   * How long a file under {@code .ama-tmp/} of a name other than {@link TempFiles}' is kept even
+   * when no writer locks it: AMA versions that wrote such names created the file, then locked it.
+   */
   public static final Duration TEMP_GRACE = Duration.ofMinutes(1);
-  /** On a filesystem without locks, how old a temp must be before a sweep removes it. */
-  public static final Duration UNLOCKED_TEMP_AGE = Duration.ofDays(1);
-  /** The temps this process is writing, which its sweeps never open. */
-  private static final Set<Path> WRITING = ConcurrentHashMap.newKeySet();
   private final Path root;
   private final String location;
   private final AtomicBoolean swept = new AtomicBoolean();
@@ -270,10 +264,10 @@ public final class FileSystemStorage implements Storage {
     if (attributes(key, target).isPresent()) {
       return PutOutcome.ALREADY_EXISTS;
     }
-    try (Temp tmp = writeTemp(content)) {
+    try (TempFiles.Writing tmp = writeTemp(content)) {
       createParents(key, target);
       // A hard link fails atomically when the name exists, so racing writers cannot both win.
-      Files.createLink(target, tmp.path);
+      Files.createLink(target, tmp.path());
       return PutOutcome.CREATED;
     } catch (FileAlreadyExistsException e) {
       if (Files.isDirectory(target)) {
@@ -286,88 +280,43 @@ public final class FileSystemStorage implements Storage {
   @Override
   public void put(String key, Content content) throws IOException {
     Path target = path(key);
-    try (Temp tmp = writeTemp(content)) {
+    try (TempFiles.Writing tmp = writeTemp(content)) {
       createParents(key, target);
       if (Files.isDirectory(target)) {
         throw directoryInTheWay(key);
       }
-      Files.move(tmp.path, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      tmp.moveTo(target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 
   /**
-   * A temporary file being written, locked until it is published and deleted, so that a sweep in
-   * another process leaves it alone; closing deletes it (if it was not moved) and releases the lock.
+   * Writes content to a new temporary file under {@code .ama-tmp/} (see {@link TempFiles}: locked
+   * by this writer until it is closed, so a sweep in any process leaves it alone), forced to disk.
+   * The caller publishes it under its key, then closes it, which removes it if it was not moved.
    */
-  private static final class Temp implements Closeable {
-    final Path path;
-    private final FileChannel channel;
-
-    Temp(Path path, FileChannel channel) {
-      this.path = path;
-      this.channel = channel;
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        Files.deleteIfExists(path);
-      } finally {
-        // Deleted before the lock is released: a sweep never sees an unlocked live temp.
-        try {
-          channel.close();
-        } finally {
-          WRITING.remove(path);
-        }
-      }
-    }
-  }
-
-  private Temp writeTemp(Content content) throws IOException {
+  private TempFiles.Writing writeTemp(Content content) throws IOException {
     if (swept.compareAndSet(false, true)) {
       sweepQuietly();
     }
-    Path dir = root.resolve(TMP_DIR);
-    Files.createDirectories(dir);
-    Path tmp = dir.resolve(UUID.randomUUID().toString());
-    // Registered before the file exists: a sweep in this process must not even open it, since
-    // closing any descriptor of a file drops this process's POSIX lock on it.
-    WRITING.add(tmp);
-    FileChannel ch = null;
+    Path dir = Files.createDirectories(root.resolve(TMP_DIR));
+    TempFiles.Writing tmp = TempFiles.create(dir);
     try {
-      ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      lock(ch);
       long copied;
-      try (InputStream in = content.openStream()) {
-        // Not closed: closing the stream would close the channel and release the lock.
-        copied = in.transferTo(Channels.newOutputStream(ch));
+      try (InputStream in = content.openStream(); OutputStream out = tmp.out()) {
+        copied = in.transferTo(out);
       }
-      ch.force(true);
+      tmp.force();
       if (copied != content.length()) {
         throw new IOException("content for " + location() + " yielded " + copied + " bytes but declared " + content.length());
       }
-      return new Temp(tmp, ch);
+      return tmp;
     } catch (IOException | RuntimeException | Error e) {
       try {
-        Files.deleteIfExists(tmp);
-        if (ch != null) {
-          ch.close();
-        }
+        tmp.close();
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
-      } finally {
-        WRITING.remove(tmp);
       }
       throw e;
-    }
-  }
-
-  private static void lock(FileChannel ch) {
-    try {
-      ch.lock();
-    } catch (IOException | UnsupportedOperationException e) {
-      // A filesystem without locks (some NFS setups): sweeps then go by age alone.
-      LOG.debug("cannot lock temporary files: {}", e.toString());
     }
   }
 
@@ -407,12 +356,14 @@ public final class FileSystemStorage implements Storage {
   public record Swept(int files, long bytes) {}
 
   /**
-   * Removes temporary files that writers killed mid-write left under {@code .ama-tmp/}. A temp is
-   * removed only when no writer holds its lock (each writer, in any process, locks its temp until
-   * it is published) and it was last written more than {@link #TEMP_GRACE} ago, which covers the
-   * instant between a writer creating its temp and locking it. On a filesystem without locks a
-   * temp is removed only when older than {@link #UNLOCKED_TEMP_AGE}. Runs once on the first write
-   * of each instance; garbage collection may call it at any time.
+   * Removes temporary files that writers killed mid-write left under {@code .ama-tmp/}. Each
+   * writer, in any process, locks its temporary file until it is published, and a file is removed
+   * only when its lock can be taken (see {@link TempFiles}). Files there of other names, left by
+   * AMA versions that named them by UUID and locked them only after creating them, are removed
+   * under the same rule once older than {@link #TEMP_GRACE}. On a filesystem without locks, a
+   * temporary file is removed once nobody has touched it for an hour ({@link
+   * TempFiles#UNLOCKED_AGE}). Runs once on the first write of each instance;
+   * garbage collection may call it at any time.
    *
    * @return how many files and bytes were removed
    */
@@ -421,9 +372,10 @@ public final class FileSystemStorage implements Storage {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return new Swept(0, 0);
     }
+    TempFiles.Swept ours = TempFiles.sweep(dir);
     Instant now = Instant.now();
-    int files = 0;
-    long bytes = 0;
+    int files = ours.files();
+    long bytes = ours.bytes();
     try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir)) {
       for (Path p : temps) {
         BasicFileAttributes a;
@@ -434,33 +386,17 @@ public final class FileSystemStorage implements Storage {
         }
         Instant modified = a.lastModifiedTime().toInstant();
         // Never opened unless regular: opening a FIFO for writing would block.
-        if (WRITING.contains(p) || !a.isRegularFile() || modified.isAfter(now.minus(TEMP_GRACE))) {
+        if (TempFiles.isTempName(p.getFileName().toString()) || !a.isRegularFile()
+            || modified.isAfter(now.minus(TEMP_GRACE))) {
           continue;
         }
-        if (deleteIfAbandoned(p, now.minus(UNLOCKED_TEMP_AGE).isAfter(modified))) {
+        if (TempFiles.removeIfUnlocked(p, true)) {
           files++;
           bytes += a.size();
         }
       }
     }
     return new Swept(files, bytes);
-  }
-
-  private static boolean deleteIfAbandoned(Path temp, boolean oldEnoughWithoutLock) throws IOException {
-    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-      FileLock lock;
-      try {
-        lock = ch.tryLock();
-      } catch (OverlappingFileLockException e) {
-        return false;
-      } catch (IOException | UnsupportedOperationException e) {
-        return oldEnoughWithoutLock && Files.deleteIfExists(temp);
-      }
-      // Deleted while holding the lock; a live writer holds it until its temp is gone.
-      return lock != null && Files.deleteIfExists(temp);
-    } catch (NoSuchFileException e) {
-      return false;
-    }
   }
 
   private void sweepQuietly() {

@@ -1,4 +1,4 @@
-package dev.ama;
+package dev.ama.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +41,7 @@ class TempFilesTest {
     aged("model.bin", 2);
     Files.createDirectory(tmp.resolve(".ama-fedcba9876543210.part"));
 
-    assertEquals(2, TempFiles.sweep(tmp));
+    assertEquals(2, TempFiles.sweep(tmp).files());
     assertEquals(List.of(".ama-fedcba9876543210.part", ".fresh.bin.ama-24c6d34d-c8b5-4fbd-810e-15dc980ba2b5.part",
         ".somebody-elses.part", "model.bin"), names(),
         "a legacy file modified within the hour may still be written by an older AMA, and other names are not ours");
@@ -51,7 +51,7 @@ class TempFilesTest {
   void aTempFileBeingWrittenIsKeptByASweepAndBecomesTheFinalFileByOneRename() throws IOException {
     try (TempFiles.Writing w = TempFiles.create(tmp); OutputStream out = w.out()) {
       out.write(new byte[1000]);
-      assertEquals(0, TempFiles.sweep(tmp));
+      assertEquals(0, TempFiles.sweep(tmp).files());
       assertEquals(26, w.path().getFileName().toString().length(), "a short name of fixed length");
       w.moveTo(tmp.resolve("done.bin"));
     }
@@ -79,7 +79,7 @@ class TempFilesTest {
   /** Sweeps a folder in a process of its own and says how many files it removed. */
   static final class Sweeper {
     public static void main(String[] args) {
-      System.out.println("removed " + TempFiles.sweep(Path.of(args[0])));
+      System.out.println("removed " + TempFiles.sweep(Path.of(args[0])).files());
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.ama;
+package dev.ama.internal;
 
 import java.io.Closeable;
 import java.io.FilterOutputStream;
@@ -42,9 +42,9 @@ import java.util.regex.Pattern;
  * leftovers of AMA versions that named temporary files {@code .<name>.ama-<uuid>.part} and did not
  * lock them.
  */
-final class TempFiles {
+public final class TempFiles {
   /** How long an unlockable temporary file must have been left alone before it counts as dead. */
-  static final Duration UNLOCKED_AGE = Duration.ofHours(1);
+  public static final Duration UNLOCKED_AGE = Duration.ofHours(1);
 
   private static final Pattern OURS = Pattern.compile("\\.ama-[0-9a-f]{16}\\.part");
   private static final Pattern LEGACY = Pattern.compile("\\..+\\.ama-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\\.part");
@@ -54,7 +54,7 @@ final class TempFiles {
   private TempFiles() {}
 
   /** Whether a file name is one of AMA's temporary names (current or legacy). */
-  static boolean isTempName(String name) {
+  public static boolean isTempName(String name) {
     return OURS.matcher(name).matches() || LEGACY.matcher(name).matches();
   }
 
@@ -63,7 +63,7 @@ final class TempFiles {
    *
    * @throws IOException if the folder cannot be written
    */
-  static Writing create(Path folder) throws IOException {
+  public static Writing create(Path folder) throws IOException {
     while (true) {
       byte[] id = new byte[8];
       RANDOM.nextBytes(id);
@@ -102,18 +102,21 @@ final class TempFiles {
    * Removes the temporary files in a folder whose writers are gone, and leaves every other file
    * alone. A missing folder has none.
    *
-   * @return how many were removed
+   * @return how many were removed, and their size
    */
-  static int sweep(Path folder) {
+  public static Swept sweep(Path folder) {
     int removed = 0;
+    long bytes = 0;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(folder, ".*.part")) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
         if (LIVE.contains(key(p)) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
           continue;
         }
-        if (OURS.matcher(name).matches() ? removeIfUnlocked(p) : LEGACY.matcher(name).matches() && removeIfOld(p)) {
+        long size = sizeOf(p);
+        if (OURS.matcher(name).matches() ? removeIfUnlocked(p, true) : LEGACY.matcher(name).matches() && removeIfOld(p)) {
           removed++;
+          bytes += size;
         }
       }
     } catch (NoSuchFileException | NotDirectoryException e) {
@@ -121,18 +124,45 @@ final class TempFiles {
     } catch (IOException e) {
       // Sweeping is housekeeping: a folder that cannot be listed is reported by the write itself.
     }
-    return removed;
+    return new Swept(removed, bytes);
   }
 
-  private static boolean removeIfUnlocked(Path p) {
+  /** What a sweep removed: how many files, and their size. */
+  public record Swept(int files, long bytes) {}
+
+  private static long sizeOf(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** Whether this process is writing a temporary file, which its sweepers must not even open. */
+  public static boolean isLive(Path p) {
+    return LIVE.contains(key(p));
+  }
+
+  /**
+   * Removes a file if no process holds a lock on it, taking the lock itself first so that a
+   * writer locking after it finds its name gone. A file this process is writing is never opened.
+   *
+   * @param orIfOld where the file system has no locks: whether to remove it if nobody touched it
+   *     for {@link #UNLOCKED_AGE}; else it stays
+   * @return whether it was removed
+   */
+  public static boolean removeIfUnlocked(Path p, boolean orIfOld) {
+    if (isLive(p)) {
+      return false;
+    }
     try (FileChannel channel = FileChannel.open(p, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
       FileLock lock;
       try {
         lock = channel.tryLock();
       } catch (OverlappingFileLockException e) {
         return false;
-      } catch (IOException e) {
-        return removeIfOld(p);
+      } catch (IOException | UnsupportedOperationException e) {
+        return orIfOld && removeIfOld(p);
       }
       if (lock == null) {
         return false;
@@ -145,7 +175,7 @@ final class TempFiles {
   }
 
   /** Removes a file that cannot be locked if nobody touched it for {@link #UNLOCKED_AGE}. */
-  static boolean removeIfOld(Path p) {
+  public static boolean removeIfOld(Path p) {
     try {
       FileTime modified = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS);
       return modified.toInstant().isBefore(Instant.now().minus(UNLOCKED_AGE)) && Files.deleteIfExists(p);
@@ -155,7 +185,7 @@ final class TempFiles {
   }
 
   /** A temporary file being written: write through {@link #out()}, then {@link #moveTo} or close. */
-  static final class Writing implements Closeable {
+  public static final class Writing implements Closeable {
     private final Path path;
     private final FileChannel channel;
     private final FileLock lock;
@@ -167,12 +197,13 @@ final class TempFiles {
       this.lock = lock;
     }
 
-    Path path() {
+    /** The temporary file. */
+    public Path path() {
       return path;
     }
 
     /** A stream writing the file; closing it leaves the file open and locked. */
-    OutputStream out() {
+    public OutputStream out() {
       return new FilterOutputStream(Channels.newOutputStream(channel)) {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
@@ -187,13 +218,18 @@ final class TempFiles {
     }
 
     /** Empties the file, to write it again from the start. */
-    void reset() throws IOException {
+    public void reset() throws IOException {
       channel.truncate(0);
       channel.position(0);
     }
 
+    /** Forces what was written to the storage device, before it is published under a final name. */
+    public void force() throws IOException {
+      channel.force(true);
+    }
+
     /** Renames the finished file to its final name. */
-    void moveTo(Path target, CopyOption... options) throws IOException {
+    public void moveTo(Path target, CopyOption... options) throws IOException {
       Files.move(path, target, options);
       moved = true;
     }
