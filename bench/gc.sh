@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gc benchmark on a local S3Proxy: builds a store of N versions with B blobs each (default 1,000 x
 # 10) and counts gc's requests per live version for a dry run, a retention dry run and a deleting
-# run. Usage: bench/gc.sh [versions] [blobsPerVersion]. See docs/performance.md#gc.
+# run. Usage: bench/gc.sh [versions] [blobsPerVersion] [--in-memory]. See docs/performance.md#gc.
 set -euo pipefail
 root="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -11,4 +11,4 @@ fi
 cd "$root/ama-examples"
 exec java -Xmx1g -Ds3proxy.jar="$root/ama-storage-s3/target/s3proxy/s3proxy.jar" -Daws.disableEc2Metadata=true \
   -cp "target/test-classes:target/classes:$(cat "$root/ama-examples/target/bench-classpath.txt")" \
-  dev.ama.examples.bench.GcBenchmark "${1:-1000}" "${2:-10}"
+  dev.ama.examples.bench.GcBenchmark "$@"
