@@ -8,7 +8,8 @@
 #
 # Options: --versions N, --files F (per version), --file-size BYTES, --writers N (parallel uploads
 # while building), --in-memory (S3Proxy keeps objects in its heap: its listing is much faster than
-# with its filesystem provider, which rescans the folder for every page). BENCH_SKIP_BUILD=1 skips the Maven build (after one has run).
+# with its filesystem provider, which rescans the folder for every page; at 10,000 versions give it
+# a bigger heap: BENCH_JAVA_OPTS=-Ds3proxy.heap=6g). BENCH_SKIP_BUILD=1 skips the Maven build (after one has run).
 set -euo pipefail
 root="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -48,6 +48,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class S3ProxyServer implements AutoCloseable {
   /** System property naming the S3Proxy jar-with-dependencies to run. */
   public static final String JAR_PROPERTY = "s3proxy.jar";
+  /** The system property naming S3Proxy's maximum heap, such as {@code 6g}; 1g if unset. */
+  public static final String HEAP_PROPERTY = "s3proxy.heap";
   /** The access key id the server accepts. */
   public static final String ACCESS_KEY_ID = "ama-test-access-key";
   /** The secret access key the server accepts. */
@@ -138,8 +140,10 @@ public final class S3ProxyServer implements AutoCloseable {
     Path log = logDir.resolve("s3proxy-" + port + ".log").toAbsolutePath();
     Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
     String classPath = jar.toAbsolutePath() + java.io.File.pathSeparator + launcherLocation();
+    // In memory, a benchmark's store of 100,000 objects needs more than the tests' 1 GiB.
+    String heap = System.getProperty(HEAP_PROPERTY, "1g");
     List<String> command = List.of(
-        javaBin.toString(), "-Xmx1g", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        javaBin.toString(), "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", classPath, S3ProxyLauncher.class.getName(), "--properties", config.toString());
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("LOG_LEVEL", "info");
