@@ -128,8 +128,36 @@ final class CachePins {
   }
 
   /**
+   * Whether any process holds a version now: this JVM (counted), or another one (its shared lock
+   * keeps this JVM from taking the exclusive lock for a moment). A snapshot for listings and for
+   * choosing what to evict; {@link #evict} decides again under the lock.
+   *
+   * @throws IOException if the lock file exists but cannot be opened
+   */
+  static boolean heldAnywhere(Path cacheRoot, Digest version) throws IOException {
+    Path file = lockFile(cacheRoot, version);
+    synchronized (OPEN) {
+      if (OPEN.containsKey(file)) {
+        return true;
+      }
+      if (!Files.exists(file)) {
+        // A hold creates the file first, so no file means no hold.
+        return false;
+      }
+      try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try {
+          return c.tryLock(0, Long.MAX_VALUE, false) == null;
+        } catch (UnsupportedOperationException e) {
+          return false;
+        }
+      }
+    }
+  }
+
+  /**
    * Runs an eviction of a version if no process holds it, with the version's lock taken so no
-   * process can hold it meanwhile. Lock files are never deleted (see the body for why); each is
+   * process can hold it meanwhile. Holds in this JVM wait for the eviction, so it should be short:
+   * move the folder aside and unlink its blobs, and delete the moved folder after. Lock files are never deleted (see the body for why); each is
    * an empty file per version ever held.
    *
    * @return whether the eviction ran; false if some process holds the version
