@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * so a version folder hard-linked from its blobs adds nothing and a copied file (where links
  * fail) adds its size again. What goes first: blobs no cached version uses (fetched by downloads
  * or diffs), oldest first; then whole versions, least recently used first, each with the blobs no
- * other remaining version uses. Never a version some process holds ({@link CachePins}) or one
+ * other remaining version uses; then loose blobs younger than {@link #RECENT}. Never a version some process holds ({@link CachePins}) or one
  * pinned, nor their blobs (from their cached manifests); if only those are left, the cache stays
  * above the cap.
  *
@@ -43,6 +43,12 @@ import java.util.concurrent.locks.ReentrantLock;
 final class CacheEviction {
   /** Pruners in this JVM, by cache root: a JVM cannot take a file lock it already has. */
   private static final Map<Path, ReentrantLock> PRUNING = new ConcurrentHashMap<>();
+
+  /**
+   * Loose blobs younger than this go after the versions, not before: a load in progress has
+   * fetched them and not yet linked them into its folder.
+   */
+  static final java.time.Duration RECENT = java.time.Duration.ofMinutes(1);
 
   private final LocalCache cache;
   /** The blob digests of each version, from its manifest, which never changes. */
@@ -268,20 +274,14 @@ final class CacheEviction {
     List<CacheAdmin.Kept> kept = new ArrayList<>();
     List<Digest> evicted = new ArrayList<>();
     int looseRemoved = 0;
+    List<Blob> loose = List.of();
     if (c.bytes > maxBytes) {
       Set<Digest> used = new HashSet<>(protectedBlobs);
       folderBlobs.values().forEach(used::addAll);
-      List<Blob> loose = c.blobs.values().stream().filter(b -> !used.contains(b.digest()))
+      loose = c.blobs.values().stream().filter(b -> !used.contains(b.digest()))
           .sorted(Comparator.comparing(Blob::modified)).toList();
-      for (Blob b : loose) {
-        if (c.bytes <= maxBytes) {
-          break;
-        }
-        if (Files.deleteIfExists(b.path())) {
-          looseRemoved++;
-        }
-        c.unlinked(b.key());
-      }
+      Instant recent = Instant.now().minus(RECENT);
+      looseRemoved += removeLoose(c, loose.stream().filter(b -> b.modified().isBefore(recent)).toList(), maxBytes);
     }
     List<Folder> byAge = c.folders.values().stream().sorted(Comparator.comparing(Folder::lastUsed)).toList();
     for (Folder f : byAge) {
@@ -324,7 +324,23 @@ final class CacheEviction {
       folderBlobs.remove(v);
       evicted.add(v);
     }
+    // Young loose blobs last: most are the files of a load in progress, not yet linked into a folder.
+    looseRemoved += removeLoose(c, loose, maxBytes);
     return new CacheAdmin.PruneReport(maxBytes, before, c.bytes, evicted, looseRemoved, kept, false);
+  }
+
+  private static int removeLoose(Contents c, List<Blob> blobs, long maxBytes) throws IOException {
+    int removed = 0;
+    for (Blob b : blobs) {
+      if (c.bytes <= maxBytes) {
+        break;
+      }
+      if (Files.deleteIfExists(b.path())) {
+        removed++;
+        c.unlinked(b.key());
+      }
+    }
+    return removed;
   }
 
   private static void deleteAside(Path aside) throws IOException {
