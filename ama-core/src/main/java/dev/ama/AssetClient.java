@@ -509,7 +509,8 @@ public final class AssetClient implements AutoCloseable {
      * such as {@code 200MB} or {@code 10GiB}, units powers of 1024), else no cap. A write that takes
      * the cache over it evicts the least recently used versions, in whichever process sharing the
      * cache writes; versions some process holds or that are pinned are never evicted, so the cache
-     * may stay above the cap when they alone exceed it. See {@link CacheAdmin}.
+     * may stay above the cap when they alone exceed it. {@code Long.MAX_VALUE} means no cap. See
+     * {@link CacheAdmin}.
      *
      * @throws InvalidInputException if {@code bytes} is negative
      */

@@ -73,8 +73,12 @@ public final class CacheAdmin {
    * @param keptBytes the bytes of held and pinned version folders, which no prune evicts
    * @param looseBytes the bytes of blobs that no cached version uses (from downloads, diffs, or a
    *     load in progress), which a prune evicts first
+   * @param evictableBytes what a prune could free: the loose blobs and the versions neither held
+   *     nor pinned; the rest (held and pinned versions, manifests, the hash cache, transfers in
+   *     progress) stays
    */
-  public record Usage(long bytes, OptionalLong maxBytes, int versions, long keptBytes, long looseBytes) {
+  public record Usage(
+      long bytes, OptionalLong maxBytes, int versions, long keptBytes, long looseBytes, long evictableBytes) {
     /** Whether a cap is set and the cache is above it. */
     public boolean overCap() {
       return maxBytes.isPresent() && bytes > maxBytes.getAsLong();
@@ -208,18 +212,19 @@ public final class CacheAdmin {
     Set<Digest> held = held(c);
     Set<Object> kept = new HashSet<>();
     Set<Object> inFolders = new HashSet<>();
+    Set<Object> evictable = new HashSet<>();
     c.folders.values().forEach(f -> {
       inFolders.addAll(f.keys());
-      if (held.contains(f.version()) || c.pinned.contains(f.version())) {
-        kept.addAll(f.keys());
-      }
+      (held.contains(f.version()) || c.pinned.contains(f.version()) ? kept : evictable).addAll(f.keys());
     });
     Set<Digest> usedByFolders = new HashSet<>();
     c.folders.keySet().forEach(d -> usedByFolders.addAll(cache.eviction().blobsOf(d)));
-    long loose = c.blobs.values().stream()
-        .filter(b -> !inFolders.contains(b.key()) && !usedByFolders.contains(b.digest())).mapToLong(CacheEviction.Blob::size)
-        .sum();
-    return new Usage(c.bytes, maxBytes(), c.folders.size(), c.bytesOf(kept), loose);
+    Set<Object> loose = new HashSet<>();
+    c.blobs.values().stream().filter(b -> !inFolders.contains(b.key()) && !usedByFolders.contains(b.digest()))
+        .forEach(b -> loose.add(b.key()));
+    evictable.removeAll(kept);
+    evictable.addAll(loose);
+    return new Usage(c.bytes, maxBytes(), c.folders.size(), c.bytesOf(kept), c.bytesOf(loose), c.bytesOf(evictable));
   }
 
   /**
