@@ -314,6 +314,11 @@ public final class CacheAdmin {
     return matches.size() == 1 ? Optional.of(matches.get(0)) : Optional.empty();
   }
 
+  /** Holds a version in this cache, as a loader does; see {@link LocalCache#hold}. */
+  CachePins.Hold hold(Digest version) {
+    return cache.hold(version);
+  }
+
   /** The pinned versions. */
   public Set<Digest> pinned() {
     return cache.pinned();

@@ -47,11 +47,13 @@ final class CachePins {
   static final class Hold implements AutoCloseable {
     private final Path lockFile;
     private final Digest version;
+    private final Runnable released;
     private boolean closed;
 
-    private Hold(Path lockFile, Digest version) {
+    private Hold(Path lockFile, Digest version, Runnable released) {
       this.lockFile = lockFile;
       this.version = version;
+      this.released = released;
     }
 
     /** The version held. */
@@ -72,6 +74,7 @@ final class CachePins {
           closeQuietly(open);
         }
       }
+      released.run();
     }
 
     @Override
@@ -90,6 +93,15 @@ final class CachePins {
    * @throws IOException if the lock file cannot be created or locked
    */
   static Hold hold(Path cacheRoot, Digest version) throws IOException {
+    return hold(cacheRoot, version, () -> {});
+  }
+
+  /**
+   * Holds a version as {@link #hold(Path, Digest)} does, and runs {@code released} once the hold
+   * is closed (outside the registry's monitor), such as a prune that the hold kept from freeing
+   * space.
+   */
+  static Hold hold(Path cacheRoot, Digest version, Runnable released) throws IOException {
     Path file = lockFile(cacheRoot, version);
     synchronized (OPEN) {
       Open open = OPEN.get(file);
@@ -109,14 +121,14 @@ final class CachePins {
         }
         open = new Open(channel, lock);
       }
-      return counted(file, version, open);
+      return counted(file, version, open, released);
     }
   }
 
-  private static Hold counted(Path file, Digest version, Open open) {
+  private static Hold counted(Path file, Digest version, Open open, Runnable released) {
     open.holds++;
     OPEN.put(file, open);
-    return new Hold(file, version);
+    return new Hold(file, version, released);
   }
 
   /** Whether this JVM holds a version; other processes' holds are seen only by {@link #evict}. */

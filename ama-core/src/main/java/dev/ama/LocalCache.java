@@ -63,6 +63,8 @@ final class LocalCache {
   /** The cache's size as last measured plus what this process wrote since; -1 before measuring. */
   private final AtomicLong estimate = new AtomicLong(-1);
   private volatile long measuredAt;
+  /** Bytes this process wrote since it last measured the cache. */
+  private final AtomicLong sinceMeasured = new AtomicLong();
 
   LocalCache(Path root) {
     this(root, UNBOUNDED);
@@ -128,12 +130,13 @@ final class LocalCache {
   /**
    * Holds a version in this cache, so that no process sharing the cache evicts its folder until
    * the hold is closed (see {@link CachePins}). Take it before checking or assembling the folder.
+   * Closing it prunes the cache if the last prune left it above its cap, as a hold may have made it.
    *
    * @throws LocalFileException if the version's lock file cannot be created or locked
    */
   CachePins.Hold hold(Digest version) {
     try {
-      return CachePins.hold(root, version);
+      return CachePins.hold(root, version, this::released);
     } catch (IOException e) {
       throw new LocalFileException("could not hold " + version.shortHex() + " in the local cache " + root + ": "
           + e.getMessage() + ". Check permissions on " + root.resolve("locks") + ", or set AMA_CACHE", e);
@@ -171,6 +174,7 @@ final class LocalCache {
    */
   Path putBlob(AssetFile file, InputStream in, String source, String remedy) {
     Path target = blobPath(file.digest());
+    makeRoom(file.size());
     try {
       Files.createDirectories(target.getParent());
       try (TempFiles.Writing tmp = TempFiles.create(tmpDir())) {
@@ -339,28 +343,46 @@ final class LocalCache {
   }
 
   /**
-   * After a write of {@code bytes}: prunes if the cache may be over its cap, judged by this
-   * process's count, or if the count is too old to trust. Housekeeping: a failure is logged, and
-   * another process pruning meanwhile is as good as this one.
+   * Before a write of {@code incoming} bytes: prunes to leave room for it, unless this process's
+   * count says there is room, the count is fresh, and the writes since it are small (a 64th of the
+   * cap: other processes' writes are unseen in the count). Room is made first, so the cache never
+   * holds more than the cap plus what is held or pinned, not even for the moment between a write and
+   * its prune. A prune by another process meanwhile is waited for, since it may have measured the
+   * cache before the write that needs room. Housekeeping: a failure is logged, and the write goes on.
    */
-  private void wrote(long bytes) {
+  private void makeRoom(long incoming) {
     if (maxBytes == UNBOUNDED) {
       return;
     }
     long now = System.nanoTime();
-    long est = estimate.get() < 0 ? -1 : estimate.addAndGet(bytes);
-    if (est >= 0 && est <= maxBytes && now - measuredAt < RESCAN_NANOS) {
+    long est = estimate.get();
+    if (est >= 0 && est + incoming <= maxBytes && now - measuredAt < RESCAN_NANOS
+        && sinceMeasured.get() + incoming <= maxBytes / 64) {
       return;
     }
     try {
-      CacheAdmin.PruneReport r = eviction.prune(maxBytes, false);
-      if (!r.skipped()) {
-        estimate.set(r.bytesAfter());
-        measuredAt = now;
-      }
+      sinceMeasured.set(0);
+      CacheAdmin.PruneReport r = eviction.prune(Math.max(0, maxBytes - incoming), true);
+      estimate.set(r.bytesAfter());
+      measuredAt = now;
     } catch (IOException | RuntimeException e) {
       LOG.warn("could not prune the local cache {} to its cap of {} bytes ({}); it stays larger until the next write"
           + " prunes it, or run ama cache prune", root, maxBytes, e.toString());
+    }
+  }
+
+  /** After a write of {@code bytes}, for this process's count of the cache's size. */
+  private void wrote(long bytes) {
+    if (maxBytes != UNBOUNDED) {
+      estimate.accumulateAndGet(bytes, (e, b) -> e < 0 ? e : e + b);
+      sinceMeasured.addAndGet(bytes);
+    }
+  }
+
+  /** After a hold closed: prunes if the last measure was above the cap (held versions kept it there). */
+  private void released() {
+    if (maxBytes != UNBOUNDED && estimate.get() > maxBytes) {
+      makeRoom(0);
     }
   }
 
@@ -509,10 +531,6 @@ final class LocalCache {
         writeStamps(target, v);
       }
       used(v.version());
-      if (placed) {
-        // Hard links take no new space unless links failed and the files were copied.
-        wrote(0);
-      }
       return Optional.of(target);
     } catch (IOException e) {
       throw new LocalFileException("could not assemble " + v + " in the local cache " + root + ": " + e.getMessage()

@@ -35,7 +35,7 @@ public final class SharedCacheWorker {
     try (FileSystemStorage fs = new FileSystemStorage(Path.of(args[1]));
         AssetClient c = AssetClient.builder().storage(fs).user("worker").cache(Path.of(args[2])).build()) {
       AssetVersion v = c.version("models", args[3]);
-      try (CachePins.Hold h = CachePins.hold(c.cacheDir(), v.version())) {
+      try (CachePins.Hold h = c.cache().hold(v.version())) {
         c.load("models", args[3]);
         System.out.println("HELD");
         System.out.flush();
@@ -60,7 +60,7 @@ public final class SharedCacheWorker {
       CachePins.Hold kept = null;
       LoadedAsset keptAsset = null;
       if (keep != null) {
-        kept = CachePins.hold(c.cacheDir(), c.version("models", keep).version());
+        kept = c.cache().hold(c.version("models", keep).version());
         keptAsset = c.load("models", keep);
       }
       System.out.println("READY");
@@ -68,7 +68,7 @@ public final class SharedCacheWorker {
       for (int r = 0; r < rounds; r++) {
         for (String alias : aliases) {
           AssetVersion v = c.version("models", alias);
-          try (CachePins.Hold h = CachePins.hold(c.cacheDir(), v.version())) {
+          try (CachePins.Hold h = c.cache().hold(v.version())) {
             LoadedAsset a = c.load("models", alias);
             loads++;
             bad += check(a);
