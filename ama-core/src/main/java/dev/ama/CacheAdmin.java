@@ -129,8 +129,8 @@ public final class CacheAdmin {
   }
 
   /**
-   * Something {@link CacheAdmin#verify()} found damaged and removed from the cache; the next load
-   * fetches it again from the store.
+   * Something {@link CacheAdmin#verify()} found damaged and removed from the cache (unless the
+   * problem says it was left); the next load fetches it again from the store.
    *
    * @param path the damaged file, as it was in the cache
    * @param version the version whose folder held it, if it was in a folder; empty for a blob
@@ -350,13 +350,14 @@ public final class CacheAdmin {
     for (CacheEviction.Folder f : c.folders.values()) {
       Optional<AssetVersion> v = cache.manifest(f.version());
       if (v.isEmpty()) {
+        boolean removed;
         try {
-          CachePins.evict(root(), f.version(), () -> LocalCache.deleteTree(f.path()));
+          removed = CachePins.evict(root(), f.version(), () -> LocalCache.deleteTree(f.path()));
         } catch (IOException e) {
           throw failed("remove the unverifiable folder " + f.path() + " from", e);
         }
         damaged.add(new Damage(f.path(), Optional.of(f.version()), "its manifest is not cached, so its files cannot"
-            + " be checked"));
+            + " be checked" + (removed ? "" : "; a process holds it, so it was left; run verify again later")));
         continue;
       }
       for (AssetFile file : v.get().files()) {
