@@ -506,11 +506,11 @@ public final class AssetClient implements AutoCloseable {
 
     /**
      * A cap on the local cache's size on disk, in bytes; defaults to {@code AMA_CACHE_MAX} (a size
-     * such as {@code 200MB} or {@code 10GiB}, units powers of 1024), else no cap. A write that takes
-     * the cache over it evicts the least recently used versions, in whichever process sharing the
-     * cache writes; versions some process holds or that are pinned are never evicted, so the cache
-     * may stay above the cap when they alone exceed it. {@code Long.MAX_VALUE} means no cap. See
-     * {@link CacheAdmin}.
+     * such as {@code 200MB} or {@code 10GiB}, units powers of 1024, or {@code none}), else no cap.
+     * Before a blob is written, the writing process (any process sharing the cache) evicts the
+     * least recently used versions to make room for it; versions some process holds or that are
+     * pinned are never evicted, so the cache may stay above the cap when they alone exceed it.
+     * {@code Long.MAX_VALUE} means no cap. See {@link CacheAdmin}.
      *
      * @throws InvalidInputException if {@code bytes} is negative
      */
@@ -616,14 +616,14 @@ public final class AssetClient implements AutoCloseable {
      */
     private static long defaultCacheMax() {
       String env = System.getenv("AMA_CACHE_MAX");
-      if (env == null || env.isBlank()) {
+      if (env == null || env.isBlank() || env.strip().equalsIgnoreCase("none")) {
         return LocalCache.UNBOUNDED;
       }
       try {
         return dev.ama.spi.StorageOptions.parseSize(env);
       } catch (IllegalArgumentException e) {
         throw new InvalidInputException("invalid AMA_CACHE_MAX: " + e.getMessage() + ". Set it to a size such as 10GiB,"
-            + " or unset it for no cap", e);
+            + " or to none (or unset it) for no cap", e);
       }
     }
 
