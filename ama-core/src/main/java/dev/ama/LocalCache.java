@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * crash or a concurrent process never leaves a partial file under a final name, and what a killed
  * process left in {@code tmp/} is removed by the next client that writes.
  *
- * <p>With a size cap, a write that may have taken the cache over it prunes it ({@link
+ * <p>With a size cap, a blob about to be written first makes room for itself ({@link
  * CacheEviction}): each version folder handed out has its last use recorded (the modification time
  * of {@code versions/<hex>.used}, one {@code utimes} call), and the least recently used versions
  * that no process holds and nobody pinned ({@code pins/<hex>}) are evicted first.
