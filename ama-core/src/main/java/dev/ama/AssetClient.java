@@ -51,12 +51,13 @@ public final class AssetClient implements AutoCloseable {
   private final AliasMoves aliasMoves;
   private final Verifier verifier;
   private final Collector collector;
+  private final CacheAdmin cacheAdmin;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.store = new Store(storage);
     this.ownsStorage = ownsStorage;
     this.user = b.user;
-    this.cache = new LocalCache(b.cache);
+    this.cache = new LocalCache(b.cache, b.cacheMax);
     this.tasks = new Tasks(b.settings);
     StoreIndex index = new StoreIndex(store, tasks);
     AliasLog aliases = new AliasLog(store, index, b.clock);
@@ -69,6 +70,7 @@ public final class AssetClient implements AutoCloseable {
     this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads);
     this.aliasMoves = new AliasMoves(store, aliases, queries, leases, user);
     this.verifier = new Verifier(store, index, aliases, tasks, b.listener);
+    this.cacheAdmin = new CacheAdmin(cache, queries::resolve, downloader::fetchIntoCache);
   }
 
   /** A builder; {@link Builder#store(String)} or {@link Builder#storage(Storage)} is required. */
@@ -89,6 +91,14 @@ public final class AssetClient implements AutoCloseable {
   /** The local cache folder. */
   public Path cacheDir() {
     return cache.root();
+  }
+
+  /**
+   * The local cache: its versions, size and cap, pins, pruning and a check of its bytes. The
+   * cache may be shared with other processes using the same folder.
+   */
+  public CacheAdmin cache() {
+    return cacheAdmin;
   }
 
   // ------------------------------------------------------------------ upload
@@ -432,6 +442,7 @@ public final class AssetClient implements AutoCloseable {
     private Storage storage;
     private String user = defaultUser();
     private Path cache = defaultCache();
+    private long cacheMax = defaultCacheMax();
     private Clock clock = Clock.systemUTC();
     private TransferSettings settings = TransferSettings.DEFAULTS;
     private String settingsFrom;
@@ -490,6 +501,25 @@ public final class AssetClient implements AutoCloseable {
     /** The local cache folder; defaults to {@code AMA_CACHE}, else {@code ~/.cache/ama}. */
     public Builder cache(Path cache) {
       this.cache = Objects.requireNonNull(cache, "cache").toAbsolutePath();
+      return this;
+    }
+
+    /**
+     * A cap on the local cache's size on disk, in bytes; defaults to {@code AMA_CACHE_MAX} (a size
+     * such as {@code 200MB} or {@code 10GiB}, units powers of 1024, or {@code none}), else no cap.
+     * Before a blob is written, the writing process (any process sharing the cache) evicts the
+     * least recently used versions to make room for it; versions some process holds or that are
+     * pinned are never evicted, so the cache may stay above the cap when they alone exceed it.
+     * {@code Long.MAX_VALUE} means no cap. See {@link CacheAdmin}.
+     *
+     * @throws InvalidInputException if {@code bytes} is negative
+     */
+    public Builder cacheMax(long bytes) {
+      if (bytes < 0) {
+        throw new InvalidInputException("invalid cache cap of " + bytes + " bytes: give 0 or more bytes, such as"
+            + " cacheMax(10L << 30) for 10 GiB");
+      }
+      this.cacheMax = bytes;
       return this;
     }
 
@@ -577,6 +607,24 @@ public final class AssetClient implements AutoCloseable {
     private static String defaultUser() {
       String env = System.getenv("AMA_USER");
       return env != null && !env.isBlank() ? env : System.getProperty("user.name", "unknown");
+    }
+
+    /**
+     * The cap {@code AMA_CACHE_MAX} gives, else none.
+     *
+     * @throws InvalidInputException if it is set but not a size, naming it and the accepted forms
+     */
+    private static long defaultCacheMax() {
+      String env = System.getenv("AMA_CACHE_MAX");
+      if (env == null || env.isBlank() || env.strip().equalsIgnoreCase("none")) {
+        return LocalCache.UNBOUNDED;
+      }
+      try {
+        return dev.ama.spi.StorageOptions.parseSize(env);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException("invalid AMA_CACHE_MAX: " + e.getMessage() + ". Set it to a size such as 10GiB,"
+            + " or to none (or unset it) for no cap", e);
+      }
     }
 
     private static Path defaultCache() {

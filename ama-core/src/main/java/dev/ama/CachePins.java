@@ -47,11 +47,13 @@ final class CachePins {
   static final class Hold implements AutoCloseable {
     private final Path lockFile;
     private final Digest version;
+    private final Runnable released;
     private boolean closed;
 
-    private Hold(Path lockFile, Digest version) {
+    private Hold(Path lockFile, Digest version, Runnable released) {
       this.lockFile = lockFile;
       this.version = version;
+      this.released = released;
     }
 
     /** The version held. */
@@ -72,6 +74,7 @@ final class CachePins {
           closeQuietly(open);
         }
       }
+      released.run();
     }
 
     @Override
@@ -90,6 +93,15 @@ final class CachePins {
    * @throws IOException if the lock file cannot be created or locked
    */
   static Hold hold(Path cacheRoot, Digest version) throws IOException {
+    return hold(cacheRoot, version, () -> {});
+  }
+
+  /**
+   * Holds a version as {@link #hold(Path, Digest)} does, and runs {@code released} once the hold
+   * is closed (outside the registry's monitor), such as a prune that the hold kept from freeing
+   * space.
+   */
+  static Hold hold(Path cacheRoot, Digest version, Runnable released) throws IOException {
     Path file = lockFile(cacheRoot, version);
     synchronized (OPEN) {
       Open open = OPEN.get(file);
@@ -109,14 +121,14 @@ final class CachePins {
         }
         open = new Open(channel, lock);
       }
-      return counted(file, version, open);
+      return counted(file, version, open, released);
     }
   }
 
-  private static Hold counted(Path file, Digest version, Open open) {
+  private static Hold counted(Path file, Digest version, Open open, Runnable released) {
     open.holds++;
     OPEN.put(file, open);
-    return new Hold(file, version);
+    return new Hold(file, version, released);
   }
 
   /** Whether this JVM holds a version; other processes' holds are seen only by {@link #evict}. */
@@ -128,8 +140,36 @@ final class CachePins {
   }
 
   /**
+   * Whether any process holds a version now: this JVM (counted), or another one (its shared lock
+   * keeps this JVM from taking the exclusive lock for a moment). A snapshot for listings and for
+   * choosing what to evict; {@link #evict} decides again under the lock.
+   *
+   * @throws IOException if the lock file exists but cannot be opened
+   */
+  static boolean heldAnywhere(Path cacheRoot, Digest version) throws IOException {
+    Path file = lockFile(cacheRoot, version);
+    synchronized (OPEN) {
+      if (OPEN.containsKey(file)) {
+        return true;
+      }
+      if (!Files.exists(file)) {
+        // A hold creates the file first, so no file means no hold.
+        return false;
+      }
+      try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try {
+          return c.tryLock(0, Long.MAX_VALUE, false) == null;
+        } catch (UnsupportedOperationException e) {
+          return false;
+        }
+      }
+    }
+  }
+
+  /**
    * Runs an eviction of a version if no process holds it, with the version's lock taken so no
-   * process can hold it meanwhile. Lock files are never deleted (see the body for why); each is
+   * process can hold it meanwhile. Holds in this JVM wait for the eviction, so it should be short:
+   * move the folder aside and unlink its blobs, and delete the moved folder after. Lock files are never deleted (see the body for why); each is
    * an empty file per version ever held.
    *
    * @return whether the eviction ran; false if some process holds the version

@@ -301,4 +301,9 @@ final class Downloader {
     }
     return out;
   }
+
+  /** A whole version in the local cache, fetched where missing, for {@link CacheAdmin#pin}. */
+  Path fetchIntoCache(AssetVersion v) {
+    return inCache(v);
+  }
 }

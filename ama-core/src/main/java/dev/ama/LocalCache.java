@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.Comparator;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * <p>Everything enters through a temporary file (see {@link TempFiles}) and an atomic rename, so a
  * crash or a concurrent process never leaves a partial file under a final name, and what a killed
  * process left in {@code tmp/} is removed by the next client that writes.
+ *
+ * <p>With a size cap, a blob about to be written first makes room for itself ({@link
+ * CacheEviction}): each version folder handed out has its last use recorded (the modification time
+ * of {@code versions/<hex>.used}, one {@code utimes} call), and the least recently used versions
+ * that no process holds and nobody pinned ({@code pins/<hex>}) are evicted first.
  */
 final class LocalCache {
   private static final Logger LOG = LoggerFactory.getLogger(LocalCache.class);
@@ -43,9 +50,39 @@ final class LocalCache {
   private final AtomicBoolean swept = new AtomicBoolean();
   /** Blobs this client put or hashed itself, which need no hashing before they are linked. */
   private final Set<Digest> verified = ConcurrentHashMap.newKeySet();
+  /** The suffix of the file whose modification time is a version's last use. */
+  static final String USED = ".used";
+  /** No cap. */
+  static final long UNBOUNDED = Long.MAX_VALUE;
+  /**
+   * How long this process trusts its own count of the cache's size before it walks the cache
+   * again: other processes write to it too, unseen.
+   */
+  private static final long RESCAN_NANOS = 1_000_000_000L;
+  private final long maxBytes;
+  private final CacheEviction eviction = new CacheEviction(this);
+  /** The cache's size as last measured plus what this process wrote since; -1 before measuring. */
+  private final AtomicLong estimate = new AtomicLong(-1);
+  private volatile long measuredAt;
+  /** Bytes this process wrote since it last measured the cache. */
+  private final AtomicLong sinceMeasured = new AtomicLong();
 
   LocalCache(Path root) {
+    this(root, UNBOUNDED);
+  }
+
+  /** @param maxBytes the size cap, or {@link #UNBOUNDED} */
+  LocalCache(Path root, long maxBytes) {
     this.root = root;
+    this.maxBytes = maxBytes;
+  }
+
+  long maxBytes() {
+    return maxBytes;
+  }
+
+  CacheEviction eviction() {
+    return eviction;
   }
 
   Path root() {
@@ -56,7 +93,7 @@ final class LocalCache {
     return root.resolve("blobs").resolve(d.algorithm()).resolve(d.hex().substring(0, 2)).resolve(d.hex());
   }
 
-  private Path tmpDir() throws IOException {
+  Path tmpDir() throws IOException {
     Path tmp = Files.createDirectories(root.resolve("tmp"));
     if (swept.compareAndSet(false, true)) {
       sweep(tmp);
@@ -94,12 +131,13 @@ final class LocalCache {
   /**
    * Holds a version in this cache, so that no process sharing the cache evicts its folder until
    * the hold is closed (see {@link CachePins}). Take it before checking or assembling the folder.
+   * Closing it prunes the cache if the last prune left it above its cap, as a hold may have made it.
    *
    * @throws LocalFileException if the version's lock file cannot be created or locked
    */
   CachePins.Hold hold(Digest version) {
     try {
-      return CachePins.hold(root, version);
+      return CachePins.hold(root, version, this::released);
     } catch (IOException e) {
       throw new LocalFileException("could not hold " + version.shortHex() + " in the local cache " + root + ": "
           + e.getMessage() + ". Check permissions on " + root.resolve("locks") + ", or set AMA_CACHE", e);
@@ -137,6 +175,7 @@ final class LocalCache {
    */
   Path putBlob(AssetFile file, InputStream in, String source, String remedy) {
     Path target = blobPath(file.digest());
+    makeRoom(file.size());
     try {
       Files.createDirectories(target.getParent());
       try (TempFiles.Writing tmp = TempFiles.create(tmpDir())) {
@@ -147,6 +186,7 @@ final class LocalCache {
         moveIntoPlace(tmp, target);
       }
       verified.add(file.digest());
+      wrote(file.size());
       return target;
     } catch (IOException e) {
       if (Tasks.isInterruption(e)) {
@@ -221,6 +261,7 @@ final class LocalCache {
     if (restamp) {
       writeStamps(target, v);
     }
+    used(v.version());
     return Optional.of(target);
   }
 
@@ -274,7 +315,154 @@ final class LocalCache {
   }
 
   private Path versionPath(AssetVersion v) {
-    return root.resolve("versions").resolve(v.version().hex());
+    return versionPath(v.version());
+  }
+
+  Path versionPath(Digest v) {
+    return root.resolve("versions").resolve(v.hex());
+  }
+
+  /**
+   * Records that a version's folder was handed out now, for least-recently-used eviction: one
+   * {@code utimes} call on a small file, created the first time.
+   */
+  private void used(Digest v) {
+    Path used = root.resolve("versions").resolve(v.hex() + USED);
+    try {
+      Files.setLastModifiedTime(used, FileTime.from(Instant.now()));
+    } catch (java.nio.file.NoSuchFileException e) {
+      writeSmall(used, new byte[0]);
+    } catch (IOException e) {
+      // Only the eviction order suffers: the version looks older than it is.
+    }
+  }
+
+  /** Removes the stamps and the last use of an evicted version's folder. */
+  void forgetFolderFiles(Digest v) throws IOException {
+    Files.deleteIfExists(root.resolve("versions").resolve(v.hex() + ".stamps"));
+    Files.deleteIfExists(root.resolve("versions").resolve(v.hex() + USED));
+  }
+
+  /**
+   * Before a write of {@code incoming} bytes: prunes to leave room for it, unless this process's
+   * count says there is room, the count is fresh, and the writes since it are small (a 64th of the
+   * cap: other processes' writes are unseen in the count). Room is made first, so the cache never
+   * holds more than the cap plus what is held or pinned, not even for the moment between a write and
+   * its prune. A prune by another process meanwhile is waited for, since it may have measured the
+   * cache before the write that needs room. Housekeeping: a failure is logged, and the write goes on.
+   */
+  private void makeRoom(long incoming) {
+    if (maxBytes == UNBOUNDED) {
+      return;
+    }
+    long now = System.nanoTime();
+    long est = estimate.get();
+    if (est >= 0 && est + incoming <= maxBytes && now - measuredAt < RESCAN_NANOS
+        && sinceMeasured.get() + incoming <= maxBytes / 64) {
+      return;
+    }
+    try {
+      sinceMeasured.set(0);
+      CacheAdmin.PruneReport r = eviction.prune(Math.max(0, maxBytes - incoming), true);
+      estimate.set(r.bytesAfter());
+      measuredAt = now;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not prune the local cache {} to its cap of {} bytes ({}); it stays larger until the next write"
+          + " prunes it, or run ama cache prune", root, maxBytes, e.toString());
+    }
+  }
+
+  /** After a write of {@code bytes}, for this process's count of the cache's size. */
+  private void wrote(long bytes) {
+    if (maxBytes != UNBOUNDED) {
+      estimate.accumulateAndGet(bytes, (e, b) -> e < 0 ? e : e + b);
+      sinceMeasured.addAndGet(bytes);
+    }
+  }
+
+  /** After a hold closed: prunes if the last measure was above the cap (held versions kept it there). */
+  private void released() {
+    if (maxBytes != UNBOUNDED && estimate.get() > maxBytes) {
+      makeRoom(0);
+    }
+  }
+
+  // ---- pins ----
+
+  private Path pinPath(Digest v) {
+    return root.resolve("pins").resolve(v.hex());
+  }
+
+  /**
+   * Pins a version: no prune evicts it until it is unpinned. A file in the cache, so a pin
+   * outlives the process.
+   *
+   * @throws LocalFileException if the pin cannot be written
+   */
+  void pin(Digest v) {
+    Path p = pinPath(v);
+    try {
+      Files.createDirectories(p.getParent());
+      try (TempFiles.Writing tmp = TempFiles.create(tmpDir()); OutputStream out = tmp.out()) {
+        out.write((v + "\n").getBytes(StandardCharsets.US_ASCII));
+        tmp.moveTo(p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new LocalFileException("could not pin " + v.shortHex() + " in the local cache " + root + ": " + e.getMessage()
+          + ". Check free space and permissions on " + p.getParent() + ", or set AMA_CACHE", e);
+    }
+  }
+
+  /**
+   * Unpins a version.
+   *
+   * @return whether it was pinned
+   * @throws LocalFileException if the pin cannot be removed
+   */
+  boolean unpin(Digest v) {
+    try {
+      return Files.deleteIfExists(pinPath(v));
+    } catch (IOException e) {
+      throw new LocalFileException("could not unpin " + v.shortHex() + " in the local cache " + root + ": "
+          + e.getMessage() + ". Delete " + pinPath(v) + " by hand", e);
+    }
+  }
+
+  /** The pinned versions. */
+  Set<Digest> pinned() {
+    Set<Digest> out = new java.util.TreeSet<>();
+    try (Stream<Path> pins = Files.list(root.resolve("pins"))) {
+      pins.map(p -> p.getFileName().toString()).filter(n -> n.length() == 64 && Digest.isHex(n))
+          .forEach(n -> out.add(Digest.sha256Hex(n)));
+    } catch (IOException e) {
+      // No pins folder: nothing pinned.
+    }
+    return out;
+  }
+
+  /** Every remembered alias target, as {@code type/alias} by version, over every store. */
+  Map<Digest, Set<String>> rememberedAliases() {
+    Map<Digest, Set<String>> out = new java.util.HashMap<>();
+    Path aliases = root.resolve("aliases");
+    if (!Files.isDirectory(aliases)) {
+      return out;
+    }
+    try (Stream<Path> walk = Files.walk(aliases, 3)) {
+      walk.filter(p -> aliases.relativize(p).getNameCount() == 3 && Files.isRegularFile(p)).forEach(p -> {
+        Path rel = aliases.relativize(p);
+        readSmall(p).ifPresent(b -> {
+          try {
+            Digest d = Digest.parse(new String(b, StandardCharsets.US_ASCII).trim());
+            out.computeIfAbsent(d, x -> new java.util.TreeSet<>()).add(rel.getName(1) + "/" + rel.getName(2));
+          } catch (IllegalArgumentException e) {
+            // A damaged remembered target is ignored, as rememberedAlias ignores it.
+          }
+        });
+      });
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // Only the listing loses names.
+    }
+    return out;
   }
 
   /**
@@ -303,6 +491,7 @@ final class LocalCache {
   Optional<Path> versionFolder(AssetVersion v, List<AssetFile> files, Map<Digest, Path> blobs) {
     Path target = versionPath(v);
     if (isComplete(target, files)) {
+      used(v.version());
       return Optional.of(target);
     }
     try {
@@ -342,6 +531,7 @@ final class LocalCache {
       if (placed) {
         writeStamps(target, v);
       }
+      used(v.version());
       return Optional.of(target);
     } catch (IOException e) {
       throw new LocalFileException("could not assemble " + v + " in the local cache " + root + ": " + e.getMessage()

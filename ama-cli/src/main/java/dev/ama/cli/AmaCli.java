@@ -64,7 +64,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "  else ~/.ama/store. A store is a folder or a URI such as /data/store,",
       "  s3://bucket/prefix, gs://bucket/prefix or mem:NAME.",
       "User: --user, else AMA_USER, else the operating system user.",
-      "Cache: AMA_CACHE, else ~/.cache/ama.",
+      "Cache: AMA_CACHE, else ~/.cache/ama. Its size cap: --cache-max, else",
+      "  AMA_CACHE_MAX, else 'cache_max:' in ~/.ama/config.yml, else none.",
       "Transfers: --concurrency, else AMA_CONCURRENCY, else 'concurrency:' in",
       "  ~/.ama/config.yml, else 16; --part-size, else AMA_PART_SIZE, else",
       "  'part_size:' in ~/.ama/config.yml, else 8MiB.",
@@ -90,6 +91,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       AliasCommand.class,
       VerifyCommand.class,
       GcCommand.class,
+      CacheCommand.class,
     })
 public final class AmaCli implements Callable<Integer> {
   private final Path workDir;
@@ -103,6 +105,7 @@ public final class AmaCli implements Callable<Integer> {
   private boolean quiet;
   private Optional<Integer> concurrency = Optional.empty();
   private Optional<Long> partSize = Optional.empty();
+  private Optional<Optional<Long>> cacheMax = Optional.empty();
 
   @Spec CommandSpec spec;
 
@@ -178,6 +181,22 @@ public final class AmaCli implements Callable<Integer> {
   }
 
   @Option(
+      names = "--cache-max",
+      paramLabel = "SIZE",
+      scope = ScopeType.INHERIT,
+      description = "Cap on the local cache's size on disk, such as 10GiB, or none; least recently used versions"
+          + " are evicted beyond it (default: AMA_CACHE_MAX, else the config file, else none).")
+  void cacheMax(String value) {
+    if (value != null) {
+      try {
+        cacheMax = Optional.of(Settings.cacheMax(value, "--cache-max"));
+      } catch (InvalidInputException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+  }
+
+  @Option(
       names = {"-q", "--quiet"},
       scope = ScopeType.INHERIT,
       description = "No progress bars and no confirmations such as 'uploaded ...'; errors and the data"
@@ -197,7 +216,7 @@ public final class AmaCli implements Callable<Integer> {
    *
    * @param workDir the working folder: where {@code .ama/} lives and relative paths start
    * @param env the environment: {@code AMA_STORE}, {@code AMA_USER}, {@code AMA_CACHE}, {@code
-   *     AMA_CONCURRENCY}, {@code AMA_PART_SIZE}, {@code AMA_PROGRESS}, {@code HOME} and {@code USER}
+   *     AMA_CONCURRENCY}, {@code AMA_PART_SIZE}, {@code AMA_CACHE_MAX}, {@code AMA_PROGRESS}, {@code HOME} and {@code USER}
    *     are read; nothing is read from the real environment. {@code AMA_PROGRESS=1} draws progress
    *     bars into {@code err} as if it were a terminal
    * @param out where results go
@@ -272,6 +291,11 @@ public final class AmaCli implements Callable<Integer> {
 
   Optional<Long> partSizeOption() {
     return partSize;
+  }
+
+  /** {@code --cache-max}: absent if not given, else the cap, empty for {@code none}. */
+  Optional<Optional<Long>> cacheMaxOption() {
+    return cacheMax;
   }
 
   Optional<String> storeOption() {

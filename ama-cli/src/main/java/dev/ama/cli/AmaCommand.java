@@ -49,7 +49,8 @@ abstract class AmaCommand implements Callable<Integer> {
     AssetClient.Builder builder = AssetClient.builder()
         .store(settings.store(cli().storeOption()).value())
         .cache(settings.cache())
-        .transfers(settings.transfers(cli().concurrencyOption(), cli().partSizeOption()).settings());
+        .transfers(settings.transfers(cli().concurrencyOption(), cli().partSizeOption()).settings())
+        .cacheMax(settings.cacheMax(cli().cacheMaxOption()).map(v -> Long.parseLong(v.value())).orElse(Long.MAX_VALUE));
     settings.user(cli().userOption()).ifPresent(builder::user);
     if (showProgress()) {
       builder.listener(ProgressBars.onTerminal(cli().err()));

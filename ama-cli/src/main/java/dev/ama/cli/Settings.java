@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  *       {@code ~/.ama/store}
  *   <li>user: {@code --user}, {@code AMA_USER}, the operating system user
  *   <li>cache: {@code AMA_CACHE}, {@code ~/.cache/ama}
+ *   <li>cache cap: {@code --cache-max}, {@code AMA_CACHE_MAX}, {@code cache_max:} in the config
+ *       file, else none
  *   <li>concurrency: {@code --concurrency}, {@code AMA_CONCURRENCY}, {@code concurrency:} in the
  *       config file, {@link TransferSettings#DEFAULTS}
  *   <li>part size: {@code --part-size}, {@code AMA_PART_SIZE}, {@code part_size:} in the config
@@ -38,12 +40,13 @@ final class Settings {
   static final String ENV_CACHE = "AMA_CACHE";
   static final String ENV_CONCURRENCY = "AMA_CONCURRENCY";
   static final String ENV_PART_SIZE = "AMA_PART_SIZE";
+  static final String ENV_CACHE_MAX = "AMA_CACHE_MAX";
   static final int MAX_CONCURRENCY = 256;
   static final long MIN_PART_SIZE = 64L * 1024;
   /** Far above any useful part, and a download holds a few parts in memory at once. */
   static final long MAX_PART_SIZE = 1024L * 1024 * 1024;
   /** What the config file may hold, for messages. */
-  static final String EXAMPLE = "store: s3://bucket/prefix\nconcurrency: 8\npart_size: 16MiB\n";
+  static final String EXAMPLE = "store: s3://bucket/prefix\nconcurrency: 8\npart_size: 16MiB\ncache_max: 10GiB\n";
   static final String SIZE_FORMS = "such as 8MiB, 64KiB, 1GiB or 1048576 (bytes)";
   static final String ENV_HOME = "HOME";
   /** Set by {@link AmaCli#main} from the JVM; the operating system user. */
@@ -132,6 +135,33 @@ final class Settings {
   }
 
   /**
+   * The local cache's size cap in bytes, and where it came from; empty for none (also when a
+   * source says {@code none}, so a flag can lift a cap the config file sets).
+   *
+   * @param flag {@code --cache-max}, already checked: a size, or empty for {@code none}
+   */
+  Optional<Value> cacheMax(Optional<Optional<Long>> flag) {
+    if (flag.isPresent()) {
+      return flag.get().map(b -> new Value(Long.toString(b), "--cache-max"));
+    }
+    return fromEnvOrConfig(ENV_CACHE_MAX, "cache_max")
+        .flatMap(v -> cacheMax(v.value(), v.origin()).map(b -> new Value(Long.toString(b), v.origin())));
+  }
+
+  /**
+   * A cache cap: a size by the rule every size follows ({@link StorageOptions#parseSize}), or
+   * {@code none} for no cap.
+   *
+   * @throws InvalidInputException naming the origin and the accepted forms
+   */
+  static Optional<Long> cacheMax(String text, String origin) {
+    if (text.strip().equalsIgnoreCase("none")) {
+      return Optional.empty();
+    }
+    return Optional.of(size(text, origin, "cache cap", 0, Long.MAX_VALUE - 1, " or none for no cap"));
+  }
+
+  /**
    * How transfers use threads and memory.
    *
    * @param concurrencyFlag {@code --concurrency}, already checked
@@ -203,19 +233,30 @@ final class Settings {
    * @throws InvalidInputException naming the origin and the accepted forms
    */
   static long partSize(String text, String origin) {
+    return size(text, origin, "part size", MIN_PART_SIZE, MAX_PART_SIZE, "");
+  }
+
+  /**
+   * A size from {@code min} to {@code max} bytes by {@link StorageOptions#parseSize}.
+   *
+   * @param what the setting, for messages, such as {@code part size}
+   * @param more other accepted forms, for messages
+   * @throws InvalidInputException naming the origin and the accepted forms
+   */
+  private static long size(String text, String origin, String what, long min, long max, String more) {
     long bytes;
     try {
       bytes = StorageOptions.parseSize(text);
     } catch (IllegalArgumentException e) {
       if (!(e.getCause() instanceof ArithmeticException)) {
-        throw new InvalidInputException("invalid part size '" + text + "' (from " + origin + "): give a size " + SIZE_FORMS
-            + "; units are " + StorageOptions.SIZE_UNITS);
+        throw new InvalidInputException("invalid " + what + " '" + text + "' (from " + origin + "): give a size " + SIZE_FORMS
+            + more + "; units are " + StorageOptions.SIZE_UNITS);
       }
       bytes = Long.MAX_VALUE; // well-formed but huge: out of range, said below
     }
-    if (bytes < MIN_PART_SIZE || bytes > MAX_PART_SIZE) {
-      throw new InvalidInputException("invalid part size '" + text + "' (from " + origin
-          + "): it must be from 64KiB to 1GiB, " + SIZE_FORMS);
+    if (bytes < min || bytes > max) {
+      throw new InvalidInputException("invalid " + what + " '" + text + "' (from " + origin + "): it must be from "
+          + StorageOptions.formatSize(min) + " to " + StorageOptions.formatSize(max) + ", " + SIZE_FORMS + more);
     }
     return bytes;
   }
