@@ -25,12 +25,14 @@ class FilesystemStoreTest {
 
   @Test
   void serviceLoaderFindsExactlyTheBackendsOnTheClassPath() {
-    // The profile says which backends it put on the class path (consumer.backends); the core
-    // always serves file: and mem:. A missing or duplicated service file would show here.
+    // The profiles say which backends they put on the class path; the core always serves file:
+    // and mem:. A missing or duplicated service file would show here.
     TreeSet<String> expected = new TreeSet<>(Arrays.asList("file", "mem"));
-    String backends = System.getProperty("consumer.backends", "");
-    if (!backends.isBlank()) {
-      expected.addAll(Arrays.asList(backends.split(",")));
+    if (Boolean.getBoolean("consumer.s3")) {
+      expected.add("s3");
+    }
+    if (Boolean.getBoolean("consumer.gs")) {
+      expected.add("gs");
     }
     TreeSet<String> found = new TreeSet<>();
     int providers = 0;
