@@ -9,8 +9,9 @@
 # Offline: files only, from AMA_REPO_DIR and ~/.m2/repository (see settings.xml); AMA's build must
 # have run on this machine first. Set CONSUMER_ONLINE=1 to let Maven fetch what is missing.
 set -euo pipefail
-cd "$(dirname "$0")"
-repo="$(cd "${1:-../../target/deploy-repo}" && pwd)"
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "${1:-$here/../../target/deploy-repo}" && pwd)"   # a relative argument is from the caller's folder
+cd "$here"
 # Its own local repository, so AMA's snapshot never lands in the shared ~/.m2; outside
 # it/consumer/target, which each build starts without.
 local_repo="$(cd ../.. && pwd)/target/consumer-m2"
