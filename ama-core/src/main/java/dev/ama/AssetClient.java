@@ -66,7 +66,7 @@ public final class AssetClient implements AutoCloseable {
     Leases leases = new Leases(store, user, b.clock);
     this.publisher = new Publisher(store, index, aliases, queries, transfers, tasks, cache, leases, user, b.clock);
     this.collector = new Collector(store, aliases, leases, tasks, b.clock);
-    this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads);
+    this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads, b.clock);
     this.aliasMoves = new AliasMoves(store, aliases, queries, leases, user);
     this.verifier = new Verifier(store, index, aliases, tasks, b.listener);
   }
@@ -377,7 +377,22 @@ public final class AssetClient implements AutoCloseable {
    * @throws LocalFileException if the local cache cannot be written
    */
   public LoadedAsset load(String type, String alias) {
-    return downloader.load(Names.checkType(type), Names.checkAlias(alias));
+    return load(type, alias, LoadOptions.defaults());
+  }
+
+  /**
+   * The version an alias points at, on local disk, as {@link #load(String, String)} loads it, with
+   * options: only some of its files ({@link LoadOptions#files}), and whether a cached version may
+   * be served when the store is unreachable ({@link LoadOptions#strict}). The result says where it
+   * came from ({@link LoadedAsset#origin()}) and holds its version in the cache until closed.
+   *
+   * @throws StoreException if the store cannot be reached and the options are strict, or this
+   *     machine never loaded the alias
+   * @throws NotFoundException if the alias does not exist, or a pattern of the selection matches
+   *     no file of the version
+   */
+  public LoadedAsset load(String type, String alias, LoadOptions options) {
+    return downloader.load(Names.checkType(type), Names.checkAlias(alias), Objects.requireNonNull(options, "options"));
   }
 
   // ------------------------------------------------------------------ verify

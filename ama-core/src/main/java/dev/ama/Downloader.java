@@ -3,6 +3,8 @@ package dev.ama;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -30,15 +32,20 @@ final class Downloader {
   private final LocalCache cache;
   private final String location;
   private final boolean verifyLoads;
+  private final Clock clock;
+  private final ResolutionTimes resolutions;
 
   /** @param verifyLoads whether {@link #load} hashes every cached file it serves, not only stamps */
-  Downloader(Queries queries, Transfers transfers, Tasks tasks, LocalCache cache, String location, boolean verifyLoads) {
+  Downloader(Queries queries, Transfers transfers, Tasks tasks, LocalCache cache, String location, boolean verifyLoads,
+      Clock clock) {
     this.queries = queries;
     this.transfers = transfers;
     this.tasks = tasks;
     this.cache = cache;
     this.location = location;
     this.verifyLoads = verifyLoads;
+    this.clock = clock;
+    this.resolutions = new ResolutionTimes(cache.root(), location);
   }
 
   /**
@@ -201,9 +208,10 @@ final class Downloader {
 
   /**
    * The version an alias points at, in the local cache: fetched once, then served from it. If the
-   * store cannot be reached, the last version this machine loaded for the alias is served.
+   * store cannot be reached, the last version this machine loaded for the alias is served, marked
+   * as coming from the cache (unless {@code options} are strict, which refuse it).
    */
-  LoadedAsset load(String type, String alias) {
+  LoadedAsset load(String type, String alias, LoadOptions options) {
     AssetVersion v;
     try {
       v = queries.manifest(queries.require(type, alias).version());
@@ -213,40 +221,110 @@ final class Downloader {
       cache.forgetAlias(location, type, alias);
       throw e;
     } catch (StoreException e) {
-      Optional<AssetVersion> known = cache.rememberedAlias(location, type, alias).flatMap(cache::manifest);
-      if (known.isEmpty()) {
-        throw e;
-      }
-      LOG.warn("store {} unreachable ({}); serving the last loaded version {} of {}/{} from the local cache",
-          location, e.getMessage(), known.get().version(), type, alias);
-      // The folder alone is enough to serve: its blobs may have been evicted since it was made.
-      Optional<Path> folder = cache.checkedFolder(known.get(), verifyLoads);
-      return new LoadedAsset(known.get(), folder.isPresent() ? folder.get() : inCache(known.get()));
+      return fromCache(type, alias, options, e);
     }
-    Path dir = inCache(v);
-    cache.rememberAlias(location, type, alias, v.version());
-    return new LoadedAsset(v, dir);
+    Instant now = clock.instant();
+    LoadedAsset loaded = loadResolved(v, options.selection(), verifyLoads, now);
+    servedAlias(type, alias, v.version(), now);
+    return loaded;
   }
 
   /**
-   * The version's folder in the local cache, checked before it is served (see {@link
-   * LocalCache#checkedFolder}); else its blobs are fetched where missing and it is assembled.
+   * A version just resolved, in the local cache and held there: the hold is taken before the
+   * folder is checked or assembled, so an eviction in another process cannot remove it meanwhile.
+   *
+   * @param fullVerify whether every file of the folder is hashed before it is served, not only
+   *     its stamps compared
    */
-  private Path inCache(AssetVersion v) {
-    Optional<Path> ready = cache.checkedFolder(v, verifyLoads);
+  LoadedAsset loadResolved(AssetVersion v, FileSelection selection, boolean fullVerify, Instant resolved) {
+    List<AssetFile> files = selection.select(v);
+    CachePins.Hold hold = cache.hold(v.version());
+    try {
+      return LoadedAsset.fromStore(v, inCache(v, files, fullVerify), files, selection, resolved, hold);
+    } catch (RuntimeException e) {
+      hold.close();
+      throw e;
+    }
+  }
+
+  /** Records that an alias was resolved against the store at {@code at}. */
+  void resolvedAlias(String type, String alias, Instant at) {
+    resolutions.record(type, alias, at);
+  }
+
+  /** Remembers the version this machine now serves for an alias, for offline starts. */
+  void servedAlias(String type, String alias, Digest version, Instant resolved) {
+    cache.rememberAlias(location, type, alias, version);
+    resolutions.record(type, alias, resolved);
+  }
+
+  /**
+   * The last version this machine served for an alias, from the cache, because the store could
+   * not be reached; refused when strict.
+   */
+  private LoadedAsset fromCache(String type, String alias, LoadOptions options, StoreException unreachable) {
+    Optional<Instant> last = resolutions.last(type, alias);
+    Optional<AssetVersion> known = cache.rememberedAlias(location, type, alias).flatMap(cache::manifest);
+    if (options.isStrict()) {
+      throw new StoreException("store " + location + " could not be reached to resolve " + type + "/" + alias + " ("
+          + unreachable.getMessage() + "); strict loading refuses to serve "
+          + known.map(k -> "the cached version " + k.version().shortHex()).orElse("a cached version")
+          + last.map(t -> ", last resolved at " + t).orElse("") + ". Check the store's network and credentials and"
+          + " retry, or load without strict to serve the cached version", unreachable);
+    }
+    if (known.isEmpty()) {
+      throw unreachable;
+    }
+    AssetVersion v = known.get();
+    List<AssetFile> files = options.selection().select(v);
+    CachePins.Hold hold = cache.hold(v.version());
+    try {
+      // The folder alone is enough to serve: its blobs may have been evicted since it was made.
+      Optional<Path> folder = cache.checkedFolder(v, files, verifyLoads);
+      Path dir = folder.isPresent() ? folder.get() : inCache(v, files, verifyLoads);
+      LOG.warn("store {} unreachable ({}); serving the last loaded version {} of {}/{} from the local cache{}",
+          location, unreachable.getMessage(), v.version(), type, alias,
+          last.map(t -> " (alias last resolved at " + t + ")").orElse(""));
+      return LoadedAsset.fromCache(v, dir, files, options.selection(), unreachable, last, hold);
+    } catch (RuntimeException e) {
+      hold.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The version's folder in the local cache holding at least {@code files}, checked before it is
+   * served (see {@link LocalCache#checkedFolder}); else their blobs are fetched where missing and
+   * it is assembled. With {@code fullVerify}, an assembled folder is hashed once more in full:
+   * files it already held were not fetched, and the caller wants every byte checked.
+   */
+  private Path inCache(AssetVersion v, List<AssetFile> files, boolean fullVerify) {
+    Optional<Path> ready = cache.checkedFolder(v, files, fullVerify);
     if (ready.isPresent()) {
       return ready.get();
     }
-    Optional<Path> dir = cache.versionFolder(v, cachedBlobs(v));
-    // A blob another process evicted between fetching and linking is fetched once more.
-    return dir.isPresent() ? dir.get() : cache.versionFolder(v, cachedBlobs(v)).orElseThrow(() -> new LocalFileException(
-        "could not assemble " + v + " in the local cache " + cache.root() + ": its blobs keep disappearing while it is"
-            + " assembled. Check that no other program is deleting files in the cache"));
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Optional<Path> dir = cache.versionFolder(v, files, cachedBlobs(files));
+      // A blob another process evicted between fetching and linking is fetched once more.
+      if (dir.isEmpty()) {
+        continue;
+      }
+      if (!fullVerify) {
+        return dir.get();
+      }
+      // A file found damaged is deleted by the check, and fetched again by the next attempt.
+      Optional<Path> checked = cache.checkedFolder(v, files, true);
+      if (checked.isPresent()) {
+        return checked.get();
+      }
+    }
+    throw new LocalFileException("could not assemble " + v + " in the local cache " + cache.root() + ": its files"
+        + " keep disappearing or changing while it is assembled. Check that no other program is deleting or editing"
+        + " files in the cache");
   }
 
-  /** Every blob of a version in the local cache, fetched in parallel where missing. */
-  private Map<Digest, Path> cachedBlobs(AssetVersion v) {
-    List<AssetFile> files = v.files();
+  /** The blobs of some files of a version in the local cache, fetched in parallel where missing. */
+  private Map<Digest, Path> cachedBlobs(List<AssetFile> files) {
     TransferListener listener = transfers.listener();
     listener.started(TransferListener.Phase.DOWNLOADING, files.size(), files.stream().mapToLong(AssetFile::size).sum());
     List<Path> paths;
