@@ -51,6 +51,7 @@ public final class AssetClient implements AutoCloseable {
   private final AliasMoves aliasMoves;
   private final Verifier verifier;
   private final Collector collector;
+  private final Clock clock;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.store = new Store(storage);
@@ -69,6 +70,7 @@ public final class AssetClient implements AutoCloseable {
     this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads, b.clock);
     this.aliasMoves = new AliasMoves(store, aliases, queries, leases, user);
     this.verifier = new Verifier(store, index, aliases, tasks, b.listener);
+    this.clock = b.clock;
   }
 
   /** A builder; {@link Builder#store(String)} or {@link Builder#storage(Storage)} is required. */
@@ -393,6 +395,30 @@ public final class AssetClient implements AutoCloseable {
    */
   public LoadedAsset load(String type, String alias, LoadOptions options) {
     return downloader.load(Names.checkType(type), Names.checkAlias(alias), Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * Follows an alias for serving, with {@link WatchOptions#defaults()}: polls every 30 seconds, no
+   * check. See {@link #watch(String, String, WatchOptions)}.
+   */
+  public AssetWatch watch(String type, String alias) {
+    return watch(type, alias, WatchOptions.defaults());
+  }
+
+  /**
+   * Follows an alias for serving: loads the version it points at now (as {@link #load(String,
+   * String, LoadOptions)} does, before returning), then polls the store and, when the alias moves,
+   * fetches the new version into the cache, hashes every byte, runs the options' check and only
+   * then swaps it in. {@link AssetWatch#current()} costs no request. A failed fetch or check keeps
+   * the old version serving and is reported to the listeners. Close the watch to stop polling.
+   *
+   * @throws StoreException if the store cannot be reached and the options are strict, or this
+   *     machine never loaded the alias
+   * @throws NotFoundException if the alias does not exist
+   */
+  public AssetWatch watch(String type, String alias, WatchOptions options) {
+    return AssetWatch.start(Names.checkType(type), Names.checkAlias(alias), Objects.requireNonNull(options, "options"),
+        queries, downloader, cache, clock);
   }
 
   // ------------------------------------------------------------------ verify
