@@ -219,6 +219,27 @@ class AssetWatchTest {
   }
 
   @Test
+  void anEvictionLeavesAloneWhatTheWatchOrAReaderHoldsAndRunsOnceReleased() throws Exception {
+    AssetVersion v1 = publish("v1");
+    try (AssetWatch watch = serving.watch("models", "prod", options())) {
+      LoadedAsset reader = watch.acquire();
+      AssetVersion v2 = publish("v2");
+      events.next();
+      publish("v3");
+      events.next();
+      AtomicInteger evictions = new AtomicInteger();
+      assertFalse(CachePins.evict(serving.cacheDir(), v1.version(), evictions::incrementAndGet), "the reader holds v1");
+      assertFalse(CachePins.evict(serving.cacheDir(), v2.version(), evictions::incrementAndGet), "the watch holds v2, the previous");
+      assertEquals(0, evictions.get());
+      assertEquals("v1", Files.readString(reader.file("model.h5")));
+      reader.close();
+      Path folder = reader.dir();
+      assertTrue(CachePins.evict(serving.cacheDir(), v1.version(), () -> LocalCache.deleteTree(folder)));
+      assertFalse(Files.exists(folder));
+    }
+  }
+
+  @Test
   void closingStopsPollingAndReleasesTheWatchsHolds() throws Exception {
     AssetVersion v1 = publish("v1");
     AssetWatch watch = serving.watch("models", "prod", options());
