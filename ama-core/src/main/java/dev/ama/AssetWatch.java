@@ -333,7 +333,7 @@ public final class AssetWatch implements AutoCloseable {
   private void prepareAndSwap(Digest target, Instant resolved) {
     LoadedAsset next;
     try {
-      AssetVersion v = queries.manifest(target);
+      AssetVersion v = downloader.manifest(target);
       next = downloader.loadResolved(v, options.loadOptions().selection(), true, resolved);
     } catch (IntegrityException | NotFoundException e) {
       refused = target;

@@ -1,5 +1,7 @@
 package dev.ama;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -34,6 +36,7 @@ final class Downloader {
   private final boolean verifyLoads;
   private final Clock clock;
   private final ResolutionTimes resolutions;
+  private final Cache<Digest, AssetVersion> manifests = Caffeine.newBuilder().maximumSize(256).build();
 
   /** @param verifyLoads whether {@link #load} hashes every cached file it serves, not only stamps */
   Downloader(Queries queries, Transfers transfers, Tasks tasks, LocalCache cache, String location, boolean verifyLoads,
@@ -214,7 +217,7 @@ final class Downloader {
   LoadedAsset load(String type, String alias, LoadOptions options) {
     AssetVersion v;
     try {
-      v = queries.manifest(queries.require(type, alias).version());
+      v = manifest(queries.require(type, alias).version());
     } catch (AliasRemovedException e) {
       // The store says the alias points at nothing: an offline start later must not serve what
       // this machine loaded before the removal.
@@ -247,6 +250,14 @@ final class Downloader {
     }
   }
 
+  /**
+   * A version's manifest, from memory once read: a manifest never changes under its id, and
+   * reading it from the cache (read, hash, parse) is most of a warm load's own cost.
+   */
+  AssetVersion manifest(Digest id) {
+    return manifests.get(id, queries::manifest);
+  }
+
   /** Records that an alias was resolved against the store at {@code at}. */
   void resolvedAlias(String type, String alias, Instant at) {
     resolutions.record(type, alias, at);
@@ -254,7 +265,10 @@ final class Downloader {
 
   /** Remembers the version this machine now serves for an alias, for offline starts. */
   void servedAlias(String type, String alias, Digest version, Instant resolved) {
-    cache.rememberAlias(location, type, alias, version);
+    // Rewriting the file is a rename, which costs more than the rest of a warm load: write only a change.
+    if (!cache.rememberedAlias(location, type, alias).equals(Optional.of(version))) {
+      cache.rememberAlias(location, type, alias, version);
+    }
     resolutions.record(type, alias, resolved);
   }
 
@@ -295,8 +309,9 @@ final class Downloader {
   /**
    * The version's folder in the local cache holding at least {@code files}, checked before it is
    * served (see {@link LocalCache#checkedFolder}); else their blobs are fetched where missing and
-   * it is assembled. With {@code fullVerify}, an assembled folder is hashed once more in full:
-   * files it already held were not fetched, and the caller wants every byte checked.
+   * it is assembled. With {@code fullVerify}, every file of an assembled folder is hashed too,
+   * except a file that is a link of a blob this call fetched (verified on the way in): the bytes
+   * are checked once, and a file the folder already held, or a blob found in the cache, is hashed.
    */
   private Path inCache(AssetVersion v, List<AssetFile> files, boolean fullVerify) {
     Optional<Path> ready = cache.checkedFolder(v, files, fullVerify);
@@ -304,7 +319,10 @@ final class Downloader {
       return ready.get();
     }
     for (int attempt = 0; attempt < 2; attempt++) {
-      Optional<Path> dir = cache.versionFolder(v, files, cachedBlobs(files));
+      Set<Digest> fetching = new HashSet<>();
+      files.stream().filter(f -> cache.blob(f).isEmpty()).forEach(f -> fetching.add(f.digest()));
+      Map<Digest, Path> blobs = cachedBlobs(files);
+      Optional<Path> dir = cache.versionFolder(v, files, blobs);
       // A blob another process evicted between fetching and linking is fetched once more.
       if (dir.isEmpty()) {
         continue;
@@ -312,15 +330,25 @@ final class Downloader {
       if (!fullVerify) {
         return dir.get();
       }
+      List<AssetFile> unhashed = files.stream()
+          .filter(f -> !fetching.contains(f.digest()) || !sameFile(AssetPaths.resolve(dir.get(), f.path()), blobs.get(f.digest())))
+          .toList();
       // A file found damaged is deleted by the check, and fetched again by the next attempt.
-      Optional<Path> checked = cache.checkedFolder(v, files, true);
-      if (checked.isPresent()) {
-        return checked.get();
+      if (unhashed.isEmpty() || cache.checkedFolder(v, unhashed, true).isPresent()) {
+        return dir.get();
       }
     }
     throw new LocalFileException("could not assemble " + v + " in the local cache " + cache.root() + ": its files"
         + " keep disappearing or changing while it is assembled. Check that no other program is deleting or editing"
         + " files in the cache");
+  }
+
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      return Files.isSameFile(a, b);
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   /** The blobs of some files of a version in the local cache, fetched in parallel where missing. */

@@ -146,6 +146,29 @@ class AssetWatchTest {
   }
 
   @Test
+  void aMoveHashesAFileAPartialFolderAlreadyHeldNotOnlyTheFilesItFetches() throws Exception {
+    AssetVersion v1 = publish("v1");
+    Path dir = Files.createDirectories(tmp.resolve("files2"));
+    AssetVersion v2 = publisher.newAsset("models").add(Files.writeString(dir.resolve("model.h5"), "version 2"),
+        Files.writeString(dir.resolve("model.yml"), "layers: 2")).alias("candidate").upload();
+    // A subset of v2 is in the cache, its one file damaged with its stamp recorded as verified.
+    Path served;
+    try (LoadedAsset early = serving.load("models", "candidate", LoadOptions.defaults().files(FileSelection.include("model.h5")))) {
+      served = early.file("model.h5");
+    }
+    served.toFile().setWritable(true);
+    Files.writeString(served, "version X");
+    Files.writeString(serving.cacheDir().resolve("versions").resolve(v2.version().hex() + ".stamps"),
+        HashCache.Stamp.of(served).line() + "\tmodel.h5\n");
+    try (AssetWatch watch = serving.watch("models", "prod", options())) {
+      publisher.setAlias("models", "prod", v2, AliasExpectation.any());
+      assertEquals("moved " + v1.version().shortHex() + " -> " + v2.version().shortHex(), events.next());
+      assertEquals("version 2", Files.readString(watch.current().file("model.h5")));
+      assertEquals("layers: 2", Files.readString(watch.current().file("model.yml")));
+    }
+  }
+
+  @Test
   void anUnreachableStoreKeepsTheVersionServingAndTellsTheListenersWhenItLastResolved() throws Exception {
     AssetVersion v1 = publish("v1");
     try (AssetWatch watch = serving.watch("models", "prod", options())) {
