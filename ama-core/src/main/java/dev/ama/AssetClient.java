@@ -365,6 +365,16 @@ public final class AssetClient implements AutoCloseable {
   }
 
   /**
+   * Starts a download of a version already loaded into the local cache, such as one {@link #load}
+   * served from the cache while the store is unreachable: the files are copied from the cache (each
+   * verified), with no request to the store as long as the cache still holds their blobs.
+   */
+  public AssetDownload download(LoadedAsset loaded) {
+    Objects.requireNonNull(loaded, "loaded");
+    return new AssetDownload(downloader, loaded::asset);
+  }
+
+  /**
    * The version an alias points at, on local disk: fetched into the local cache once, then served
    * from it. Before a cached folder is served, each file's stamp is compared with the one recorded
    * when the cache verified it (or every file is hashed, with {@link Builder#verifyLoads()}); a

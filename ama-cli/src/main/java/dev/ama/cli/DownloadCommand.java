@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.AssetClient;
 import dev.ama.AssetVersion;
 import dev.ama.DownloadResult;
+import dev.ama.LoadedAsset;
 import dev.ama.Names;
+import dev.ama.StoreException;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -17,6 +19,8 @@ import picocli.CommandLine.Option;
       "Download the version an alias points at.",
       "",
       "Files go into DIR (default ./ALIAS/). Every file is checked against its digest and renamed into place only when complete. With --refs, the versions it was made from follow, transitively, under DIR/refs/<type>/<alias>/. A folder that already holds different files under the same names is refused, with nothing written, unless --force.",
+      "",
+      "If the store cannot be reached, the version this machine last loaded for the alias (ama serving code, client.load or client.watch) is copied from the local cache, with a one-line warning on stderr; --strict refuses instead.",
       ""
     },
     footer = {
@@ -37,7 +41,12 @@ final class DownloadCommand extends VersionCommand {
       + " rename of its complete new version (wholly old or wholly new if interrupted); the replaced files are listed.")
   boolean force;
 
-  @Option(names = "--json", description = "Print JSON: the version (as 'ama show --json') plus dir and replaced.")
+  @Option(names = "--strict", description = "Fail if the store is unreachable, instead of downloading the version"
+      + " this machine last loaded for the alias from the local cache (with a warning).")
+  boolean strict;
+
+  @Option(names = "--json", description = "Print JSON: the version (as 'ama show --json') plus dir, replaced, and"
+      + " stale (true if it came from the local cache because the store was unreachable).")
   boolean json;
 
   @Override
@@ -50,11 +59,17 @@ final class DownloadCommand extends VersionCommand {
     Names.checkType(type);
     AssetVersion version;
     DownloadResult result;
+    LoadedAsset cached = null;
     try (AssetClient client = openClient()) {
-      version = client.version(type, alias);
+      try {
+        version = client.version(type, alias);
+      } catch (StoreException unreachable) {
+        cached = fromCache(client, unreachable);
+        version = cached.asset();
+      }
       Path target = workDir().resolve(output.orElse(defaultFolder(version))).normalize();
       // The version resolved once: the files written are those of the version printed even if the alias moves.
-      var download = client.download(version);
+      var download = cached != null ? client.download(cached) : client.download(version);
       if (refs) {
         download.withRefs();
       }
@@ -62,6 +77,9 @@ final class DownloadCommand extends VersionCommand {
         download.force();
       }
       result = download.into(target);
+      if (cached != null) {
+        cached.close();
+      }
     }
     Path dir = result.folder();
     if (json) {
@@ -69,6 +87,11 @@ final class DownloadCommand extends VersionCommand {
       node.put("alias", isAliasName(alias) ? alias : version.alias().orElse(null));
       node.put("dir", dir.toAbsolutePath().normalize().toString());
       result.replaced().forEach(node.putArray("replaced")::add);
+      node.put("stale", cached != null);
+      if (cached != null) {
+        node.put("staleCause", cached.staleCause().map(Throwable::getMessage).orElse(null));
+        node.put("lastResolved", cached.lastResolved().map(Object::toString).orElse(null));
+      }
       Format.printJson(out(), node);
     } else {
       info("downloaded " + type + "/" + alias + " " + version.version() + " (" + version.files().size()
@@ -80,6 +103,24 @@ final class DownloadCommand extends VersionCommand {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * The version this machine last loaded for the alias, from the local cache, when the store cannot
+   * be reached; warned about in one line on stderr. Refused with {@code --strict}, for a selector
+   * other than an alias, or if this machine never loaded the alias: the store's error then stands.
+   */
+  private LoadedAsset fromCache(AssetClient client, StoreException unreachable) {
+    if (strict || !isAliasName(alias)) {
+      throw unreachable;
+    }
+    LoadedAsset cached = client.load(type, alias);
+    if (cached.stale()) {
+      cli().err().println(TerminalText.safe("ama: warning: store " + client.location() + " unreachable; downloading the"
+          + " cached version " + cached.version().shortHex() + " of " + type + "/" + alias + " (alias last resolved "
+          + cached.lastResolved().map(Object::toString).orElse("at an unknown time") + "), which may be out of date"));
+    }
+    return cached;
   }
 
   /** ./ALIAS for an alias; ./TYPE-<short digest> for other selectors, which may hold ':' or '@'. */
