@@ -122,21 +122,28 @@ class AssetWatchTest {
     }
   }
 
+  /**
+   * Loads a version through the alias "candidate" into the serving cache, then damages its
+   * model.h5 there without changing its size, and records the damaged file's stamp as verified.
+   */
+  private void damageUnseenByStamps(AssetVersion v, LoadOptions options) throws IOException {
+    Path served;
+    try (LoadedAsset early = serving.load("models", "candidate", options)) {
+      served = early.file("model.h5");
+    }
+    served.toFile().setWritable(true);
+    Files.writeString(served, "version X");
+    Files.writeString(serving.cacheDir().resolve("versions").resolve(v.version().hex() + ".stamps"),
+        HashCache.Stamp.of(served).line() + "\tmodel.h5\n");
+  }
+
   @Test
   void aMoveHashesEveryFileOfTheNewFolderNotOnlyItsStamps() throws Exception {
     AssetVersion v1 = publish("v1");
     Path f = Files.writeString(tmp.resolve("files/model.h5"), "version 2");
     AssetVersion v2 = publisher.newAsset("models").add(f).alias("candidate").upload();
-    // The cache already holds v2's folder, damaged in a way no stamp shows: the same size, and
-    // the damaged file's stamp recorded as verified.
-    Path served;
-    try (LoadedAsset early = serving.load("models", "candidate")) {
-      served = early.file("model.h5");
-    }
-    served.toFile().setWritable(true);
-    Files.writeString(served, "version X");
-    Files.writeString(serving.cacheDir().resolve("versions").resolve(v2.version().hex() + ".stamps"),
-        HashCache.Stamp.of(served).line() + "\tmodel.h5\n");
+    // The cache already holds v2's folder, damaged in a way no stamp shows.
+    damageUnseenByStamps(v2, LoadOptions.defaults());
     try (AssetWatch watch = serving.watch("models", "prod", options())) {
       assertEquals(v1.version(), watch.current().version());
       publisher.setAlias("models", "prod", v2, AliasExpectation.any());
@@ -152,14 +159,7 @@ class AssetWatchTest {
     AssetVersion v2 = publisher.newAsset("models").add(Files.writeString(dir.resolve("model.h5"), "version 2"),
         Files.writeString(dir.resolve("model.yml"), "layers: 2")).alias("candidate").upload();
     // A subset of v2 is in the cache, its one file damaged with its stamp recorded as verified.
-    Path served;
-    try (LoadedAsset early = serving.load("models", "candidate", LoadOptions.defaults().files(FileSelection.include("model.h5")))) {
-      served = early.file("model.h5");
-    }
-    served.toFile().setWritable(true);
-    Files.writeString(served, "version X");
-    Files.writeString(serving.cacheDir().resolve("versions").resolve(v2.version().hex() + ".stamps"),
-        HashCache.Stamp.of(served).line() + "\tmodel.h5\n");
+    damageUnseenByStamps(v2, LoadOptions.defaults().files(FileSelection.include("model.h5")));
     try (AssetWatch watch = serving.watch("models", "prod", options())) {
       publisher.setAlias("models", "prod", v2, AliasExpectation.any());
       assertEquals("moved " + v1.version().shortHex() + " -> " + v2.version().shortHex(), events.next());
