@@ -326,6 +326,9 @@ public final class AssetWatch implements AutoCloseable {
       Optional<Instant> last = lastResolved();
       tell(l -> l.storeUnreachable(unreachable, last));
     } else {
+      if (failure instanceof AliasRemovedException) {
+        downloader.removedAlias(type, alias);
+      }
       tell(l -> l.resolutionFailed(failure));
     }
   }

@@ -219,9 +219,7 @@ final class Downloader {
     try {
       v = manifest(queries.require(type, alias).version());
     } catch (AliasRemovedException e) {
-      // The store says the alias points at nothing: an offline start later must not serve what
-      // this machine loaded before the removal.
-      cache.forgetAlias(location, type, alias);
+      removedAlias(type, alias);
       throw e;
     } catch (StoreException e) {
       return fromCache(type, alias, options, e);
@@ -256,6 +254,14 @@ final class Downloader {
    */
   AssetVersion manifest(Digest id) {
     return manifests.get(id, queries::manifest);
+  }
+
+  /**
+   * Forgets what this machine served for an alias the store says was removed: an offline start
+   * later must not serve what was loaded before the removal.
+   */
+  void removedAlias(String type, String alias) {
+    cache.forgetAlias(location, type, alias);
   }
 
   /** Records that an alias was resolved against the store at {@code at}. */

@@ -151,11 +151,6 @@ public final class LoadedAsset implements AutoCloseable {
     return out;
   }
 
-  /** The loaded files' entries of the manifest, in its order. */
-  List<AssetFile> loadedFiles() {
-    return loaded;
-  }
-
   /**
    * Releases this object's hold on its version, so the cache may evict it once no other holder is
    * left. Closing twice does nothing.

@@ -263,6 +263,20 @@ class AssetWatchTest {
   }
 
   @Test
+  void aRemovedAliasKeepsTheVersionServingIsReportedAndIsNotServedByALaterOfflineStart() throws Exception {
+    AssetVersion v1 = publish("v1");
+    try (AssetWatch watch = serving.watch("models", "prod", options())) {
+      publisher.removeAlias("models", "prod");
+      String failed = events.next();
+      assertTrue(failed.startsWith("resolution failed: alias models/prod was removed"), failed);
+      assertEquals(v1.version(), watch.current().version(), "the current version keeps serving");
+    }
+    storage.offline = true;
+    assertThrows(StoreException.class, () -> serving.load("models", "prod"),
+        "this machine forgot what it served for the removed alias");
+  }
+
+  @Test
   void closingStopsPollingAndReleasesTheWatchsHolds() throws Exception {
     AssetVersion v1 = publish("v1");
     AssetWatch watch = serving.watch("models", "prod", options());
