@@ -52,6 +52,7 @@ public final class AssetClient implements AutoCloseable {
   private final Verifier verifier;
   private final Collector collector;
   private final CacheAdmin cacheAdmin;
+  private final Clock clock;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.store = new Store(storage);
@@ -67,10 +68,11 @@ public final class AssetClient implements AutoCloseable {
     Leases leases = new Leases(store, user, b.clock);
     this.publisher = new Publisher(store, index, aliases, queries, transfers, tasks, cache, leases, user, b.clock);
     this.collector = new Collector(store, aliases, leases, tasks, b.clock);
-    this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads);
+    this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads, b.clock);
     this.aliasMoves = new AliasMoves(store, aliases, queries, leases, user);
     this.verifier = new Verifier(store, index, aliases, tasks, b.listener);
     this.cacheAdmin = new CacheAdmin(cache, queries::resolve, downloader::fetchIntoCache);
+    this.clock = b.clock;
   }
 
   /** A builder; {@link Builder#store(String)} or {@link Builder#storage(Storage)} is required. */
@@ -373,6 +375,16 @@ public final class AssetClient implements AutoCloseable {
   }
 
   /**
+   * Starts a download of a version already loaded into the local cache, such as one {@link #load}
+   * served from the cache while the store is unreachable: the files are copied from the cache (each
+   * verified), with no request to the store as long as the cache still holds their blobs.
+   */
+  public AssetDownload download(LoadedAsset loaded) {
+    Objects.requireNonNull(loaded, "loaded");
+    return new AssetDownload(downloader, loaded::asset);
+  }
+
+  /**
    * The version an alias points at, on local disk: fetched into the local cache once, then served
    * from it. Before a cached folder is served, each file's stamp is compared with the one recorded
    * when the cache verified it (or every file is hashed, with {@link Builder#verifyLoads()}); a
@@ -387,7 +399,46 @@ public final class AssetClient implements AutoCloseable {
    * @throws LocalFileException if the local cache cannot be written
    */
   public LoadedAsset load(String type, String alias) {
-    return downloader.load(Names.checkType(type), Names.checkAlias(alias));
+    return load(type, alias, LoadOptions.defaults());
+  }
+
+  /**
+   * The version an alias points at, on local disk, as {@link #load(String, String)} loads it, with
+   * options: only some of its files ({@link LoadOptions#files}), and whether a cached version may
+   * be served when the store is unreachable ({@link LoadOptions#strict}). The result says where it
+   * came from ({@link LoadedAsset#origin()}) and holds its version in the cache until closed.
+   *
+   * @throws StoreException if the store cannot be reached and the options are strict, or this
+   *     machine never loaded the alias
+   * @throws NotFoundException if the alias does not exist, or a pattern of the selection matches
+   *     no file of the version
+   */
+  public LoadedAsset load(String type, String alias, LoadOptions options) {
+    return downloader.load(Names.checkType(type), Names.checkAlias(alias), Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * Follows an alias for serving, with {@link WatchOptions#defaults()}: polls every 30 seconds, no
+   * check. See {@link #watch(String, String, WatchOptions)}.
+   */
+  public AssetWatch watch(String type, String alias) {
+    return watch(type, alias, WatchOptions.defaults());
+  }
+
+  /**
+   * Follows an alias for serving: loads the version it points at now (as {@link #load(String,
+   * String, LoadOptions)} does, before returning), then polls the store and, when the alias moves,
+   * fetches the new version into the cache, hashes every byte, runs the options' check and only
+   * then swaps it in. {@link AssetWatch#current()} costs no request. A failed fetch or check keeps
+   * the old version serving and is reported to the listeners. Close the watch to stop polling.
+   *
+   * @throws StoreException if the store cannot be reached and the options are strict, or this
+   *     machine never loaded the alias
+   * @throws NotFoundException if the alias does not exist
+   */
+  public AssetWatch watch(String type, String alias, WatchOptions options) {
+    return AssetWatch.start(Names.checkType(type), Names.checkAlias(alias), Objects.requireNonNull(options, "options"),
+        queries, downloader, cache, clock);
   }
 
   // ------------------------------------------------------------------ verify

@@ -106,7 +106,10 @@ final class CachePins {
     synchronized (OPEN) {
       Open open = OPEN.get(file);
       if (open == null) {
-        Files.createDirectories(file.getParent());
+        // A stat, not createDirectories, on the warm path: that one throws and catches inside.
+        if (!Files.isDirectory(file.getParent())) {
+          Files.createDirectories(file.getParent());
+        }
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
         FileLock lock;

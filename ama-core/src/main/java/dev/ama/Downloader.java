@@ -1,9 +1,13 @@
 package dev.ama;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ama.internal.TempFiles;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,15 +35,21 @@ final class Downloader {
   private final LocalCache cache;
   private final String location;
   private final boolean verifyLoads;
+  private final Clock clock;
+  private final ResolutionTimes resolutions;
+  private final Cache<Digest, AssetVersion> manifests = Caffeine.newBuilder().maximumSize(256).build();
 
   /** @param verifyLoads whether {@link #load} hashes every cached file it serves, not only stamps */
-  Downloader(Queries queries, Transfers transfers, Tasks tasks, LocalCache cache, String location, boolean verifyLoads) {
+  Downloader(Queries queries, Transfers transfers, Tasks tasks, LocalCache cache, String location, boolean verifyLoads,
+      Clock clock) {
     this.queries = queries;
     this.transfers = transfers;
     this.tasks = tasks;
     this.cache = cache;
     this.location = location;
     this.verifyLoads = verifyLoads;
+    this.clock = clock;
+    this.resolutions = new ResolutionTimes(cache.root(), location);
   }
 
   /**
@@ -241,52 +251,154 @@ final class Downloader {
 
   /**
    * The version an alias points at, in the local cache: fetched once, then served from it. If the
-   * store cannot be reached, the last version this machine loaded for the alias is served.
+   * store cannot be reached, the last version this machine loaded for the alias is served, marked
+   * as coming from the cache (unless {@code options} are strict, which refuse it).
    */
-  LoadedAsset load(String type, String alias) {
+  LoadedAsset load(String type, String alias, LoadOptions options) {
     AssetVersion v;
     try {
-      v = queries.manifest(queries.require(type, alias).version());
+      v = manifest(queries.require(type, alias).version());
     } catch (AliasRemovedException e) {
-      // The store says the alias points at nothing: an offline start later must not serve what
-      // this machine loaded before the removal.
-      cache.forgetAlias(location, type, alias);
+      removedAlias(type, alias);
       throw e;
     } catch (StoreException e) {
-      Optional<AssetVersion> known = cache.rememberedAlias(location, type, alias).flatMap(cache::manifest);
-      if (known.isEmpty()) {
-        throw e;
-      }
-      LOG.warn("store {} unreachable ({}); serving the last loaded version {} of {}/{} from the local cache",
-          location, e.getMessage(), known.get().version(), type, alias);
-      // The folder alone is enough to serve: its blobs may have been evicted since it was made.
-      Optional<Path> folder = cache.checkedFolder(known.get(), verifyLoads);
-      return new LoadedAsset(known.get(), folder.isPresent() ? folder.get() : inCache(known.get()));
+      return fromCache(type, alias, options, e);
     }
-    Path dir = inCache(v);
-    cache.rememberAlias(location, type, alias, v.version());
-    return new LoadedAsset(v, dir);
+    Instant now = clock.instant();
+    LoadedAsset loaded = loadResolved(v, options.selection(), verifyLoads, now);
+    servedAlias(type, alias, v.version(), now);
+    return loaded;
   }
 
   /**
-   * The version's folder in the local cache, checked before it is served (see {@link
-   * LocalCache#checkedFolder}); else its blobs are fetched where missing and it is assembled.
+   * A version just resolved, in the local cache and held there: the hold is taken before the
+   * folder is checked or assembled, so an eviction in another process cannot remove it meanwhile.
+   *
+   * @param fullVerify whether every file of the folder is hashed before it is served, not only
+   *     its stamps compared
    */
-  private Path inCache(AssetVersion v) {
-    Optional<Path> ready = cache.checkedFolder(v, verifyLoads);
+  LoadedAsset loadResolved(AssetVersion v, FileSelection selection, boolean fullVerify, Instant resolved) {
+    List<AssetFile> files = selection.select(v);
+    CachePins.Hold hold = cache.hold(v.version());
+    try {
+      return LoadedAsset.fromStore(v, inCache(v, files, fullVerify), files, selection, resolved, hold);
+    } catch (RuntimeException e) {
+      hold.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A version's manifest, from memory once read: a manifest never changes under its id, and
+   * reading it from the cache (read, hash, parse) is most of a warm load's own cost.
+   */
+  AssetVersion manifest(Digest id) {
+    return manifests.get(id, queries::manifest);
+  }
+
+  /**
+   * Forgets what this machine served for an alias the store says was removed: an offline start
+   * later must not serve what was loaded before the removal.
+   */
+  void removedAlias(String type, String alias) {
+    cache.forgetAlias(location, type, alias);
+  }
+
+  /** Records that an alias was resolved against the store at {@code at}. */
+  void resolvedAlias(String type, String alias, Instant at) {
+    resolutions.record(type, alias, at);
+  }
+
+  /** Remembers the version this machine now serves for an alias, for offline starts. */
+  void servedAlias(String type, String alias, Digest version, Instant resolved) {
+    // Rewriting the file is a rename, which costs more than the rest of a warm load: write only a change.
+    if (!cache.rememberedAlias(location, type, alias).equals(Optional.of(version))) {
+      cache.rememberAlias(location, type, alias, version);
+    }
+    resolutions.record(type, alias, resolved);
+  }
+
+  /**
+   * The last version this machine served for an alias, from the cache, because the store could
+   * not be reached; refused when strict.
+   */
+  private LoadedAsset fromCache(String type, String alias, LoadOptions options, StoreException unreachable) {
+    Optional<Instant> last = resolutions.last(type, alias);
+    Optional<AssetVersion> known = cache.rememberedAlias(location, type, alias).flatMap(cache::manifest);
+    if (options.isStrict()) {
+      throw new StoreException("store " + location + " could not be reached to resolve " + type + "/" + alias + " ("
+          + unreachable.getMessage() + "); strict loading refuses to serve "
+          + known.map(k -> "the cached version " + k.version().shortHex()).orElse("a cached version")
+          + last.map(t -> ", last resolved at " + t).orElse("") + ". Check the store's network and credentials and"
+          + " retry, or load without strict to serve the cached version", unreachable);
+    }
+    if (known.isEmpty()) {
+      throw unreachable;
+    }
+    AssetVersion v = known.get();
+    List<AssetFile> files = options.selection().select(v);
+    CachePins.Hold hold = cache.hold(v.version());
+    try {
+      // The folder alone is enough to serve: its blobs may have been evicted since it was made.
+      Optional<Path> folder = cache.checkedFolder(v, files, verifyLoads);
+      Path dir = folder.isPresent() ? folder.get() : inCache(v, files, verifyLoads);
+      LOG.warn("store {} unreachable ({}); serving the last loaded version {} of {}/{} from the local cache{}",
+          location, unreachable.getMessage(), v.version(), type, alias,
+          last.map(t -> " (alias last resolved at " + t + ")").orElse(""));
+      return LoadedAsset.fromCache(v, dir, files, options.selection(), unreachable, last, hold);
+    } catch (RuntimeException e) {
+      hold.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The version's folder in the local cache holding at least {@code files}, checked before it is
+   * served (see {@link LocalCache#checkedFolder}); else their blobs are fetched where missing and
+   * it is assembled. With {@code fullVerify}, every file of an assembled folder is hashed too,
+   * except a file that is a link of a blob this call fetched (verified on the way in): the bytes
+   * are checked once, and a file the folder already held, or a blob found in the cache, is hashed.
+   */
+  private Path inCache(AssetVersion v, List<AssetFile> files, boolean fullVerify) {
+    Optional<Path> ready = cache.checkedFolder(v, files, fullVerify);
     if (ready.isPresent()) {
       return ready.get();
     }
-    Optional<Path> dir = cache.versionFolder(v, cachedBlobs(v));
-    // A blob another process evicted between fetching and linking is fetched once more.
-    return dir.isPresent() ? dir.get() : cache.versionFolder(v, cachedBlobs(v)).orElseThrow(() -> new LocalFileException(
-        "could not assemble " + v + " in the local cache " + cache.root() + ": its blobs keep disappearing while it is"
-            + " assembled. Check that no other program is deleting files in the cache"));
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Set<Digest> fetching = new HashSet<>();
+      files.stream().filter(f -> cache.blob(f).isEmpty()).forEach(f -> fetching.add(f.digest()));
+      Map<Digest, Path> blobs = cachedBlobs(files);
+      Optional<Path> dir = cache.versionFolder(v, files, blobs);
+      // A blob another process evicted between fetching and linking is fetched once more.
+      if (dir.isEmpty()) {
+        continue;
+      }
+      if (!fullVerify) {
+        return dir.get();
+      }
+      List<AssetFile> unhashed = files.stream()
+          .filter(f -> !fetching.contains(f.digest()) || !sameFile(AssetPaths.resolve(dir.get(), f.path()), blobs.get(f.digest())))
+          .toList();
+      // A file found damaged is deleted by the check, and fetched again by the next attempt.
+      if (unhashed.isEmpty() || cache.checkedFolder(v, unhashed, true).isPresent()) {
+        return dir.get();
+      }
+    }
+    throw new LocalFileException("could not assemble " + v + " in the local cache " + cache.root() + ": its files"
+        + " keep disappearing or changing while it is assembled. Check that no other program is deleting or editing"
+        + " files in the cache");
   }
 
-  /** Every blob of a version in the local cache, fetched in parallel where missing. */
-  private Map<Digest, Path> cachedBlobs(AssetVersion v) {
-    List<AssetFile> files = v.files();
+  private static boolean sameFile(Path a, Path b) {
+    try {
+      return Files.isSameFile(a, b);
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /** The blobs of some files of a version in the local cache, fetched in parallel where missing. */
+  private Map<Digest, Path> cachedBlobs(List<AssetFile> files) {
     TransferListener listener = transfers.listener();
     listener.started(TransferListener.Phase.DOWNLOADING, files.size(), files.stream().mapToLong(AssetFile::size).sum());
     List<Path> paths;
@@ -304,6 +416,8 @@ final class Downloader {
 
   /** A whole version in the local cache, fetched where missing, for {@link CacheAdmin#pin}. */
   Path fetchIntoCache(AssetVersion v) {
-    return inCache(v);
+    try (CachePins.Hold hold = cache.hold(v.version())) {
+      return inCache(v, v.files(), verifyLoads);
+    }
   }
 }

@@ -7,7 +7,9 @@ import dev.ama.AssetVersion;
 import dev.ama.DownloadResult;
 import dev.ama.FileSelection;
 import dev.ama.InvalidInputException;
+import dev.ama.LoadedAsset;
 import dev.ama.Names;
+import dev.ama.StoreException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,8 @@ import picocli.CommandLine.Option;
       "Files go into DIR (default ./ALIAS/). Every file is checked against its digest and renamed into place only when complete. With --refs, the versions it was made from follow, transitively, under DIR/refs/<type>/<alias>/. A folder that already holds different files under the same names is refused, with nothing written, unless --force.",
       "",
       "--include PATTERN fetches only the matching files (a glob; a pattern without '/' matches a file name at any depth, '**' crosses folders; repeat it for more). --file PATH fetches one file, and -o then names the file itself.",
+      "",
+      "If the store cannot be reached, the version this machine last loaded for the alias (ama serving code, client.load or client.watch) is copied from the local cache, with a one-line warning on stderr; --strict refuses instead.",
       ""
     },
     footer = {
@@ -55,8 +59,13 @@ final class DownloadCommand extends VersionCommand {
       + " rename of its complete new version (wholly old or wholly new if interrupted); the replaced files are listed.")
   boolean force;
 
+  @Option(names = "--strict", description = "Fail if the store is unreachable, instead of downloading the version"
+      + " this machine last loaded for the alias from the local cache (with a warning).")
+  boolean strict;
+
   @Option(names = "--json", description = "Print JSON: the version (as 'ama show --json') plus dir, written,"
-      + " unchanged and replaced (paths relative to dir), and with --file the file written.")
+      + " unchanged and replaced (paths relative to dir), with --file the file written, and stale (true if it came"
+      + " from the local cache because the store was unreachable).")
   boolean json;
 
   @Override
@@ -74,24 +83,36 @@ final class DownloadCommand extends VersionCommand {
     FileSelection selection = FileSelection.include(include);
     AssetVersion version;
     DownloadResult result;
+    LoadedAsset cached = null;
     try (AssetClient client = openClient()) {
-      version = client.version(type, alias);
+      try {
+        version = client.version(type, alias);
+      } catch (StoreException unreachable) {
+        cached = fromCache(client, unreachable);
+        version = cached.asset();
+      }
       // The version resolved once: the files written are those of the version printed even if the alias moves.
-      var download = client.download(version);
+      var download = cached != null ? client.download(cached) : client.download(version);
       if (force) {
         download.force();
       }
-      if (file.isPresent()) {
-        String name = Path.of(file.get()).getFileName().toString();
-        // "-o models/" names a folder, as it would for cp.
-        String dest = output.map(o -> o.endsWith("/") ? o + name : o).orElse(name);
-        result = download.fileTo(file.get(), workDir().resolve(dest).normalize());
-      } else {
-        if (refs) {
-          download.withRefs();
+      try {
+        if (file.isPresent()) {
+          String name = Path.of(file.get()).getFileName().toString();
+          // "-o models/" names a folder, as it would for cp.
+          String dest = output.map(o -> o.endsWith("/") ? o + name : o).orElse(name);
+          result = download.fileTo(file.get(), workDir().resolve(dest).normalize());
+        } else {
+          if (refs) {
+            download.withRefs();
+          }
+          Path target = workDir().resolve(output.orElse(defaultFolder(version))).normalize();
+          result = download.include(selection).into(target);
         }
-        Path target = workDir().resolve(output.orElse(defaultFolder(version))).normalize();
-        result = download.include(selection).into(target);
+      } finally {
+        if (cached != null) {
+          cached.close();
+        }
       }
     }
     Path dir = result.folder();
@@ -106,6 +127,11 @@ final class DownloadCommand extends VersionCommand {
       result.written().forEach(node.putArray("written")::add);
       result.unchanged().forEach(node.putArray("unchanged")::add);
       result.replaced().forEach(node.putArray("replaced")::add);
+      node.put("stale", cached != null && cached.stale());
+      if (cached != null) {
+        node.put("staleCause", cached.staleCause().map(Throwable::getMessage).orElse(null));
+        node.put("lastResolved", cached.lastResolved().map(Object::toString).orElse(null));
+      }
       Format.printJson(out(), node);
     } else if (file.isPresent()) {
       String name = result.written().isEmpty() ? result.unchanged().get(0) : result.written().get(0);
@@ -124,6 +150,24 @@ final class DownloadCommand extends VersionCommand {
       }
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * The version this machine last loaded for the alias, from the local cache, when the store cannot
+   * be reached; warned about in one line on stderr. Refused with {@code --strict}, for a selector
+   * other than an alias, or if this machine never loaded the alias: the store's error then stands.
+   */
+  private LoadedAsset fromCache(AssetClient client, StoreException unreachable) {
+    if (strict || !isAliasName(alias)) {
+      throw unreachable;
+    }
+    LoadedAsset cached = client.load(type, alias);
+    if (cached.stale()) {
+      cli().err().println(TerminalText.safe("ama: warning: store " + client.location() + " unreachable; downloading the"
+          + " cached version " + cached.version().shortHex() + " of " + type + "/" + alias + " (alias last resolved "
+          + cached.lastResolved().map(Object::toString).orElse("at an unknown time") + "), which may be out of date"));
+    }
+    return cached;
   }
 
   /** ./ALIAS for an alias; ./TYPE-<short digest> for other selectors, which may hold ':' or '@'. */
