@@ -126,7 +126,7 @@ class SharedCacheProcessesTest {
         // Held while loading, as Downloader.load holds: an unheld load can lose its folder midway.
         AssetVersion v = versions.get(2 + round % 4);
         try (CachePins.Hold h = CachePins.hold(cache, v.version())) {
-          c.load("models", "m" + (2 + round % 4));
+          c.load("models", "m" + (2 + round % 4)).close();
         }
         CacheAdmin.PruneReport r = c.cache().prune(round % 2 == 0 ? 0 : CAP);
         evicted += r.evicted().size();

@@ -68,8 +68,7 @@ public final class SharedCacheWorker {
       for (int r = 0; r < rounds; r++) {
         for (String alias : aliases) {
           AssetVersion v = c.version("models", alias);
-          try (CachePins.Hold h = c.cache().hold(v.version())) {
-            LoadedAsset a = c.load("models", alias);
+          try (CachePins.Hold h = c.cache().hold(v.version()); LoadedAsset a = c.load("models", alias)) {
             loads++;
             bad += check(a);
             checks += a.asset().files().size();
