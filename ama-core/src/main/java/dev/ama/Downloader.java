@@ -117,9 +117,7 @@ final class Downloader {
    */
   DownloadResult downloadFile(AssetVersion v, String path, boolean force, Path dest) {
     AssetFile f = v.file(path).orElseThrow(() -> new NotFoundException("asset " + v + " has no file '" + path
-        + "'; its files are: " + v.files().stream().map(AssetFile::path).limit(20).collect(Collectors.joining(", "))
-        + (v.files().size() > 20 ? " and " + (v.files().size() - 20) + " more" : "")
-        + ". Nothing was written; name one of them"));
+        + "'; its files are: " + FileSelection.listing(v) + ". Nothing was written; name one of them"));
     if (Files.isDirectory(dest)) {
       String name = AssetPaths.resolve(dest, path).getFileName().toString();
       throw new InvalidInputException("cannot download " + path + " of " + v + " to " + dest + ": it is a folder, and a"

@@ -116,7 +116,8 @@ public final class FileSelection {
     return out;
   }
 
-  private static String listing(AssetVersion v) {
+  /** A version's file paths for a message, the first twenty and how many more. */
+  static String listing(AssetVersion v) {
     List<AssetFile> files = v.files();
     String shown = files.stream().limit(20).map(AssetFile::path).collect(Collectors.joining(", "));
     return files.size() > 20 ? shown + " and " + (files.size() - 20) + " more" : shown;

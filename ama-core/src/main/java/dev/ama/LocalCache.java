@@ -266,7 +266,12 @@ final class LocalCache {
   }
 
   private Path stampsPath(AssetVersion v) {
-    return root.resolve("versions").resolve(v.version().hex() + ".stamps");
+    return besideFolder(v.version(), ".stamps");
+  }
+
+  /** A small file kept beside a version's folder in {@code versions/}, such as its stamps. */
+  private Path besideFolder(Digest v, String suffix) {
+    return root.resolve("versions").resolve(v.hex() + suffix);
   }
 
   private static Optional<String> stampLine(Path p) {
@@ -327,7 +332,7 @@ final class LocalCache {
    * {@code utimes} call on a small file, created the first time.
    */
   private void used(Digest v) {
-    Path used = root.resolve("versions").resolve(v.hex() + USED);
+    Path used = besideFolder(v, USED);
     try {
       Files.setLastModifiedTime(used, FileTime.from(Instant.now()));
     } catch (java.nio.file.NoSuchFileException e) {
@@ -339,8 +344,8 @@ final class LocalCache {
 
   /** Removes the stamps and the last use of an evicted version's folder. */
   void forgetFolderFiles(Digest v) throws IOException {
-    Files.deleteIfExists(root.resolve("versions").resolve(v.hex() + ".stamps"));
-    Files.deleteIfExists(root.resolve("versions").resolve(v.hex() + USED));
+    Files.deleteIfExists(besideFolder(v, ".stamps"));
+    Files.deleteIfExists(besideFolder(v, USED));
   }
 
   /**

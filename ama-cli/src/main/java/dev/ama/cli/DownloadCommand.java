@@ -118,12 +118,16 @@ final class DownloadCommand extends VersionCommand {
     Path dir = result.folder();
     List<AssetFile> files = file.isPresent() ? version.file(file.get()).stream().toList() : selection.select(version);
     long bytes = files.stream().mapToLong(AssetFile::size).sum();
+    // With --file the result names one file: written, or left as it was.
+    String single = file.isEmpty() ? null
+        : result.written().isEmpty() ? result.unchanged().get(0) : result.written().get(0);
     if (json) {
       ObjectNode node = Views.version(version);
       node.put("alias", isAliasName(alias) ? alias : version.alias().orElse(null));
       node.put("dir", dir.toAbsolutePath().normalize().toString());
-      file.ifPresent(f -> node.put("file", dir.resolve(result.written().isEmpty() ? result.unchanged().get(0)
-          : result.written().get(0)).toAbsolutePath().normalize().toString()));
+      if (single != null) {
+        node.put("file", dir.resolve(single).toAbsolutePath().normalize().toString());
+      }
       result.written().forEach(node.putArray("written")::add);
       result.unchanged().forEach(node.putArray("unchanged")::add);
       result.replaced().forEach(node.putArray("replaced")::add);
@@ -134,9 +138,8 @@ final class DownloadCommand extends VersionCommand {
       }
       Format.printJson(out(), node);
     } else if (file.isPresent()) {
-      String name = result.written().isEmpty() ? result.unchanged().get(0) : result.written().get(0);
       info("downloaded " + file.get() + " of " + type + "/" + alias + " " + version.version() + " ("
-          + Format.size(bytes) + ") to " + display(dir.resolve(name))
+          + Format.size(bytes) + ") to " + display(dir.resolve(single))
           + (result.written().isEmpty() ? " (already there)" : ""));
     } else {
       String count = files.size() == version.files().size() ? version.files().size() + " file(s)"
