@@ -7,8 +7,6 @@ import dev.ama.TransferSettings;
 import dev.ama.spi.ForwardingStorage;
 import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.Storage;
-import dev.ama.spi.Storages;
-import dev.ama.storage.s3.testing.S3ProxyServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +23,12 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
- * gc's cost on S3Proxy: builds a store of N versions (default 1,000) with B blobs each (default
+ * gc's cost on S3Proxy (or an in-process memory store, with {@code --in-process}): builds a store of N versions (default 1,000) with B blobs each (default
  * 10) under N/2 aliases of two entries each, then runs a dry run with the whole history kept, a
  * dry run with {@code --keep-last 1}, and the deleting run, counting requests by kind. Objects are
  * reported two days older than they are, as S3 cannot backdate them.
  *
- * <p>Run: {@code bench/gc.sh [versions] [blobsPerVersion]}.
+ * <p>Run: {@code bench/gc.sh [versions] [blobsPerVersion] [--in-memory|--in-process]}.
  */
 public final class GcBenchmark {
   private GcBenchmark() {}
@@ -66,37 +64,38 @@ public final class GcBenchmark {
 
   public static void main(String[] args) throws Exception {
     // S3Proxy's filesystem provider rescans its folder for every page of a listing, which makes
-    // listings quadratic in the store's size; --in-memory keeps the objects in its heap instead.
-    boolean inMemory = java.util.Arrays.asList(args).contains("--in-memory");
+    // listings quadratic in the store's size; --in-memory keeps the objects in its heap instead,
+    // and --in-process skips HTTP altogether, for request counts at the full size.
     List<String> sizes = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();
     int versions = sizes.size() > 0 ? Integer.parseInt(sizes.get(0)) : 1000;
     int blobs = sizes.size() > 1 ? Integer.parseInt(sizes.get(1)) : 10;
     Path work = Files.createTempDirectory("ama-gc-bench");
-    try (S3ProxyServer s3 = inMemory ? S3ProxyServer.start(S3ProxyServer.findJar())
-        : S3ProxyServer.startOnDisk(S3ProxyServer.findJar())) {
-      String bucket = s3.createBucket();
-      try (Storage raw = Storages.open(s3.storeUri(bucket, "store"), s3.credentials())) {
-        long t0 = System.nanoTime();
-        build(raw, work, versions, blobs);
-        System.out.printf(Locale.ROOT, "built %d versions x %d blobs under %d aliases on S3Proxy (objects %s) in %.1f s%n",
-            versions, blobs, versions / 2, inMemory ? "in its heap" : "on disk", (System.nanoTime() - t0) / 1e9);
-        Aged aged = new Aged(raw);
-        aged.ageAll();
-        CountingStorage counting = new CountingStorage(aged);
-        System.out.println();
-        System.out.println("| run | live versions | aliases entries | manifest reads | entry reads | lists | other | all requests | per live version | wall (s) |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        run(counting, work, "dry run, whole history", GcOptions.dryRun());
-        run(counting, work, "dry run, --keep-last 1", GcOptions.dryRun().keepLast(1));
-        run(counting, work, "--keep-last 1 --yes", GcOptions.dryRun().keepLast(1).deleting());
-      }
+    try (BenchStore store = BenchStore.open(args)) {
+      Storage raw = store.storage();
+      long t0 = System.nanoTime();
+      build(raw, work, versions, blobs);
+      System.out.printf(Locale.ROOT, "built %d versions x %d blobs under %d aliases on %s in %.1f s; %d cores, Java %s%n",
+          versions, blobs, versions / 2, store.description(), (System.nanoTime() - t0) / 1e9,
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+      Aged aged = new Aged(raw);
+      aged.ageAll();
+      VerifyBenchmark.PageCounting paged = new VerifyBenchmark.PageCounting(aged);
+      CountingStorage counting = new CountingStorage(paged);
+      System.out.println();
+      System.out.println("| run | live versions | alias entries | manifest reads | entry reads | listings (S3 pages) | other | all requests | per live version | wall (s) |");
+      System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+      run(counting, paged, work, "dry run, whole history", GcOptions.dryRun());
+      run(counting, paged, work, "dry run, --keep-last 1", GcOptions.dryRun().keepLast(1));
+      run(counting, paged, work, "--keep-last 1 --yes", GcOptions.dryRun().keepLast(1).deleting());
     }
   }
 
-  private static void run(CountingStorage counting, Path work, String name, GcOptions options) throws Exception {
+  private static void run(CountingStorage counting, VerifyBenchmark.PageCounting paged, Path work, String name,
+      GcOptions options) throws Exception {
     try (AssetClient c = AssetClient.builder().storage(counting).user("gc").cache(Files.createTempDirectory(work, "c"))
         .transfers(TransferSettings.DEFAULTS.withConcurrency(16)).build()) {
       counting.reset();
+      paged.pages.set(0);
       long t0 = System.nanoTime();
       GcReport r = c.gc(options);
       double s = (System.nanoTime() - t0) / 1e9;
@@ -105,9 +104,12 @@ public final class GcBenchmark {
       long manifests = counts.getOrDefault("open manifests/", 0L);
       long entries = counts.getOrDefault("open aliases/", 0L);
       long lists = counts.entrySet().stream().filter(e -> e.getKey().startsWith("list")).mapToLong(Map.Entry::getValue).sum();
-      System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d | %.2f | %.1f |%n", name, r.keptVersions(),
-          r.aliasEntries(), manifests, entries, lists, all - manifests - entries - lists, all,
-          (double) all / Math.max(1, r.keptVersions()), s);
+      // Requests count each listing as the pages S3 takes for it (1,000 keys each).
+      long pages = paged.pages.get();
+      long requests = all - lists + pages;
+      System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %d (%d) | %d | %d | %.2f | %.1f |%n", name, r.keptVersions(),
+          r.aliasEntries(), manifests, entries, lists, pages, all - manifests - entries - lists, requests,
+          (double) requests / Math.max(1, r.keptVersions()), s);
       System.err.println(name + ": " + counts + "; collectable " + r.collectable() + "; notes " + r.notes());
     }
   }

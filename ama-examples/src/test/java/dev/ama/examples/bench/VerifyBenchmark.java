@@ -6,8 +6,6 @@ import dev.ama.VerifyReport;
 import dev.ama.spi.ForwardingStorage;
 import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.Storage;
-import dev.ama.spi.Storages;
-import dev.ama.storage.s3.testing.S3ProxyServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * How many requests and how long {@code verify} takes on a large store on S3Proxy: builds a store
+ * How many requests and how long {@code verify} takes on a large store on S3Proxy (or, with
+ * {@code --in-process}, an in-process memory store, for the request counts alone): builds a store
  * of N model versions of F distinct files each (each version refs one of N/100 datasets), then runs
  * a shallow and a deep verify through a {@link CountingStorage}, each with a fresh client and cache.
- * Run with {@code bench/verify.sh [--versions N] [--files F] [--file-size BYTES]}; see
+ * Run with {@code bench/verify.sh [--versions N] [--files F] [--file-size BYTES] [--in-memory|--in-process]}; see
  * docs/performance.md.
  */
 public final class VerifyBenchmark {
@@ -71,43 +70,39 @@ public final class VerifyBenchmark {
     int writers = intOption(args, "--writers", 8);
     Path work = Files.createTempDirectory("ama-verify-bench");
     List<String> out = new ArrayList<>();
-    boolean inMemory = java.util.Arrays.asList(args).contains("--in-memory");
-    try (S3ProxyServer s3 = inMemory ? S3ProxyServer.start(S3ProxyServer.findJar())
-        : S3ProxyServer.startOnDisk(S3ProxyServer.findJar())) {
-      String bucket = s3.createBucket();
-      try (Storage s3Storage = Storages.open(s3.storeUri(bucket, "store"), s3.credentials())) {
-        PageCounting paged = new PageCounting(s3Storage);
-        CountingStorage counting = new CountingStorage(paged);
-        long t0 = System.nanoTime();
-        build(counting, work, versions, files, fileSize, writers);
-        double buildSeconds = (System.nanoTime() - t0) / 1e9;
-        long buildRequests = counting.counts().values().stream().mapToLong(Long::longValue).sum();
-        List<Figure> figures = new ArrayList<>();
-        double listing = listAll(s3Storage);
-        figures.add(measure(counting, paged, work, "shallow", VerifyOptions.DEFAULTS));
-        figures.add(measure(counting, paged, work, "deep", VerifyOptions.DEFAULTS.withDeep()));
-        figures.add(measure(counting, paged, work, "shallow, again", VerifyOptions.DEFAULTS));
-        double listingAgain = listAll(s3Storage);
-        int datasets = datasets(versions);
-        out.add(String.format(Locale.ROOT, "verify benchmark, %s: %d model versions × %d files of %d bytes + %d datasets"
-            + " on S3Proxy (%s, SigV4, loopback); built in %.1f s with %d requests; %d cores, Java %s",
-            Instant.now(), versions, files, fileSize, datasets, inMemory ? "in its heap" : "on disk", buildSeconds, buildRequests,
-            Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
-        out.add("");
-        out.add("| verify | versions | blobs | markers | alias entries | objects checked | requests | per version"
-            + " | per object checked | by kind | time | problems |");
-        out.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
-        out.add(String.format(Locale.ROOT, "| listing alone (the 4 prefixes, no verify) | | | | | | | | | | %.1f s,"
-            + " %.1f s after the verifies | |", listing, listingAgain));
-        for (Figure f : figures) {
-          VerifyReport.Checked c = f.report().checked();
-          long objects = (long) c.aliasEntries() + c.versions() + c.blobs() + c.markers();
-          int allVersions = versions + datasets;
-          out.add(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %.2f | %.3f | %s | %.1f s | %d |",
-              f.mode(), c.versions(), c.blobs(), c.markers(), c.aliasEntries(), objects, f.total(),
-              f.total() / (double) allVersions, f.total() / (double) objects, kinds(f.requests()).replace("%PAGES%", Long.toString(f.listPages())), f.seconds(),
-              f.report().problems().size()));
-        }
+    try (BenchStore store = BenchStore.open(args)) {
+      Storage storage = store.storage();
+      PageCounting paged = new PageCounting(storage);
+      CountingStorage counting = new CountingStorage(paged);
+      long t0 = System.nanoTime();
+      build(counting, work, versions, files, fileSize, writers);
+      double buildSeconds = (System.nanoTime() - t0) / 1e9;
+      long buildRequests = counting.counts().values().stream().mapToLong(Long::longValue).sum();
+      List<Figure> figures = new ArrayList<>();
+      double listing = listAll(storage);
+      figures.add(measure(counting, paged, work, "shallow", VerifyOptions.DEFAULTS));
+      figures.add(measure(counting, paged, work, "deep", VerifyOptions.DEFAULTS.withDeep()));
+      figures.add(measure(counting, paged, work, "shallow, again", VerifyOptions.DEFAULTS));
+      double listingAgain = listAll(storage);
+      int datasets = datasets(versions);
+      out.add(String.format(Locale.ROOT, "verify benchmark, %s: %d model versions × %d files of %d bytes + %d datasets"
+          + " on %s; built in %.1f s with %d requests; %d cores, Java %s",
+          Instant.now(), versions, files, fileSize, datasets, store.description(), buildSeconds, buildRequests,
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
+      out.add("");
+      out.add("| verify | versions | blobs | markers | alias entries | objects checked | requests | per version"
+          + " | per object checked | by kind | time | problems |");
+      out.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
+      out.add(String.format(Locale.ROOT, "| listing alone (the 4 prefixes, no verify) | | | | | | | | | | %.1f s,"
+          + " %.1f s after the verifies | |", listing, listingAgain));
+      for (Figure f : figures) {
+        VerifyReport.Checked c = f.report().checked();
+        long objects = (long) c.aliasEntries() + c.versions() + c.blobs() + c.markers();
+        int allVersions = versions + datasets;
+        out.add(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %.2f | %.3f | %s | %.1f s | %d |",
+            f.mode(), c.versions(), c.blobs(), c.markers(), c.aliasEntries(), objects, f.total(),
+            f.total() / (double) allVersions, f.total() / (double) objects, kinds(f.requests()).replace("%PAGES%", Long.toString(f.listPages())), f.seconds(),
+            f.report().problems().size()));
       }
     }
     out.forEach(System.out::println);
