@@ -109,6 +109,9 @@ class BinAmaIT {
   void versionComesFromThePackagedJar() throws Exception {
     Run r = run(SCRIPT, tmp, Map.of(), "--version");
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.out().matches("ama \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\n"), r.out());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(2, lines.size(), r.out());
+    assertTrue(lines.get(0).matches("ama \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit ([0-9a-f]{4,40}|unknown)\\)"), r.out());
+    assertTrue(lines.get(1).matches("Java \\d+\\S* \\(.+\\) at /.+"), r.out());
   }
 }
