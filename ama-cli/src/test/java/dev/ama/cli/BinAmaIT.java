@@ -102,7 +102,7 @@ class BinAmaIT {
     Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
     Run r = run(copy, tmp, Map.of(), "--help");
     assertEquals(1, r.code());
-    assertEquals("ama: not built yet; run: mvn -B -DskipTests install\n", r.err());
+    assertEquals("ama: not built yet; run: mvn -B -DskipTests package\n", r.err());
   }
 
   @Test
