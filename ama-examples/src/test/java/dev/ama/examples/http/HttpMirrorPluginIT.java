@@ -115,5 +115,7 @@ class HttpMirrorPluginIT {
         "--store", mirror.uri().toString(), "show", "models", "--alias", "prod");
     assertEquals(4, r.code(), r.toString());
     assertTrue(r.err().startsWith("ama: no storage backend for 'http:' in store location"), r.err());
+    assertTrue(r.err().contains("in the plugins/ folder of its installation, in ~/.ama/plugins/ or on AMA_CLASSPATH"),
+        r.err());
   }
 }
