@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +84,36 @@ class DistributionIT {
   }
 
   @Test
+  void eachSetOfPluginJarsGetsAClassDataArchiveOfItsOwn() throws Exception {
+    Path lib = dist.root().resolve("lib");
+    Set<Path> before = archives(lib);
+    // Any jar in ~/.ama/plugins changes the class path, which an archive made without it would not match.
+    Map<String, String> env = freshUser();
+    Path plugins = Files.createDirectories(tmp.resolve("home/.ama/plugins"));
+    try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(plugins.resolve("empty.jar")))) {
+      jar.putNextEntry(new ZipEntry("empty.txt"));
+    }
+    // A download records the classes it loaded at exit, even one that fails (here: no such store).
+    env.put("AMA_STORE", tmp.resolve("no-store").toString());
+    UnpackedDistribution.Result first = dist.run(dist.launcher(), tmp, env, "download", "params", "--alias", "p");
+    assertTrue(first.code() != 0 && first.err().contains("no-store"), first.toString());
+    Set<Path> added = archives(lib);
+    added.removeAll(before);
+    assertEquals(1, added.size(), "one archive for this set of plugins: " + added);
+    assertTrue(added.iterator().next().getFileName().toString().matches("ama-cli-\\d+\\.jsa"), added.toString());
+
+    env.put("AMA_JAVA_OPTS", "-Xlog:cds=info");
+    UnpackedDistribution.Result second = dist.run(dist.launcher(), tmp, env, "download", "params", "--alias", "p");
+    assertTrue(second.out().contains("Mapped dynamic region"), "the second run maps the archive:\n" + second);
+  }
+
+  private static Set<Path> archives(Path lib) throws IOException {
+    try (var list = Files.list(lib)) {
+      return list.filter(f -> f.getFileName().toString().endsWith(".jsa")).collect(Collectors.toSet());
+    }
+  }
+
+  @Test
   void versionNamesTheBuildAndTheJavaOnThePath() throws Exception {
     UnpackedDistribution.Result r = dist.ok(tmp, freshUser(), "--version");
     List<String> lines = r.out().lines().toList();
@@ -121,6 +155,22 @@ class DistributionIT {
     assertEquals(1, r.code(), r.toString());
     assertEquals("ama: JAVA_HOME is " + tmp + ", which has no bin/java; point it at a JDK 17 or later,"
         + " or unset it\n", r.err());
+  }
+
+  @Test
+  void noJavaAtAllIsAnError() throws Exception {
+    // A PATH with only what the launcher needs before it looks for java: bash and dirname.
+    Path tools = Files.createDirectories(tmp.resolve("tools"));
+    for (String tool : List.of("bash", "dirname")) {
+      Path found = Path.of("/usr/bin", tool);
+      Files.createSymbolicLink(tools.resolve(tool), Files.exists(found) ? found : Path.of("/bin", tool));
+    }
+    Map<String, String> env = freshUser();
+    env.put("PATH", tools.toString());
+    UnpackedDistribution.Result r = dist.run(dist.launcher(), tmp, env, "ls");
+    assertEquals(1, r.code(), r.toString());
+    assertEquals("ama: no java found; install a JDK 17 or later and put its bin/ on the PATH, or set JAVA_HOME\n",
+        r.err());
   }
 
   @Test
@@ -172,13 +222,31 @@ class DistributionIT {
   }
 
   @Test
-  void bashCompletionRegistersTheAmaCommand() throws Exception {
-    Process bash = new ProcessBuilder("bash", "-c", "source \"$1\" && complete -p ama", "bash",
-        dist.root().resolve("completion/ama.bash").toString())
-        .redirectErrorStream(true)
-        .start();
-    String out = new String(bash.getInputStream().readAllBytes());
-    assertEquals(0, bash.waitFor(), out);
-    assertTrue(out.contains("-F _complete_ama ama"), out);
+  void bashCompletionCompletesCommandsAndOptions() throws Exception {
+    // What bash sets before calling a completion function for "ama up<TAB>" and "ama download --al<TAB>".
+    String out = shell("bash", "source \"$1\" && complete -p ama"
+        + " && COMP_WORDS=(ama up) COMP_CWORD=1 && _complete_ama 2>/dev/null && echo \"${COMPREPLY[*]}\""
+        + " && COMP_WORDS=(ama download --al) COMP_CWORD=2 && _complete_ama 2>/dev/null && echo \"${COMPREPLY[*]}\"",
+        dist.root().resolve("completion/ama.bash"));
+    assertEquals(List.of("complete -o default -F _complete_ama ama", "upload", "--alias"), out.lines().toList());
+  }
+
+  @Test
+  void zshCompletionRegistersTheAmaCommand() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/zsh")) || Files.isExecutable(Path.of("/bin/zsh")),
+        "zsh is not installed");
+    String out = shell("zsh", "source \"$1\" && print -r -- ${_comps[ama]}", dist.root().resolve("completion/_ama"));
+    assertTrue(out.contains("_bash_complete -F _complete_ama"), out);
+  }
+
+  /** Runs {@code script} in a non-interactive {@code shell} with {@code file} as $1 and an empty home. */
+  private String shell(String shell, String script, Path file) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(shell, shell.equals("zsh") ? "-fc" : "-c", script, shell, file.toString())
+        .redirectErrorStream(true);
+    pb.environment().put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), out);
+    return out;
   }
 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The HTTP mirror backend as a third party ships one: its own jar ({@code
  * ama-examples-<version>-http-mirror.jar}), added to the installed CLI (the unpacked distribution
  * archive) through each of the places {@code bin/ama} takes plugins from, then serving {@code
- * ama show} and {@code ama download} from a web server that mirrors a store folder.
+ * ama show} and {@code ama download} from a web server that mirrors a store folder; and the
+ * checkout's {@code bin/ama}, the same launcher, with the jar in {@code ~/.ama/plugins/}.
  */
 class HttpMirrorPluginIT {
   @TempDir static Path shared;
@@ -107,6 +108,21 @@ class HttpMirrorPluginIT {
     Map<String, String> env = user(tmp.resolve("home"));
     env.put("AMA_CLASSPATH", plugin.toString());
     servesFromTheMirror(env);
+  }
+
+  @Test
+  void theCheckoutsLauncherTakesPluginsToo() throws Exception {
+    Path checkoutLauncher = Path.of(System.getProperty("ama.repo.root", "..")).resolve("bin/ama");
+    Map<String, String> env = user(tmp.resolve("home"));
+    // Else each run would leave a class-data archive for its own temporary plugin folder in the
+    // checkout's ama-cli/target.
+    env.put("AMA_CDS", "off");
+    Path folder = Files.createDirectories(tmp.resolve("home/.ama/plugins"));
+    Files.copy(plugin, folder.resolve(plugin.getFileName()));
+    UnpackedDistribution.Result r = dist.run(checkoutLauncher, tmp, env,
+        "--store", mirror.uri().toString(), "download", "models", "--alias", "prod", "-o", "served");
+    assertEquals(0, r.code(), r.toString());
+    assertArrayEquals(model, Files.readAllBytes(tmp.resolve("served/model.h5")));
   }
 
   @Test
