@@ -65,6 +65,9 @@ class HttpMirrorPluginIT {
     Map<String, String> env = new HashMap<>();
     env.put("HOME", Files.createDirectories(home).toString());
     env.put("USER", "server");
+    // Each plugin set would get a class-data archive of its own (DistributionIT checks that), one
+    // JVM dump per test, and the checkout's launcher would leave one in ama-cli/target per run.
+    env.put("AMA_CDS", "off");
     return env;
   }
 
@@ -114,9 +117,6 @@ class HttpMirrorPluginIT {
   void theCheckoutsLauncherTakesPluginsToo() throws Exception {
     Path checkoutLauncher = Path.of(System.getProperty("ama.repo.root", "..")).resolve("bin/ama");
     Map<String, String> env = user(tmp.resolve("home"));
-    // Else each run would leave a class-data archive for its own temporary plugin folder in the
-    // checkout's ama-cli/target.
-    env.put("AMA_CDS", "off");
     Path folder = Files.createDirectories(tmp.resolve("home/.ama/plugins"));
     Files.copy(plugin, folder.resolve(plugin.getFileName()));
     UnpackedDistribution.Result r = dist.run(checkoutLauncher, tmp, env,
