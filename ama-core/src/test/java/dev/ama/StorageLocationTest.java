@@ -27,6 +27,9 @@ class StorageLocationTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Storages.open("ftp://host/x"));
     assertTrue(e.getMessage().contains("'ftp:'") && e.getMessage().contains("file") && e.getMessage().contains("mem"),
         e.getMessage());
+    assertTrue(e.getMessage().endsWith("(for the ama command: in the plugins/ folder of its installation,"
+        + " in ~/.ama/plugins/ or on AMA_CLASSPATH)"),
+        e.getMessage());
   }
 
   @Test

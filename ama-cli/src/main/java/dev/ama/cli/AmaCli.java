@@ -376,7 +376,10 @@ public final class AmaCli implements Callable<Integer> {
     return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
-  /** Reads the version Maven wrote into the jar. */
+  /**
+   * What {@code --version} prints: the version and git commit Maven wrote into the jar, and the
+   * Java runtime, whose version and location are the first things to know about a failing install.
+   */
   static final class Version implements IVersionProvider {
     @Override
     public String[] getVersion() throws IOException {
@@ -386,7 +389,16 @@ public final class AmaCli implements Callable<Integer> {
           p.load(in);
         }
       }
-      return new String[] {"ama " + p.getProperty("version", "(unknown version)")};
+      // A build outside git (a source archive) or with the lookup skipped leaves no hash here.
+      String commit = p.getProperty("commit", "");
+      if (!commit.matches("[0-9a-f]{4,40}")) {
+        commit = "unknown";
+      }
+      return new String[] {
+        "ama " + p.getProperty("version", "(unknown version)") + " (commit " + commit + ")",
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ") at "
+            + System.getProperty("java.home")
+      };
     }
   }
 }

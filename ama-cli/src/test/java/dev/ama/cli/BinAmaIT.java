@@ -102,13 +102,16 @@ class BinAmaIT {
     Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
     Run r = run(copy, tmp, Map.of(), "--help");
     assertEquals(1, r.code());
-    assertEquals("ama: not built yet; run: mvn -B -DskipTests install\n", r.err());
+    assertEquals("ama: not built yet; run: mvn -B -DskipTests package\n", r.err());
   }
 
   @Test
   void versionComesFromThePackagedJar() throws Exception {
     Run r = run(SCRIPT, tmp, Map.of(), "--version");
     assertEquals(0, r.code(), r.toString());
-    assertTrue(r.out().matches("ama \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\n"), r.out());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(2, lines.size(), r.out());
+    assertTrue(lines.get(0).matches("ama \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit ([0-9a-f]{4,40}|unknown)\\)"), r.out());
+    assertTrue(lines.get(1).matches("Java \\d+\\S* \\(.+\\) at /.+"), r.out());
   }
 }

@@ -87,7 +87,10 @@ public final class Storages {
     return switch (scheme) {
       case "s3" -> ". Put ama-storage-s3 on the classpath to use S3 stores";
       case "gs" -> ". Put ama-storage-gcs on the classpath to use Google Cloud Storage stores";
-      default -> "";
+      // The fix for any other scheme, where a user meets this first: the ama command.
+      default -> ". A backend for another scheme is a jar registering a " + StorageProvider.class.getName()
+          + "; put it on the class path (for the ama command: in the plugins/ folder of its"
+          + " installation, in ~/.ama/plugins/ or on AMA_CLASSPATH)";
     };
   }
 }
