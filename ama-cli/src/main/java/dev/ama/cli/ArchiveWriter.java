@@ -76,19 +76,22 @@ final class ArchiveWriter {
     return names;
   }
 
+  /** Writes one file as one entry of an archive being written. */
+  private interface Entries {
+    void put(String name, Path file) throws IOException;
+  }
+
   private static void zip(Path folder, List<Path> files, OutputStream out, Instant time, List<String> names)
       throws IOException {
     // Not closed by the caller's stream alone: finish() writes the central directory.
     ZipOutputStream zip = new ZipOutputStream(out);
-    for (Path f : files) {
-      String name = entryName(folder, f);
+    each(folder, files, names, (name, f) -> {
       ZipEntry entry = new ZipEntry(name);
       entry.setLastModifiedTime(FileTime.from(time));
       zip.putNextEntry(entry);
       Files.copy(f, zip);
       zip.closeEntry();
-      names.add(name);
-    }
+    });
     zip.finish();
   }
 
@@ -99,8 +102,7 @@ final class ArchiveWriter {
     // PAX headers: names past 100 characters and files past 8 GiB, read by every current tar.
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-    for (Path f : files) {
-      String name = entryName(folder, f);
+    each(folder, files, names, (name, f) -> {
       TarArchiveEntry entry = new TarArchiveEntry(name);
       entry.setSize(Files.size(f));
       entry.setMode(0100644);
@@ -108,10 +110,17 @@ final class ArchiveWriter {
       tar.putArchiveEntry(entry);
       Files.copy(f, tar);
       tar.closeArchiveEntry();
-      names.add(name);
-    }
+    });
     tar.finish();
     gz.finish();
+  }
+
+  private static void each(Path folder, List<Path> files, List<String> names, Entries entries) throws IOException {
+    for (Path f : files) {
+      String name = entryName(folder, f);
+      entries.put(name, f);
+      names.add(name);
+    }
   }
 
   private static String entryName(Path folder, Path file) {
