@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -71,7 +70,7 @@ final class AddCommand extends AmaCommand {
     }
     startedStage(); // says how to start before any folder is walked
     // Walked before taking the lock: a big folder must not hold up other commands.
-    AddFilter filter = new AddFilter(workDir(), force, include, exclude);
+    AddFilter filter = new AddFilter(workDir(), force, new PathGlobs(include, exclude));
     FileArgs.Expansion expansion = FileArgs.expand(workDir(), names, followLinks, filter);
     expansion.skipped().forEach(line -> cli().err().println("ama: " + line));
     if (dryRun) {
@@ -91,7 +90,7 @@ final class AddCommand extends AmaCommand {
     } else {
       info("staged " + adding.size() + " files for " + type + " (see: ama status)");
     }
-    reportLeftOut(expansion.left(), verbose());
+    reportLeftOut(expansion.left(), verboseAsked());
     return ExitCodes.OK;
   }
 
@@ -132,15 +131,6 @@ final class AddCommand extends AmaCommand {
     return why.startsWith("matches no --include") ? "--include" : "the rule for .git/ and .ama/";
   }
 
-  /** Whether -v or --verbose was given, before the command name or after it. */
-  private boolean verbose() {
-    for (CommandLine c = spec.commandLine(); c != null; c = c.getParent()) {
-      if (c.getParseResult() != null && c.getParseResult().hasMatchedOption("--verbose")) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   /** The files to add by their path in the asset; refuses two different files under one path. */
   private static Map<String, Stage.StagedFile> merge(Stage stage, List<Stage.StagedFile> files) {

@@ -1,6 +1,5 @@
 package dev.ama.cli;
 
-import dev.ama.FileSelection;
 import dev.ama.InvalidInputException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,37 +42,14 @@ final class AddFilter {
 
   private final Path workDir;
   private final boolean force;
-  private final List<String> includes;
-  private final List<FileSelection> includeSelections = new ArrayList<>();
-  private final List<String> excludes;
-  private final List<FileSelection> excludeSelections = new ArrayList<>();
-  private final boolean[] includeUsed;
+  private final PathGlobs globs;
   private final Map<Path, Optional<IgnoreNode>> nodes = new HashMap<>();
 
-  /**
-   * @param force leave .amaignore files unread ({@code ama add -f})
-   * @throws InvalidInputException if a glob is empty or invalid
-   */
-  AddFilter(Path workDir, boolean force, List<String> includes, List<String> excludes) {
+  /** @param force leave .amaignore files unread ({@code ama add -f}) */
+  AddFilter(Path workDir, boolean force, PathGlobs globs) {
     this.workDir = workDir.toAbsolutePath().normalize();
     this.force = force;
-    this.includes = List.copyOf(includes);
-    this.excludes = List.copyOf(excludes);
-    for (String p : includes) {
-      includeSelections.add(FileSelection.include(List.of(p)));
-    }
-    for (String p : excludes) {
-      excludeSelections.add(glob(p, "--exclude"));
-    }
-    this.includeUsed = new boolean[includes.size()];
-  }
-
-  private static FileSelection glob(String pattern, String option) {
-    try {
-      return FileSelection.include(List.of(pattern));
-    } catch (InvalidInputException e) {
-      throw new InvalidInputException(option + ": " + e.getMessage().replace("include pattern", "pattern"));
-    }
+    this.globs = globs;
   }
 
   /**
@@ -89,30 +65,13 @@ final class AddFilter {
       return Optional.of("never staged");
     }
     Optional<String> ignored = ignoredBy(dir, true, top);
-    if (ignored.isPresent()) {
-      return ignored;
-    }
-    return excludedBy(assetPath);
+    return ignored.isPresent() ? ignored : globs.folderLeftOut(assetPath);
   }
 
   /** Why a file met inside a folder being added is left out, if it is; see {@link #folderLeftOut}. */
   Optional<String> fileLeftOut(Path file, String assetPath, Path top) {
     Optional<String> ignored = ignoredBy(file, false, top);
-    if (ignored.isPresent()) {
-      return ignored;
-    }
-    Optional<String> excluded = excludedBy(assetPath);
-    if (excluded.isPresent() || includes.isEmpty()) {
-      return excluded;
-    }
-    boolean selected = false;
-    for (int i = 0; i < includes.size(); i++) {
-      if (includeSelections.get(i).matches(assetPath)) {
-        includeUsed[i] = true;
-        selected = true;
-      }
-    }
-    return selected ? Optional.empty() : Optional.of("matches no --include");
+    return ignored.isPresent() ? ignored : globs.fileLeftOut(assetPath);
   }
 
   /**
@@ -138,28 +97,9 @@ final class AddFilter {
     });
   }
 
-  /** The include patterns that matched no file of the folders walked, in the order given. */
-  List<String> unusedIncludes() {
-    List<String> unused = new ArrayList<>();
-    for (int i = 0; i < includes.size(); i++) {
-      if (!includeUsed[i]) {
-        unused.add(includes.get(i));
-      }
-    }
-    return unused;
-  }
-
-  boolean hasIncludes() {
-    return !includes.isEmpty();
-  }
-
-  private Optional<String> excludedBy(String assetPath) {
-    for (int i = 0; i < excludes.size(); i++) {
-      if (excludeSelections.get(i).matches(assetPath)) {
-        return Optional.of("matches --exclude '" + excludes.get(i) + "'");
-      }
-    }
-    return Optional.empty();
+  /** The globs, which say which include patterns matched nothing. */
+  PathGlobs globs() {
+    return globs;
   }
 
   /** An explicit name is ignored also when a folder on its way is: git never looks inside one. */

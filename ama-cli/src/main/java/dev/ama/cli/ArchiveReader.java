@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -74,12 +75,16 @@ final class ArchiveReader {
    *
    * @param files the path in the asset of each file and where its bytes are, in path order
    * @param notes what the user should know that is not an error, such as hard links imported as copies
+   * @param left the files that --include or --exclude left out, each with why
    */
-  record Unpacked(SortedMap<String, Path> files, long bytes, List<String> notes) {}
+  record Unpacked(SortedMap<String, Path> files, long bytes, List<String> notes, List<AddFilter.Left> left) {}
 
   private final Path archive;
   private final Path into;
   private final Limits limits;
+  private final PathGlobs globs;
+  private final List<AddFilter.Left> left = new ArrayList<>();
+  private final Set<String> leftOut = new HashSet<>();
   private final SortedMap<String, Path> files = new TreeMap<>();
   private final Map<String, Integer> entryOf = new HashMap<>();
   private final Set<String> folders = new HashSet<>();
@@ -87,36 +92,45 @@ final class ArchiveReader {
   private long total;
   private int entries;
 
-  private ArchiveReader(Path archive, Path into, Limits limits) {
+  private ArchiveReader(Path archive, Path into, Limits limits, PathGlobs globs) {
     this.archive = archive;
     this.into = into;
     this.limits = limits;
+    this.globs = globs;
   }
 
   /**
-   * Unpacks an archive's files into an empty folder.
+   * Unpacks an archive's files into an empty folder, those the globs choose; the others are
+   * checked as strictly (a hostile name is refused all the same) but not written.
    *
    * @throws NotFoundException if the archive does not exist
    * @throws InvalidInputException if the archive is damaged, truncated, hostile or over a limit;
    *     the message names the entry, the cause and the fix
+   * @throws NotFoundException if an include pattern matches no file of the archive
    * @throws LocalFileException if the folder cannot be written
    */
-  static Unpacked unpack(Path archive, ArchiveFormat format, Path into, Limits limits) {
+  static Unpacked unpack(Path archive, ArchiveFormat format, Path into, Limits limits, PathGlobs globs) {
     if (!Files.isRegularFile(archive)) {
       throw new NotFoundException("cannot import " + archive + ": " + (Files.exists(archive, LinkOption.NOFOLLOW_LINKS)
           ? "it is not a regular file" : "no such file") + "; give the path of a " + ArchiveFormat.NAMES + " file");
     }
-    ArchiveReader reader = new ArchiveReader(archive, into, limits);
+    ArchiveReader reader = new ArchiveReader(archive, into, limits, globs);
     if (format == ArchiveFormat.ZIP) {
       reader.zip();
     } else {
       reader.tarGz();
     }
+    List<String> unused = globs.unusedIncludes();
+    if (!unused.isEmpty()) {
+      throw new NotFoundException(PathGlobs.unusedMessage(unused, "of " + archive) + ". Nothing was uploaded;"
+          + " correct the pattern (it matches the names in the archive, as 'ama download --include' does)");
+    }
     if (reader.files.isEmpty()) {
       throw reader.refused("it holds no files" + (reader.entries > 0 ? " (only " + reader.entries + " folder entries)" : ""),
           "check that it is the archive you meant");
     }
-    return new Unpacked(Collections.unmodifiableSortedMap(reader.files), reader.total, List.copyOf(reader.notes));
+    return new Unpacked(Collections.unmodifiableSortedMap(reader.files), reader.total, List.copyOf(reader.notes),
+        List.copyOf(reader.left));
   }
 
   private void zip() {
@@ -143,6 +157,9 @@ final class ArchiveReader {
           throw refused(describe(raw) + " is " + special(type) + ", not a regular file", SPECIALS);
         }
         String path = fileName(raw, index);
+        if (chosenOut(path)) {
+          continue;
+        }
         if (!zip.canReadEntryData(entry)) {
           throw refused(describe(raw) + " is encrypted or compressed with a method ama cannot read (method "
               + entry.getMethod() + ")", "re-create the archive with plain deflate, as zip does by default");
@@ -194,6 +211,9 @@ final class ArchiveReader {
               : "a character device") + ", not a regular file", SPECIALS);
         } else if (entry.isFile()) {
           String path = fileName(raw, index);
+          if (chosenOut(path)) {
+            continue; // the next getNextEntry() skips its bytes
+          }
           checkDeclaredSize(entry.getSize());
           write(raw, path, tar, unpacked::count, compressed::count, "the archive's compressed size");
         } else {
@@ -283,6 +303,9 @@ final class ArchiveReader {
 
   private void hardLink(String raw, String target, int index) {
     String path = fileName(raw, index);
+    if (leftOut.contains(stripped(target)) || chosenOut(path)) {
+      return;
+    }
     Path bytes = files.get(stripped(target));
     if (bytes == null) {
       throw refused(describe(raw) + " is a hard link to '" + TerminalText.safe(target) + "', which is not an earlier"
@@ -295,6 +318,22 @@ final class ArchiveReader {
     }
     notes.add("'" + TerminalText.safe(path) + "' is a hard link to '" + TerminalText.safe(stripped(target))
         + "' in the archive: imported as a copy of it");
+  }
+
+  /** Whether --exclude (of the file or a folder it is in) or --include leaves a file out; recorded if so. */
+  private boolean chosenOut(String path) {
+    Optional<String> why = Optional.empty();
+    for (int slash = path.indexOf('/'); slash >= 0 && why.isEmpty(); slash = path.indexOf('/', slash + 1)) {
+      why = globs.folderLeftOut(path.substring(0, slash));
+    }
+    if (why.isEmpty()) {
+      why = globs.fileLeftOut(path);
+    }
+    why.ifPresent(w -> {
+      left.add(new AddFilter.Left(TerminalText.safe(path), w));
+      leftOut.add(path);
+    });
+    return why.isPresent();
   }
 
   private void checkDeclaredSize(long size) {

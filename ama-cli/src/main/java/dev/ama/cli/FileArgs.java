@@ -86,12 +86,11 @@ final class FileArgs {
     if (!walk.leaving.isEmpty()) {
       throw leaving(workDir, walk.leaving);
     }
-    List<String> unused = filter.unusedIncludes();
+    List<String> unused = filter.globs().unusedIncludes();
     if (!unused.isEmpty()) {
-      throw new NotFoundException("the --include pattern" + (unused.size() == 1 ? " '" + unused.get(0) + "' matches"
-          : "s '" + String.join("', '", unused) + "' match") + " no file in the folders named ("
-          + String.join(", ", names) + "); nothing was staged. Correct the pattern (it matches paths in the asset,"
-          + " as 'ama download --include' does), or name a folder that holds such files");
+      throw new NotFoundException(PathGlobs.unusedMessage(unused, "in the folders named (" + String.join(", ", names)
+          + ")") + "; nothing was staged. Correct the pattern (it matches paths in the asset, as 'ama download"
+          + " --include' does), or name a folder that holds such files");
     }
     return new Expansion(walk.files, walk.skipped, walk.left);
   }
@@ -238,7 +237,7 @@ final class FileArgs {
       List<String> why = skipped.subList(skippedBefore, skipped.size());
       why.sort(Comparator.naturalOrder());
       // With --include a folder may rightly give nothing; a pattern that matches nowhere is refused at the end.
-      if (found.isEmpty() && !(filter.hasIncludes() && left.size() > leftBefore)) {
+      if (found.isEmpty() && !(filter.globs().hasIncludes() && left.size() > leftBefore)) {
         List<AddFilter.Left> leftOut = left.subList(leftBefore, left.size());
         List<String> shown = leftOut.stream().limit(5).map(l -> l.path() + " " + l.why()).toList();
         throw new InvalidInputException("cannot add '" + name + "': the folder holds no regular files"

@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
       "%nExamples:",
       "  ama import rnn_model_2024-05-01.zip --type rnn_models --alias my_model",
       "  ama import model.tar.gz --type sequence_models --alias prod --label stage=prod",
+      "  ama import from_a_mac.zip --type rnn_models --exclude __MACOSX --exclude .DS_Store",
       "  ama import huge.tgz --type checkpoints --max-size 500GiB --max-ratio 1000"
     })
 final class ImportCommand extends AmaCommand {
@@ -48,6 +49,14 @@ final class ImportCommand extends AmaCommand {
 
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label, repeatable.")
   List<String> labels = new ArrayList<>();
+
+  @Option(names = "--exclude", paramLabel = "GLOB", description = "Leave out the archive's files whose name matches,"
+      + " or that are in a folder whose name matches, such as __MACOSX or '*.log'; repeatable.")
+  List<String> exclude = new ArrayList<>();
+
+  @Option(names = "--include", paramLabel = "GLOB", description = "Import only the archive's files whose name matches,"
+      + " such as '*.h5' or 'model/**'; repeatable. A pattern matching no file is refused.")
+  List<String> include = new ArrayList<>();
 
   @Option(names = "--max-size", paramLabel = "SIZE", description = "Refuse an archive whose files add up to more than"
       + " this unpacked (default " + ArchiveReader.Limits.DEFAULT_MAX_BYTES + "), such as 500GiB.")
@@ -80,10 +89,11 @@ final class ImportCommand extends AmaCommand {
     Path source = workDir().resolve(archive).normalize();
     ArchiveFormat format = ArchiveFormat.of(source, "cannot import");
     ArchiveReader.Limits limits = limits();
+    PathGlobs globs = new PathGlobs(include, exclude);
     AssetVersion version;
     ArchiveReader.Unpacked unpacked;
     try (AssetClient client = openClient(); ScratchDir scratch = ScratchDir.create(client.cacheDir())) {
-      unpacked = ArchiveReader.unpack(source, format, scratch.path(), limits);
+      unpacked = ArchiveReader.unpack(source, format, scratch.path(), limits, globs);
       AssetUpload upload = client.newAsset(type);
       unpacked.files().forEach(upload::add);
       alias.ifPresent(upload::alias);
@@ -99,6 +109,13 @@ final class ImportCommand extends AmaCommand {
       return ExitCodes.OK;
     }
     unpacked.notes().forEach(note -> cli().err().println(TerminalText.safe("ama: " + note)));
+    if (!unpacked.left().isEmpty()) {
+      info("left out " + unpacked.left().size() + " file(s) of the archive (--exclude, --include)"
+          + (verboseAsked() ? ":" : "; name them with --verbose"));
+      if (verboseAsked()) {
+        unpacked.left().forEach(l -> info("  " + l.path() + ": " + l.why()));
+      }
+    }
     info("imported " + version.files().size() + " file(s) (" + Format.size(version.size()) + ") from " + display(source)
         + " as " + type + alias.map(a -> "/" + a).orElse("") + " " + version.version());
     return ExitCodes.OK;

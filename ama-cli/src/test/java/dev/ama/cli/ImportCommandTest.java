@@ -216,6 +216,48 @@ class ImportCommandTest {
     assertTrue(r.err().contains("must end in .zip, .tar.gz or .tgz"), r.err());
   }
 
+  @Test
+  void excludeAndIncludeChooseTheArchivesFilesAndAreNamedWithVerbose() throws IOException {
+    Ama ama = new Ama(tmp);
+    TestArchives.zip(ama.work.resolve("mac.zip"), file("model.h5", "w"), file("__MACOSX/._model.h5", "fork"),
+        file(".DS_Store", "finder"), file("notes.txt", "n"));
+
+    Ama.Result r = ama.ok("import", "mac.zip", "--type", "models", "--alias", "m", "--exclude", "__MACOSX",
+        "--exclude", ".DS_Store", "--include", "*.h5", "--verbose");
+    Ama.Result none = ama.run("import", "mac.zip", "--type", "models", "--include", "*.pth");
+
+    assertTrue(r.out().contains("imported 1 file(s)"), r.out());
+    assertTrue(r.out().contains("left out 3 file(s) of the archive (--exclude, --include):"), r.out());
+    assertTrue(r.out().contains("  __MACOSX/._model.h5: matches --exclude '__MACOSX'"), r.out());
+    assertTrue(r.out().contains("  notes.txt: matches no --include"), r.out());
+    assertEquals(3, none.code(), none.toString());
+    assertTrue(none.err().contains("the --include pattern '*.pth' matches no file of"), none.err());
+  }
+
+  @Test
+  void anExcludedEntryWithAHostileNameIsRefusedAllTheSame() throws IOException {
+    Ama ama = new Ama(tmp);
+    TestArchives.zip(ama.work.resolve("slip.zip"), file("model.h5", "w"), file("../evil.sh", "pwned"));
+
+    Ama.Result r = ama.run("import", "slip.zip", "--type", "models", "--exclude", "*.sh");
+
+    assertEquals(4, r.code(), r.toString());
+    assertNothingStored(ama);
+  }
+
+  @Test
+  void theScratchFolderOfAKilledImportIsRemovedByTheNextOne() throws IOException {
+    Ama ama = new Ama(tmp);
+    Path dead = Ama.mkdirs(Path.of(ama.env.get("AMA_CACHE")).resolve("scratch/sdead"));
+    Files.writeString(dead.resolve(".lock"), "");
+    Files.writeString(dead.resolve("f0000001"), "half an entry");
+    TestArchives.zip(ama.work.resolve("m.zip"), file("model.h5", "w"));
+
+    ama.ok("import", "m.zip", "--type", "models");
+
+    assertEquals(List.of(), scratchLeft(ama));
+  }
+
   /** Blobs and manifests in the store: none after a refused import. */
   static void assertNothingStored(Ama ama) throws IOException {
     for (String prefix : List.of("blobs", "manifests", "aliases")) {
