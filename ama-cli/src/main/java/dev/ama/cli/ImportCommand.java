@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
       "%nExamples:",
       "  ama import rnn_model_2024-05-01.zip --type rnn_models --alias my_model",
       "  ama import model.tar.gz --type sequence_models --alias prod --label stage=prod",
+      "  ama import run7.zip --type rnn_models --alias my_model --ref training_params/my_inputs",
       "  ama import from_a_mac.zip --type rnn_models --exclude __MACOSX --exclude .DS_Store",
       "  ama import huge.tgz --type checkpoints --max-size 500GiB --max-ratio 1000"
     })
@@ -49,6 +50,11 @@ final class ImportCommand extends AmaCommand {
 
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label, repeatable.")
   List<String> labels = new ArrayList<>();
+
+  @Option(names = "--ref", paramLabel = "TYPE/SELECTOR", description = "Record that the new version was made from"
+      + " this one, such as training_params/my_inputs (pinned to what the alias points at now) or models/prod@2;"
+      + " repeatable.")
+  List<String> refs = new ArrayList<>();
 
   @Option(names = "--exclude", paramLabel = "GLOB", description = "Leave out the archive's files whose name matches,"
       + " or that are in a folder whose name matches, such as __MACOSX or '*.log'; repeatable.")
@@ -86,6 +92,7 @@ final class ImportCommand extends AmaCommand {
     Names.checkType(type);
     alias.ifPresent(Names::checkAlias);
     List<String[]> parsedLabels = labels.stream().map(l -> SetCommand.label(l, "")).toList();
+    List<String[]> parsedRefs = refs.stream().map(ImportCommand::ref).toList();
     Path source = workDir().resolve(archive).normalize();
     ArchiveFormat format = ArchiveFormat.of(source, "cannot import");
     ArchiveReader.Limits limits = limits();
@@ -93,12 +100,22 @@ final class ImportCommand extends AmaCommand {
     AssetVersion version;
     ArchiveReader.Unpacked unpacked;
     try (AssetClient client = openClient(); ScratchDir scratch = ScratchDir.create(client.cacheDir())) {
+      // Resolved before a possibly large archive is read, so a mistyped ref fails at once.
+      List<AssetVersion> refVersions = parsedRefs.stream().map(r -> client.version(r[0], r[1])).toList();
       unpacked = ArchiveReader.unpack(source, format, scratch.path(), limits, globs);
       AssetUpload upload = client.newAsset(type);
       unpacked.files().forEach(upload::add);
       alias.ifPresent(upload::alias);
       description.ifPresent(upload::description);
       parsedLabels.forEach(kv -> upload.label(kv[0], kv[1]));
+      for (int i = 0; i < parsedRefs.size(); i++) {
+        String selector = parsedRefs.get(i)[1];
+        if (isAliasName(selector)) {
+          upload.ref(refVersions.get(i), selector);
+        } else {
+          upload.ref(refVersions.get(i));
+        }
+      }
       version = upload.upload();
     }
     if (json) {
@@ -119,6 +136,17 @@ final class ImportCommand extends AmaCommand {
     info("imported " + version.files().size() + " file(s) (" + Format.size(version.size()) + ") from " + display(source)
         + " as " + type + alias.map(a -> "/" + a).orElse("") + " " + version.version());
     return ExitCodes.OK;
+  }
+
+  /** A {@code --ref TYPE/SELECTOR} as its type and selector, both checked before the archive is read. */
+  private static String[] ref(String text) {
+    int slash = text.indexOf('/');
+    if (slash <= 0 || slash == text.length() - 1) {
+      throw new InvalidInputException("invalid --ref '" + text + "': write it as TYPE/SELECTOR, such as"
+          + " --ref training_params/my_inputs or --ref models/prod@2");
+    }
+    String type = Names.checkType(text.substring(0, slash));
+    return new String[] {type, text.substring(slash + 1)};
   }
 
   private ArchiveReader.Limits limits() {
