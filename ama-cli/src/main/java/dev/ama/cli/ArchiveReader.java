@@ -181,9 +181,9 @@ final class ArchiveReader {
   private void tarGz() {
     try (InputStream file = Files.newInputStream(archive)) {
       Counting compressed = new Counting(new BufferedInputStream(file, 1 << 16));
-      Counting unpacked;
+      InputStream unpacked;
       try {
-        unpacked = new Counting(new GZIPInputStream(compressed, 1 << 16));
+        unpacked = new GZIPInputStream(compressed, 1 << 16);
       } catch (IOException e) {
         throw damaged("it is not gzip-compressed, or it is truncated", e);
       }
@@ -215,7 +215,9 @@ final class ArchiveReader {
             continue; // the next getNextEntry() skips its bytes
           }
           checkDeclaredSize(entry.getSize());
-          write(raw, path, tar, unpacked::count, compressed::count, "the archive's compressed size");
+          // The file bytes written so far, not the stream's: tar's headers and padding are mostly
+          // zeros that compress far better than data, and would make an archive of small files look like a bomb.
+          write(raw, path, tar, () -> total, compressed::count, "the archive's compressed size");
         } else {
           throw refused(describe(raw) + " is a tar entry of type '" + (char) entry.getLinkFlag()
               + "', not a regular file", SPECIALS);

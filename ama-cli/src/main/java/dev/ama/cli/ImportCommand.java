@@ -73,7 +73,7 @@ final class ImportCommand extends AmaCommand {
   Optional<Long> maxFiles = Optional.empty();
 
   @Option(names = "--max-ratio", paramLabel = "N", description = "Refuse an archive whose bytes expand more than N times"
-      + " (per entry for zip, over the stream for tar.gz; default " + ArchiveReader.Limits.DEFAULT_MAX_RATIO
+      + " (per entry for zip, over the whole archive for tar.gz; default " + ArchiveReader.Limits.DEFAULT_MAX_RATIO
       + "), checked after the first MiB.")
   Optional<Long> maxRatio = Optional.empty();
 
