@@ -80,6 +80,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       RemoveCommand.class,
       StatusCommand.class,
       UploadCommand.class,
+      ImportCommand.class,
       DownloadCommand.class,
       LsCommand.class,
       ShowCommand.class,

@@ -6,6 +6,7 @@ import dev.ama.Names;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -91,6 +92,16 @@ abstract class AmaCommand implements Callable<Integer> {
   /** Whether a selector is a plain alias name rather than alias@N or a digest. */
   static boolean isAliasName(String selector) {
     return Names.isValidAlias(selector);
+  }
+
+  /** Whether -v or --verbose was given, before the command name or after it. */
+  boolean verboseAsked() {
+    for (CommandLine c = spec.commandLine(); c != null; c = c.getParent()) {
+      if (c.getParseResult() != null && c.getParseResult().hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A usage error of this command, reported with exit code 2 like picocli's own. */

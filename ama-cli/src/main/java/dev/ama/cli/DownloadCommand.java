@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.AssetClient;
 import dev.ama.AssetFile;
 import dev.ama.AssetVersion;
+import dev.ama.ConflictException;
 import dev.ama.DownloadResult;
 import dev.ama.FileSelection;
 import dev.ama.InvalidInputException;
 import dev.ama.LoadedAsset;
 import dev.ama.Names;
 import dev.ama.StoreException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,8 @@ import picocli.CommandLine.Option;
       "",
       "Files go into DIR (default ./ALIAS/). Every file is checked against its digest and renamed into place only when complete. With --refs, the versions it was made from follow, transitively, under DIR/refs/<type>/<alias>/. A folder that already holds different files under the same names is refused, with nothing written, unless --force.",
       "",
+      "--archive FILE writes the version as one archive instead of a folder (" + ArchiveFormat.NAMES + ", by the name), each entry named by the file's path in the asset, as serving code that unpacks fixed names expects; with --refs, the refs' files are entries under refs/<type>/<alias>/. It is written to a temporary name and renamed into place when complete, so a failed download leaves no archive; an existing one is replaced only with --force.",
+      "",
       "--include PATTERN fetches only the matching files (a glob; a pattern without '/' matches a file name at any depth, '**' crosses folders; repeat it for more). --file PATH fetches one file, and -o then names the file itself.",
       "",
       "If the store cannot be reached, the version this machine last loaded for the alias (ama serving code, client.load or client.watch) is copied from the local cache, with a one-line warning on stderr; --strict refuses instead.",
@@ -37,6 +41,7 @@ import picocli.CommandLine.Option;
       "  ama download sequence_models --alias my_model -o /srv/models/current --force",
       "  ama download sequence_models --alias my_model@2 -o previous",
       "  ama download sequence_models --alias prod --include model.h5 --include '*.yml'",
+      "  ama download sequence_models --alias prod --archive model.tar.gz",
       "  ama download sequence_models --alias prod --file model.pth -o models/mainModel.pth"
     })
 final class DownloadCommand extends VersionCommand {
@@ -55,8 +60,13 @@ final class DownloadCommand extends VersionCommand {
       + " asset); -o then names the file itself, such as -o models/mainModel.pth.")
   Optional<String> file = Optional.empty();
 
+  @Option(names = "--archive", paramLabel = "FILE", description = "Write the version as one archive, such as"
+      + " model.zip or model.tar.gz, its entries named by the files' paths in the asset, instead of into a folder.")
+  Optional<String> archive = Optional.empty();
+
   @Option(names = "--force", description = "Overwrite files in the folder that hold different content, each by one"
-      + " rename of its complete new version (wholly old or wholly new if interrupted); the replaced files are listed.")
+      + " rename of its complete new version (wholly old or wholly new if interrupted); the replaced files are listed."
+      + " With --archive, replace an existing archive.")
   boolean force;
 
   @Option(names = "--strict", description = "Fail if the store is unreachable, instead of downloading the version"
@@ -80,6 +90,23 @@ final class DownloadCommand extends VersionCommand {
       throw new InvalidInputException("--file downloads one file, so " + (refs ? "--refs" : "--include")
           + " does not apply. Nothing was written; drop one of them");
     }
+    Optional<Path> archivePath = archive.map(a -> workDir().resolve(a).normalize());
+    Optional<ArchiveFormat> format = archivePath.map(a -> ArchiveFormat.of(a, "--archive"));
+    if (archivePath.isPresent()) {
+      if (file.isPresent() || output.isPresent()) {
+        throw new InvalidInputException("--archive names the file to write, so " + (file.isPresent() ? "--file" : "-o")
+            + " does not apply. Nothing was written; drop one of them (--include chooses files for an archive)");
+      }
+      if (Files.isDirectory(archivePath.get())) {
+        throw new InvalidInputException("--archive " + archive.get() + " is a folder; name the archive file to write,"
+            + " such as " + archive.get().replaceAll("/+$", "") + "/" + type + ".zip");
+      }
+      if (Files.exists(archivePath.get()) && !force) {
+        throw new ConflictException("--archive " + archive.get() + " exists. Nothing was written; give --force to"
+            + " replace it (by one rename, once the new archive is complete), or name another file");
+      }
+    }
+    List<String> entries = List.of();
     FileSelection selection = FileSelection.include(include);
     AssetVersion version;
     DownloadResult result;
@@ -106,8 +133,16 @@ final class DownloadCommand extends VersionCommand {
           if (refs) {
             download.withRefs();
           }
-          Path target = workDir().resolve(output.orElse(defaultFolder(version))).normalize();
-          result = download.include(selection).into(target);
+          if (archivePath.isPresent()) {
+            // Verified into a scratch folder first, so the archive holds only checked bytes.
+            try (ScratchDir scratch = ScratchDir.create(client.cacheDir())) {
+              result = download.include(selection).into(scratch.path().resolve("version"));
+              entries = ArchiveWriter.write(result.folder(), format.get(), archivePath.get(), force, version.createdAt());
+            }
+          } else {
+            Path target = workDir().resolve(output.orElse(defaultFolder(version))).normalize();
+            result = download.include(selection).into(target);
+          }
         }
       } finally {
         if (cached != null) {
@@ -124,11 +159,17 @@ final class DownloadCommand extends VersionCommand {
     if (json) {
       ObjectNode node = Views.version(version);
       node.put("alias", isAliasName(alias) ? alias : version.alias().orElse(null));
-      node.put("dir", dir.toAbsolutePath().normalize().toString());
+      if (archivePath.isPresent()) {
+        node.putNull("dir");
+        node.put("archive", archivePath.get().toString());
+        entries.forEach(node.putArray("entries")::add);
+      } else {
+        node.put("dir", dir.toAbsolutePath().normalize().toString());
+      }
       if (single != null) {
         node.put("file", dir.resolve(single).toAbsolutePath().normalize().toString());
       }
-      result.written().forEach(node.putArray("written")::add);
+      (archivePath.isPresent() ? List.<String>of() : result.written()).forEach(node.putArray("written")::add);
       result.unchanged().forEach(node.putArray("unchanged")::add);
       result.replaced().forEach(node.putArray("replaced")::add);
       node.put("stale", cached != null && cached.stale());
@@ -141,6 +182,10 @@ final class DownloadCommand extends VersionCommand {
       info("downloaded " + file.get() + " of " + type + "/" + alias + " " + version.version() + " ("
           + Format.size(bytes) + ") to " + display(dir.resolve(single))
           + (result.written().isEmpty() ? " (already there)" : ""));
+    } else if (archivePath.isPresent()) {
+      info("downloaded " + type + "/" + alias + " " + version.version() + " (" + entries.size() + " file(s)"
+          + (refs && !version.refs().isEmpty() ? " with its refs" : "") + ", " + Format.size(bytes) + ") as the archive "
+          + display(archivePath.get()));
     } else {
       String count = files.size() == version.files().size() ? version.files().size() + " file(s)"
           : files.size() + " of " + version.files().size() + " file(s)";

@@ -44,8 +44,11 @@ import java.util.stream.Stream;
 final class FileArgs {
   private FileArgs() {}
 
-  /** The files to stage, and one line for each file in a folder that is not staged and why. */
-  record Expansion(List<Stage.StagedFile> files, List<String> skipped) {}
+  /**
+   * The files to stage; one line for each file in a folder that cannot be staged and why (links,
+   * special files); and what the filter left out of the folders (.amaignore, --exclude, .git/).
+   */
+  record Expansion(List<Stage.StagedFile> files, List<String> skipped, List<AddFilter.Left> left) {}
 
   /** Splits comma-separated arguments into names, dropping empty pieces. */
   static List<String> split(Path workDir, List<String> args) {
@@ -69,20 +72,27 @@ final class FileArgs {
    * The files the names stand for, in argument order, folders expanded in path order.
    *
    * @param followLinks follow every symbolic link, wherever it points ({@code --follow-symlinks})
+   * @param filter what to leave out of folders, and which names to refuse
    * @throws NotFoundException if a name is neither a file nor a folder, listing near names, or is
-   *     a dangling link
+   *     a dangling link; or an --include pattern matches no file of the folders
    * @throws InvalidInputException if a folder holds no files, a path cannot be stored, a name is a
-   *     special file, or a link leaves the folder and links are not followed
+   *     special file or ignored, or a link leaves the folder and links are not followed
    */
-  static Expansion expand(Path workDir, List<String> names, boolean followLinks) {
-    Walk walk = new Walk(workDir, followLinks);
+  static Expansion expand(Path workDir, List<String> names, boolean followLinks, AddFilter filter) {
+    Walk walk = new Walk(workDir, followLinks, filter);
     for (String name : names) {
       walk.argument(name);
     }
     if (!walk.leaving.isEmpty()) {
       throw leaving(workDir, walk.leaving);
     }
-    return new Expansion(walk.files, walk.skipped);
+    List<String> unused = filter.globs().unusedIncludes();
+    if (!unused.isEmpty()) {
+      throw new NotFoundException(PathGlobs.unusedMessage(unused, "in the folders named (" + String.join(", ", names)
+          + ")") + "; nothing was staged. Correct the pattern (it matches paths in the asset, as 'ama download"
+          + " --include' does), or name a folder that holds such files");
+    }
+    return new Expansion(walk.files, walk.skipped, walk.left);
   }
 
   /** A symbolic link whose target is outside the folders it may point into. */
@@ -107,14 +117,17 @@ final class FileArgs {
     final Path workDir;
     final Path workReal;
     final boolean followLinks;
+    final AddFilter filter;
     final List<Stage.StagedFile> files = new ArrayList<>();
     final List<String> skipped = new ArrayList<>();
     final List<Leaving> leaving = new ArrayList<>();
+    final List<AddFilter.Left> left = new ArrayList<>();
 
-    Walk(Path workDir, boolean followLinks) {
+    Walk(Path workDir, boolean followLinks, AddFilter filter) {
       this.workDir = workDir.toAbsolutePath().normalize();
       this.workReal = realOrSelf(this.workDir);
       this.followLinks = followLinks;
+      this.filter = filter;
     }
 
     void argument(String name) {
@@ -125,6 +138,9 @@ final class FileArgs {
             hint -> "cannot add '" + name + "': no such file or folder in " + workDir + hint);
       }
       String fileName = path.getFileName() == null ? "" : path.getFileName().toString();
+      if (!path.equals(workDir)) {
+        filter.checkNamed(name, path, attrs.isDirectory());
+      }
       if (attrs.isSymbolicLink()) {
         Path real = real(path);
         if (real == null) {
@@ -161,20 +177,40 @@ final class FileArgs {
     private void folder(String name, String prefix, Path root) {
       Path rootReal = realOrSelf(root);
       Path ama = workDir.resolve(StageStore.DIR);
+      // The .amaignore files from the working folder down apply, as git's from the top of the repository.
+      Path top = root.startsWith(workDir) ? workDir : root;
       List<Stage.StagedFile> found = new ArrayList<>();
       int skippedBefore = skipped.size();
+      int leftBefore = left.size();
       Set<FileVisitOption> options = followLinks ? EnumSet.of(FileVisitOption.FOLLOW_LINKS) : Set.of();
       try {
         Files.walkFileTree(root, options, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-            return dir.equals(ama) || realOrSelf(dir).equals(realOrSelf(ama))
-                ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            if (dir.equals(ama) || realOrSelf(dir).equals(realOrSelf(ama))) {
+              return FileVisitResult.SKIP_SUBTREE; // the working folder's own staging state, always there
+            }
+            if (dir.equals(root)) {
+              return FileVisitResult.CONTINUE;
+            }
+            Optional<String> why = filter.folderLeftOut(dir, prefix + relative(root, dir), top);
+            if (why.isPresent()) {
+              left.add(new AddFilter.Left(TerminalText.safe(display(dir)) + "/", why.get()));
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            return FileVisitResult.CONTINUE;
           }
 
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
             String assetPath = prefix + relative(root, file);
+            if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
+              Optional<String> why = filter.fileLeftOut(file, assetPath, top);
+              if (why.isPresent()) {
+                left.add(new AddFilter.Left(TerminalText.safe(display(file)), why.get()));
+                return FileVisitResult.CONTINUE;
+              }
+            }
             if (attrs.isRegularFile()) {
               found.add(staged(assetPath, followLinks ? realOrSelf(file) : file));
             } else if (attrs.isSymbolicLink()) {
@@ -200,8 +236,14 @@ final class FileArgs {
       // In path order, as the staged files, not in the order the directory lists them.
       List<String> why = skipped.subList(skippedBefore, skipped.size());
       why.sort(Comparator.naturalOrder());
-      if (found.isEmpty()) {
+      // With --include a folder may rightly give nothing; a pattern that matches nowhere is refused at the end.
+      if (found.isEmpty() && !(filter.globs().hasIncludes() && left.size() > leftBefore)) {
+        List<AddFilter.Left> leftOut = left.subList(leftBefore, left.size());
+        List<String> shown = leftOut.stream().limit(5).map(l -> l.path() + " " + l.why()).toList();
         throw new InvalidInputException("cannot add '" + name + "': the folder holds no regular files"
+            + (leftOut.isEmpty() ? "" : " that are not left out (left out: " + String.join("; ", shown)
+                + (leftOut.size() > shown.size() ? "; and " + (leftOut.size() - shown.size()) + " more" : "")
+                + "); change the patterns, or give -f to stage what .amaignore ignores")
             + (why.isEmpty() ? "" : " (skipped: " + String.join("; ", why) + ")"));
       }
       found.sort(Comparator.comparing(Stage.StagedFile::path));

@@ -47,12 +47,7 @@ final class SetCommand extends AmaCommand {
     alias.ifPresent(Names::checkAlias);
     List<String[]> parsed = new ArrayList<>();
     for (String label : labels) {
-      int eq = label.indexOf('=');
-      if (eq <= 0) {
-        throw new InvalidInputException(
-            "invalid label '" + label + "': write it as KEY=VALUE, such as --label stage=prod (KEY= removes it)");
-      }
-      parsed.add(new String[] {label.substring(0, eq).strip(), label.substring(eq + 1)});
+      parsed.add(label(label, " (KEY= removes it)"));
     }
     alias.ifPresent(stage::alias);
     description.ifPresent(stage::description);
@@ -64,5 +59,19 @@ final class SetCommand extends AmaCommand {
     parsed.forEach(kv -> changes.add(kv[1].isEmpty() ? "no label " + kv[0] : "label " + kv[0] + "=" + kv[1]));
     info("set " + String.join(", ", changes) + " on the staged " + stage.type().orElseThrow() + " asset");
     return ExitCodes.OK;
+  }
+
+  /**
+   * A {@code --label KEY=VALUE} as its key and value.
+   *
+   * @param more what else the option accepts, for the message
+   */
+  static String[] label(String label, String more) {
+    int eq = label.indexOf('=');
+    if (eq <= 0) {
+      throw new InvalidInputException(
+          "invalid label '" + label + "': write it as KEY=VALUE, such as --label stage=prod" + more);
+    }
+    return new String[] {label.substring(0, eq).strip(), label.substring(eq + 1)};
   }
 }
