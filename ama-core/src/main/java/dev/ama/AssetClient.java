@@ -138,6 +138,19 @@ public final class AssetClient implements AutoCloseable {
     return SignatureAudit.signaturesOf(signatures, trust.policy(), Objects.requireNonNull(version, "version"));
   }
 
+  /**
+   * The version a selector names, checked against this client's trust policy as {@link #download}
+   * and {@link #load} check it (for an alias, its head entry too): for callers that resolve once and
+   * then download the very version with {@link #download(AssetVersion)}.
+   *
+   * @throws UntrustedException if the policy refuses the version or the alias's move
+   * @see #version(String, String) for the other failures
+   */
+  public AssetVersion trustedVersion(String type, String selector) {
+    Names.checkType(type);
+    return downloader.resolveTrusted(type, Objects.requireNonNull(selector, "selector"));
+  }
+
   /** The trust policy this client applies before writing a version's bytes; {@link TrustPolicy#none()} by default. */
   public TrustPolicy trustPolicy() {
     return trust.policy();
