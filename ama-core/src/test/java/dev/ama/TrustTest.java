@@ -223,6 +223,39 @@ class TrustTest {
   }
 
   @Test
+  void aWatchKeepsServingItsSignedVersionWhenTheAliasMovesWithoutASignature() throws Exception {
+    java.util.concurrent.BlockingQueue<AssetWatch.MoveFailure> failures = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.BlockingQueue<LoadedAsset> moves = new java.util.concurrent.LinkedBlockingQueue<>();
+    AssetWatch.Listener listener = new AssetWatch.Listener() {
+      @Override
+      public void moved(LoadedAsset from, LoadedAsset to) {
+        moves.add(to);
+      }
+
+      @Override
+      public void moveFailed(AssetWatch.MoveFailure f) {
+        failures.add(f);
+      }
+    };
+    try (AssetClient w = writer(); AssetClient c = client(signedMoves())) {
+      AssetVersion v1 = upload(w, Optional.of(release));
+      try (AssetWatch watch = c.watch("rnn_models", "prod",
+          WatchOptions.defaults().pollInterval(Duration.ofMillis(50)).listener(listener))) {
+        Files.writeString(model.resolve("model.h5"), "weights of the attacker");
+        AssetVersion bad = upload(w, Optional.empty());
+        AssetWatch.MoveFailure f = failures.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(bad.version(), f.target());
+        assertEquals(AssetWatch.Reason.BAD_VERSION, f.reason());
+        assertTrue(f.cause() instanceof UntrustedException, f.cause().toString());
+        assertEquals(v1.version(), watch.current().version(), "the signed version keeps serving");
+        Files.writeString(model.resolve("model.h5"), "weights v2");
+        AssetVersion v2 = upload(w, Optional.of(release));
+        assertEquals(v2.version(), moves.poll(10, java.util.concurrent.TimeUnit.SECONDS).version());
+      }
+    }
+  }
+
+  @Test
   void anAliasMovedByAnUntrustedWriterIsRefused() throws IOException {
     try (AssetClient w = writer(); AssetClient c = client(signedMoves())) {
       AssetVersion v1 = upload(w, Optional.of(release));
