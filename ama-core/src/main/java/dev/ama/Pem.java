@@ -33,6 +33,27 @@ final class Pem {
     return out;
   }
 
+  /**
+   * The DER of a file's block with this label.
+   *
+   * @param what the kind of key, for messages ("private key", "public key")
+   * @param fix the next step when the file is of the wrong kind
+   * @throws InvalidInputException if the file cannot be read or has no such block
+   */
+  static byte[] read(java.nio.file.Path file, String label, String what, String fix) {
+    String text;
+    try {
+      text = java.nio.file.Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (java.io.IOException e) {
+      throw new InvalidInputException("cannot read the " + what + " file " + file + ": " + e.getMessage() + ". " + fix, e);
+    }
+    java.util.List<String> found = labels(text);
+    return decode(text, label).orElseThrow(() -> new InvalidInputException("file " + file + " holds no PEM " + what
+        + " (-----BEGIN " + label + "-----; found " + (found.isEmpty() ? "no PEM block" : String.join(", ", found)) + ")"
+        + (found.contains("PUBLIC KEY") && !label.equals("PUBLIC KEY") ? ": it is a public key, which verifies but cannot sign" : "")
+        + ". " + fix));
+  }
+
   static byte[] encode(String label, byte[] der) {
     String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return ("-----BEGIN " + label + "-----\n" + body + "\n-----END " + label + "-----\n").getBytes(StandardCharsets.US_ASCII);

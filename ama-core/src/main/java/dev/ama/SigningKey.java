@@ -59,17 +59,8 @@ public final class SigningKey {
    * @throws InvalidInputException if the file cannot be read or holds no Ed25519 private key
    */
   public static SigningKey read(Path pemFile) {
-    String text;
-    try {
-      text = Files.readString(pemFile, StandardCharsets.US_ASCII);
-    } catch (IOException e) {
-      throw new InvalidInputException("cannot read the signing key file " + pemFile + ": " + e.getMessage()
-          + ". Give the path of a PEM private key, such as release.key.pem from ama key generate", e);
-    }
-    byte[] der = Pem.decode(text, PEM_LABEL).orElseThrow(() -> new InvalidInputException("file " + pemFile
-        + " holds no PKCS#8 private key (-----BEGIN " + PEM_LABEL + "-----; found " + TrustedKey.describe(Pem.labels(text))
-        + ")" + (text.contains(TrustedKey.PEM_LABEL) ? ": it is a public key, which verifies but cannot sign" : "")
-        + ". Give the .key.pem file of a key pair; ama key generate --out DIR writes one"));
+    byte[] der = Pem.read(pemFile, PEM_LABEL, "private key",
+        "Give the .key.pem file of a key pair; ama key generate --out DIR writes one");
     try {
       PrivateKey priv = KeyFactory.getInstance(TrustedKey.ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
       return new SigningKey(priv, TrustedKey.of(TrustedKey.nameOf(pemFile), publicOf(priv)));

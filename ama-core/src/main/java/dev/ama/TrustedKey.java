@@ -1,8 +1,5 @@
 package dev.ama;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -56,16 +53,8 @@ public final class TrustedKey {
 
   /** Reads a public key from a PEM file under a name of the caller's choosing; see {@link #read(Path)}. */
   public static TrustedKey read(String name, Path pemFile) {
-    String text;
-    try {
-      text = Files.readString(pemFile, StandardCharsets.US_ASCII);
-    } catch (IOException e) {
-      throw new InvalidInputException("cannot read the public key file " + pemFile + ": " + e.getMessage()
-          + ". Give the path of a PEM public key, such as release.pub.pem from ama key generate", e);
-    }
-    byte[] der = Pem.decode(text, PEM_LABEL).orElseThrow(() -> new InvalidInputException("file " + pemFile
-        + " holds no PEM public key (-----BEGIN " + PEM_LABEL + "-----; found " + describe(Pem.labels(text)) + ")."
-        + " Give the .pub.pem file of a key pair; ama key generate writes one, openssl pkey -pubout makes one"));
+    byte[] der = Pem.read(pemFile, PEM_LABEL, "public key",
+        "Give the .pub.pem file of a key pair; ama key generate writes one, openssl pkey -pubout makes one");
     try {
       return new TrustedKey(name, KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(der)));
     } catch (GeneralSecurityException e) {
@@ -83,10 +72,6 @@ public final class TrustedKey {
           + " starting with a letter or digit), such as release");
     }
     return name;
-  }
-
-  static String describe(java.util.List<String> labels) {
-    return labels.isEmpty() ? "no PEM block" : String.join(", ", labels);
   }
 
   /** The name a key file gives its key: the file name without its key suffixes. */
