@@ -447,6 +447,8 @@ final class Downloader {
 
   /** A whole version in the local cache, fetched where missing, for {@link CacheAdmin#pin}. */
   Path fetchIntoCache(AssetVersion v) {
+    // A pinned version is one a server may serve offline later: the policy applies to it as to a load.
+    trust.checkVersion(v, Optional.empty());
     try (CachePins.Hold hold = cache.hold(v.version())) {
       return inCache(v, v.files(), verifyLoads);
     }
