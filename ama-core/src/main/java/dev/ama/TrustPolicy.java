@@ -52,6 +52,10 @@ public final class TrustPolicy {
     this.rules = List.copyOf(rules);
     this.origin = origin;
     for (Rule r : rules) {
+      if (keysByName.isEmpty()) {
+        throw new InvalidInputException(describe(r) + " requires signatures, but " + origin + " has no key to check them"
+            + " with. Add the release key's .pub.pem file (ama key generate writes one)");
+      }
       for (String k : r.keys()) {
         if (!k.equals("*") && !keysByName.containsKey(k)) {
           throw new InvalidInputException(describe(r) + " names the key '" + k + "', which " + origin + " does not have;"

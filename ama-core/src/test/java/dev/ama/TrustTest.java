@@ -307,6 +307,9 @@ class TrustTest {
     Files.writeString(dir.resolve("policy.yaml"), "rules:\n  - types: rnn_*\n    verions: signed\n");
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> TrustPolicy.read(dir));
     assertTrue(e.getMessage().contains("unknown field 'verions'"), e.getMessage());
+    InvalidInputException keyless = assertThrows(InvalidInputException.class,
+        () -> TrustPolicy.builder().rule(TrustPolicy.Rule.signedVersions("*", "*")).build());
+    assertTrue(keyless.getMessage().contains("has no key"), keyless.getMessage());
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     assertTrue(assertThrows(InvalidInputException.class, () -> TrustPolicy.read(empty)).getMessage().contains("trust nobody"));
   }
