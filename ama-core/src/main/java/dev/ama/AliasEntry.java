@@ -19,11 +19,15 @@ import java.util.Optional;
  *     version it removed
  * @param by who moved or removed it
  * @param at when
+ * @param signature a release key's signature over every other field of the entry, if the mover
+ *     signed it (docs/trust.md); a {@link TrustPolicy} may require one
  */
 public record AliasEntry(
-    String type, String alias, long seq, Optional<Digest> target, Optional<Digest> previous, String by, Instant at) {
+    String type, String alias, long seq, Optional<Digest> target, Optional<Digest> previous, String by, Instant at,
+    Optional<AliasSignature> signature) {
   /** Validates the fields. */
   public AliasEntry {
+    Objects.requireNonNull(signature, "signature");
     Names.checkType(type);
     Names.checkAlias(alias);
     if (seq < 1) {
@@ -39,7 +43,18 @@ public record AliasEntry(
     }
   }
 
-  /** A move: from this entry on, the alias points at {@code version}. */
+  /** An unsigned entry: a move to {@code target}, or a removal when it is empty. */
+  public AliasEntry(
+      String type, String alias, long seq, Optional<Digest> target, Optional<Digest> previous, String by, Instant at) {
+    this(type, alias, seq, target, previous, by, at, Optional.empty());
+  }
+
+  /** A copy carrying a signature (or none, for the bytes a signature signs). */
+  public AliasEntry withSignature(Optional<AliasSignature> signature) {
+    return new AliasEntry(type, alias, seq, target, previous, by, at, signature);
+  }
+
+  /** An unsigned move: from this entry on, the alias points at {@code version}. */
   public AliasEntry(String type, String alias, long seq, Digest version, Optional<Digest> previous, String by, Instant at) {
     this(type, alias, seq, Optional.of(Objects.requireNonNull(version, "version")), previous, by, at);
   }

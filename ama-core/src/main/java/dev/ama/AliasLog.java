@@ -155,7 +155,12 @@ final class AliasLog {
    * upload's move). Pointing it at the version it already points at appends nothing.
    */
   Move move(String type, String alias, Digest version, String by) {
-    return update(type, alias, Optional.of(version), AliasExpectation.any(), by);
+    return move(type, alias, version, by, Optional.empty());
+  }
+
+  /** An upload's move, signed by {@code signer} when given; see {@link #move(String, String, Digest, String)}. */
+  Move move(String type, String alias, Digest version, String by, Optional<SigningKey> signer) {
+    return update(type, alias, Optional.of(version), AliasExpectation.any(), by, signer);
   }
 
   /**
@@ -167,13 +172,27 @@ final class AliasLog {
    * appended, whatever the expectation: a retried promotion is then a harmless no-op.
    */
   Move update(String type, String alias, Optional<Digest> target, AliasExpectation expected, String by) {
+    return update(type, alias, target, expected, by, Optional.empty());
+  }
+
+  /**
+   * A conditional move or removal, as {@link #update(String, String, Optional, AliasExpectation,
+   * String)}, whose entry carries {@code signer}'s signature when given: signed anew for each
+   * position tried, since the position is among the signed fields.
+   */
+  Move update(String type, String alias, Optional<Digest> target, AliasExpectation expected, String by,
+      Optional<SigningKey> signer) {
     // A write, though it reads the head first: a new store gets its marker, a newer format is refused.
     store.checkWritable();
     boolean marked = false;
     for (int attempt = 1; attempt <= MAX_MOVE_ATTEMPTS; attempt++) {
       Optional<AliasEntry> head = head(type, alias);
       Optional<Digest> current = head.flatMap(AliasEntry::target);
-      if (current.equals(target)) {
+      // A signed move to where the alias points already is appended if the head lacks that key's
+      // signature: it is how an unsigned head gets signed.
+      boolean signs = signer.isPresent() && !head.flatMap(AliasEntry::signature)
+          .filter(sig -> sig.keyId().equals(signer.get().keyId())).isPresent();
+      if (current.equals(target) && !(signs && target.isPresent())) {
         return new Move(Move.Result.ALREADY_THERE, head, attempt);
       }
       if (!expected.matches(current)) {
@@ -190,6 +209,9 @@ final class AliasLog {
       AliasEntry entry = target.isPresent()
           ? new AliasEntry(type, alias, seq, target, current, by, at)
           : AliasEntry.removal(type, alias, seq, current.orElseThrow(), by, at);
+      if (signer.isPresent()) {
+        entry = entry.withSignature(Optional.of(AliasSignature.of(signer.get(), entry)));
+      }
       String key = StoreLayout.aliasEntry(type, alias, seq);
       byte[] bytes = Manifests.writeAliasEntry(entry);
       // A backend that retried a create whose response was lost finds the entry this writer made;

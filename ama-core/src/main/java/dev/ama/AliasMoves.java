@@ -25,6 +25,11 @@ final class AliasMoves {
 
   /** Points an alias at a version of its type, if its head meets the expectation. */
   AliasUpdate set(String type, String alias, AssetVersion version, AliasExpectation expected) {
+    return set(type, alias, version, expected, Optional.empty());
+  }
+
+  /** Points an alias at a version, as {@link #set(String, String, AssetVersion, AliasExpectation)}, the entry signed by {@code signer}. */
+  AliasUpdate set(String type, String alias, AssetVersion version, AliasExpectation expected, Optional<SigningKey> signer) {
     if (!version.type().equals(type)) {
       throw new InvalidInputException("cannot point alias " + type + "/" + alias + " at version " + version.version()
           + ": it is of type '" + version.type() + "'. Choose a version of type '" + type + "'");
@@ -35,7 +40,7 @@ final class AliasMoves {
     try (Leases.Lease lease = leases.acquire("this alias move", java.util.List.of(version.version()), java.util.List.of())) {
       // A version object from another store would leave the alias naming a missing manifest.
       queries.requireStored(version);
-      AliasLog.Move move = log.update(type, alias, Optional.of(version.version()), expected, user);
+      AliasLog.Move move = log.update(type, alias, Optional.of(version.version()), expected, user, signer);
       return outcome(type, alias, move, expected, AliasUpdate.Result.MOVED, version.version().toString());
     }
   }

@@ -53,6 +53,8 @@ public final class AssetClient implements AutoCloseable {
   private final Collector collector;
   private final CacheAdmin cacheAdmin;
   private final Clock clock;
+  private final Signatures signatures;
+  private final TrustGate trust;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.store = new Store(storage);
@@ -66,9 +68,11 @@ public final class AssetClient implements AutoCloseable {
     this.queries = new Queries(store, index, aliases, cache);
     this.comparisons = new Comparisons(transfers::cached);
     Leases leases = new Leases(store, user, b.clock);
-    this.publisher = new Publisher(store, index, aliases, queries, transfers, tasks, cache, leases, user, b.clock);
+    this.signatures = new Signatures(store);
+    this.trust = new TrustGate(b.trust, signatures, store.location());
+    this.publisher = new Publisher(store, index, aliases, queries, transfers, tasks, cache, leases, user, b.clock, signatures);
     this.collector = new Collector(store, aliases, leases, tasks, b.clock);
-    this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads, b.clock);
+    this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads, b.clock, trust);
     this.aliasMoves = new AliasMoves(store, aliases, queries, leases, user);
     this.verifier = new Verifier(store, index, aliases, tasks, b.listener);
     this.cacheAdmin = new CacheAdmin(cache, queries::resolve, downloader::fetchIntoCache);
@@ -108,6 +112,59 @@ public final class AssetClient implements AutoCloseable {
   /** Starts a new version of an asset type such as {@code rnn_models}. */
   public AssetUpload newAsset(String type) {
     return new AssetUpload(publisher, type);
+  }
+
+  // ------------------------------------------------------------------ signatures
+
+  /**
+   * Signs a version already stored with a key: a DSSE envelope whose in-toto statement names every
+   * file with its SHA-256 and the version's id and type, stored create-only beside the manifest
+   * (docs/trust.md). Signing again with the same key writes nothing.
+   *
+   * @return whether a new signature was written
+   * @throws NotFoundException if the version is not in this client's store
+   * @throws IntegrityException if the key's signature object exists but is not its valid signature
+   */
+  public boolean sign(AssetVersion version, SigningKey key) {
+    Objects.requireNonNull(key, "key");
+    return signatures.sign(queries.requireStored(Objects.requireNonNull(version, "version")), key);
+  }
+
+  /**
+   * The signatures a version carries, each checked if this client's {@link TrustPolicy} knows its
+   * key. Needs a store that can list; a mirror that cannot reports only the policy's keys' signatures.
+   */
+  public List<VersionSignature> signatures(AssetVersion version) {
+    return SignatureAudit.signaturesOf(signatures, trust.policy(), Objects.requireNonNull(version, "version"));
+  }
+
+  /**
+   * The version a selector names, checked against this client's trust policy as {@link #download}
+   * and {@link #load} check it (for an alias, its head entry too): for callers that resolve once and
+   * then download the very version with {@link #download(AssetVersion)}.
+   *
+   * @throws UntrustedException if the policy refuses the version or the alias's move
+   * @see #version(String, String) for the other failures
+   */
+  public AssetVersion trustedVersion(String type, String selector) {
+    Names.checkType(type);
+    return downloader.resolveTrusted(type, Objects.requireNonNull(selector, "selector"));
+  }
+
+  /** The trust policy this client applies before writing a version's bytes; {@link TrustPolicy#none()} by default. */
+  public TrustPolicy trustPolicy() {
+    return trust.policy();
+  }
+
+  /**
+   * Checks every version's signatures and every alias head against a trust policy: what a client
+   * with that policy would refuse to load, without loading anything. Problems are reported, not
+   * thrown.
+   *
+   * @throws InvalidInputException if the store cannot list
+   */
+  public SignatureReport verifySignatures(TrustPolicy policy) {
+    return new SignatureAudit(store, signatures, queries, Objects.requireNonNull(policy, "policy")).run();
   }
 
   // ------------------------------------------------------------------ reading
@@ -313,6 +370,19 @@ public final class AssetClient implements AutoCloseable {
     return aliasMoves.set(type, alias, Objects.requireNonNull(version, "version"), Objects.requireNonNull(expected, "expected"));
   }
 
+  /**
+   * Points an alias at a version already resolved, as {@link #setAlias(String, String, AssetVersion,
+   * AliasExpectation)}, with the log entry signed by a release key: a client whose {@link
+   * TrustPolicy} requires signed moves of this alias then follows it. If the alias points at the
+   * version already but its head is not signed by this key, a signed entry is appended.
+   */
+  public AliasUpdate setAlias(String type, String alias, AssetVersion version, AliasExpectation expected, SigningKey signer) {
+    Names.checkType(type);
+    Names.checkAlias(alias);
+    return aliasMoves.set(type, alias, Objects.requireNonNull(version, "version"), Objects.requireNonNull(expected, "expected"),
+        Optional.of(Objects.requireNonNull(signer, "signer")));
+  }
+
   /** Removes an alias whatever it points at; see {@link #removeAlias(String, String, AliasExpectation)}. */
   public AliasUpdate removeAlias(String type, String alias) {
     return removeAlias(type, alias, AliasExpectation.any());
@@ -360,7 +430,7 @@ public final class AssetClient implements AutoCloseable {
   public AssetDownload download(String type, String selector) {
     Names.checkType(type);
     Objects.requireNonNull(selector, "selector");
-    return new AssetDownload(downloader, () -> queries.resolve(type, selector));
+    return new AssetDownload(downloader, () -> downloader.resolveTrusted(type, selector));
   }
 
   /**
@@ -499,8 +569,26 @@ public final class AssetClient implements AutoCloseable {
     private String settingsFrom;
     private TransferListener listener = TransferListener.NONE;
     private boolean verifyLoads;
+    private TrustPolicy trust = TrustPolicy.none();
 
     private Builder() {}
+
+    /**
+     * The signatures this client requires: {@code load}, {@code watch} and {@code download} refuse,
+     * before writing a byte, a version or an alias move that a rule of the policy requires to be
+     * signed and that no allowed key validly signed ({@link UntrustedException}). Defaults to
+     * {@link TrustPolicy#none()}.
+     *
+     * @throws IllegalStateException if a policy was already given
+     */
+    public Builder trust(TrustPolicy policy) {
+      Objects.requireNonNull(policy, "policy");
+      if (trust != TrustPolicy.none()) {
+        throw new IllegalStateException("the trust policy was already set to " + trust + "; give it once");
+      }
+      this.trust = policy;
+      return this;
+    }
 
     /**
      * The store: a plain path or a URI such as {@code s3://bucket/prefix} or {@code mem:test}.

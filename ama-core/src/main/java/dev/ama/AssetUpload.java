@@ -28,6 +28,7 @@ public final class AssetUpload {
   private Optional<String> alias = Optional.empty();
   private Optional<String> description = Optional.empty();
   private boolean rehash;
+  private final List<SigningKey> signers = new ArrayList<>();
 
   AssetUpload(Publisher publisher, String type) {
     this.publisher = publisher;
@@ -168,6 +169,17 @@ public final class AssetUpload {
   }
 
   /**
+   * Signs the new version with a key once its manifest is stored, before the alias moves, and signs
+   * the alias move with the first key given: a client whose {@link TrustPolicy} trusts the key then
+   * loads it. Several keys each sign the version. An identical version that already existed is
+   * signed too.
+   */
+  public AssetUpload sign(SigningKey key) {
+    signers.add(Objects.requireNonNull(key, "key"));
+    return this;
+  }
+
+  /**
    * Stores the files, the manifest, the index entries and the alias move, in that order, so a
    * failure at any step leaves no alias pointing at anything incomplete and a retry completes it.
    * Uploading the same files and refs again under the same alias returns the version the alias
@@ -186,6 +198,7 @@ public final class AssetUpload {
     }
     // Copies, so a builder reused after upload() cannot change what is being published.
     return publisher.publish(new Publisher.Request(
-        type, new LinkedHashMap<>(files), List.copyOf(refs), alias, description, new TreeMap<>(labels), rehash));
+        type, new LinkedHashMap<>(files), List.copyOf(refs), alias, description, new TreeMap<>(labels), rehash,
+        List.copyOf(signers)));
   }
 }

@@ -104,8 +104,9 @@ public final class AssetWatch implements AutoCloseable {
     /** It could not be fetched or placed: the store or the local disk failed. Tried again at the next poll. */
     FETCH_FAILED,
     /**
-     * Its bytes do not match their digests, or the selection matches none of its files. Not tried
-     * again until the alias moves to another version.
+     * Its bytes do not match their digests, the selection matches none of its files, or the
+     * client's trust policy refuses it or the move ({@link UntrustedException}). Not tried again
+     * until the alias moves to another version.
      */
     BAD_VERSION,
     /** The caller's check refused it. Not tried again until the alias moves to another version. */
@@ -314,7 +315,7 @@ public final class AssetWatch implements AutoCloseable {
         return;
       }
       refused = null;
-      prepareAndSwap(target, r.at());
+      prepareAndSwap(r.entry(), r.at());
     } catch (RuntimeException e) {
       // A poll must never end the schedule: a later one may succeed.
       LOG.warn("watch of {}/{}: poll failed unexpectedly; trying again at the next poll", type, alias, e);
@@ -333,10 +334,12 @@ public final class AssetWatch implements AutoCloseable {
     }
   }
 
-  private void prepareAndSwap(Digest target, Instant resolved) {
+  private void prepareAndSwap(AliasEntry head, Instant resolved) {
+    Digest target = head.version();
     LoadedAsset next;
     try {
       AssetVersion v = downloader.manifest(target);
+      downloader.checkTrust(head, v);
       next = downloader.loadResolved(v, options.loadOptions().selection(), true, resolved);
     } catch (IntegrityException | NotFoundException e) {
       refused = target;

@@ -257,7 +257,11 @@ final class Collector {
       s.forEach(o -> digestOfBlob(o.key()).ifPresent(d -> run.blobs.put(d, o)));
     }
     try (Stream<ObjectInfo> s = store.list(StoreLayout.INDEX)) {
-      run.markers = s.toList();
+      run.markers = new ArrayList<>(s.toList());
+    }
+    // A version's signatures go with it, as its index markers do: kept while it is, removed before its manifest.
+    try (Stream<ObjectInfo> s = store.list(StoreLayout.SIGNATURES)) {
+      s.forEach(run.markers::add);
     }
   }
 
@@ -376,7 +380,10 @@ final class Collector {
     return out;
   }
 
-  /** The index markers that name a doomed manifest; alias, type and "collected" markers stay. */
+  /**
+   * The index markers and signatures that name a doomed manifest; alias, type and "collected"
+   * markers stay.
+   */
   private List<ObjectInfo> doomedMarkers(Run run, Set<Digest> doomed) {
     List<ObjectInfo> out = new ArrayList<>();
     for (ObjectInfo o : run.markers) {
@@ -391,6 +398,10 @@ final class Collector {
       if (key.startsWith(StoreLayout.VERSIONS_INDEX) || key.startsWith(StoreLayout.BLOBS_INDEX)
           || key.startsWith(StoreLayout.REFS_INDEX)) {
         return Optional.of(StoreLayout.digestAtEnd(key));
+      }
+      if (key.startsWith(StoreLayout.SIGNATURES)) {
+        String[] parts = key.substring(StoreLayout.SIGNATURES.length()).split("/");
+        return parts.length == 4 ? Optional.of(Digest.parse(parts[0] + ":" + parts[2])) : Optional.empty();
       }
       if (key.startsWith(StoreLayout.TARGETS_INDEX)) {
         String[] parts = key.substring(StoreLayout.TARGETS_INDEX.length()).split("/");

@@ -38,10 +38,12 @@ final class Downloader {
   private final Clock clock;
   private final ResolutionTimes resolutions;
   private final Cache<Digest, AssetVersion> manifests = Caffeine.newBuilder().maximumSize(256).build();
+  private final TrustGate trust;
 
   /** @param verifyLoads whether {@link #load} hashes every cached file it serves, not only stamps */
   Downloader(Queries queries, Transfers transfers, Tasks tasks, LocalCache cache, String location, boolean verifyLoads,
-      Clock clock) {
+      Clock clock, TrustGate trust) {
+    this.trust = trust;
     this.queries = queries;
     this.transfers = transfers;
     this.tasks = tasks;
@@ -73,6 +75,7 @@ final class Downloader {
     if (withRefs) {
       planRefs(main, folder.resolve("refs"), targets);
     }
+    targets.forEach(t -> trust.checkVersion(t.version(), Optional.empty()));
     List<Placement> plan = new ArrayList<>();
     List<String> conflicts = new ArrayList<>();
     Map<Path, String> planned = new HashMap<>();
@@ -116,6 +119,7 @@ final class Downloader {
    * training container reads its starting model from. Checked and written as a folder's files are.
    */
   DownloadResult downloadFile(AssetVersion v, String path, boolean force, Path dest) {
+    trust.checkVersion(v, Optional.empty());
     AssetFile f = v.file(path).orElseThrow(() -> new NotFoundException("asset " + v + " has no file '" + path
         + "'; its files are: " + FileSelection.listing(v) + ". Nothing was written; name one of them"));
     if (Files.isDirectory(dest)) {
@@ -255,7 +259,9 @@ final class Downloader {
   LoadedAsset load(String type, String alias, LoadOptions options) {
     AssetVersion v;
     try {
-      v = manifest(queries.require(type, alias).version());
+      AliasEntry head = queries.require(type, alias);
+      v = manifest(head.version());
+      checkTrust(head, v);
     } catch (AliasRemovedException e) {
       removedAlias(type, alias);
       throw e;
@@ -266,6 +272,33 @@ final class Downloader {
     LoadedAsset loaded = loadResolved(v, options.selection(), verifyLoads, now);
     servedAlias(type, alias, v.version(), now);
     return loaded;
+  }
+
+  /**
+   * Refuses, under the client's trust policy, an alias head or the version it names; before
+   * anything of the version is fetched or written.
+   *
+   * @throws UntrustedException naming the version or entry, the rule and the fix
+   */
+  void checkTrust(AliasEntry head, AssetVersion v) {
+    trust.checkMove(head);
+    trust.checkVersion(v, Optional.of(head.alias()));
+  }
+
+  /**
+   * The version a download's selector names, checked against the trust policy as a load is when
+   * the selector is an alias (its head entry and the version, with the alias's rules).
+   */
+  AssetVersion resolveTrusted(String type, String selector) {
+    if (Names.isValidAlias(selector)) {
+      Optional<AliasEntry> head = queries.head(Names.checkType(type), selector);
+      if (head.isPresent() && !head.get().removed()) {
+        AssetVersion v = queries.manifest(head.get().version());
+        checkTrust(head.get(), v);
+        return v;
+      }
+    }
+    return queries.resolve(type, selector);
   }
 
   /**
@@ -414,6 +447,8 @@ final class Downloader {
 
   /** A whole version in the local cache, fetched where missing, for {@link CacheAdmin#pin}. */
   Path fetchIntoCache(AssetVersion v) {
+    // A pinned version is one a server may serve offline later: the policy applies to it as to a load.
+    trust.checkVersion(v, Optional.empty());
     try (CachePins.Hold hold = cache.hold(v.version())) {
       return inCache(v, v.files(), verifyLoads);
     }

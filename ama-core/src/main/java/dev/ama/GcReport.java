@@ -45,7 +45,7 @@ public record GcReport(
    * @param manifestBytes their bytes
    * @param blobs blobs (file contents)
    * @param blobBytes their bytes
-   * @param markers index markers (empty objects)
+   * @param markers index markers (empty objects) and the signatures of removed versions
    */
   public record Counts(int manifests, long manifestBytes, int blobs, long blobBytes, int markers) {
     /** All bytes counted. */

@@ -208,9 +208,22 @@ final class Manifests {
       root.put("removed", true);
     }
     root.put("seq", e.seq());
+    e.signature().ifPresent(sig -> {
+      ObjectNode n = root.putObject("signature");
+      n.put("keyid", sig.keyId());
+      n.put("sig", sig.value());
+    });
     root.put("type", e.type());
     e.target().ifPresent(v -> root.put("version", v.toString()));
     return canonical(root);
+  }
+
+  /**
+   * The bytes an alias entry's signature signs: DSSE's pre-authentication encoding of the entry's
+   * canonical JSON without its {@code signature} field, under {@link AliasSignature#PAYLOAD_TYPE}.
+   */
+  static byte[] aliasEntrySigned(AliasEntry e) {
+    return Dsse.pae(AliasSignature.PAYLOAD_TYPE, writeAliasEntry(e.withSignature(Optional.empty())));
   }
 
   static AliasEntry readAliasEntry(byte[] bytes, String key, String location) {
@@ -243,10 +256,21 @@ final class Manifests {
           removal ? Optional.empty() : Optional.of(Digest.parse(text(root, "version", where))),
           previous,
           text(root, "by", where),
-          Instant.parse(text(root, "at", where)));
+          Instant.parse(text(root, "at", where)),
+          aliasSignature(root.get("signature"), where));
     } catch (IOException | DateTimeParseException | IllegalArgumentException | InvalidInputException e) {
       throw new IntegrityException(where + " is malformed: " + e.getMessage(), e);
     }
+  }
+
+  private static Optional<AliasSignature> aliasSignature(JsonNode n, String where) {
+    if (n == null) {
+      return Optional.empty();
+    }
+    if (!n.isObject()) {
+      throw new IntegrityException(where + " has an invalid 'signature' field: expected {\"keyid\",\"sig\"}, found " + n);
+    }
+    return Optional.of(new AliasSignature(text(n, "keyid", where), text(n, "sig", where)));
   }
 
   /**

@@ -42,9 +42,11 @@ final class Publisher {
   private final Leases leases;
   private final String user;
   private final Clock clock;
+  private final Signatures signatures;
 
   Publisher(Store store, StoreIndex index, AliasLog aliases, Queries queries, Transfers transfers, Tasks tasks,
-      LocalCache cache, Leases leases, String user, Clock clock) {
+      LocalCache cache, Leases leases, String user, Clock clock, Signatures signatures) {
+    this.signatures = signatures;
     this.store = store;
     this.index = index;
     this.aliases = aliases;
@@ -62,7 +64,7 @@ final class Publisher {
 
   /** What to publish, as {@link AssetUpload} collected it. */
   record Request(String type, Map<String, Path> files, List<RefRequest> refs, Optional<String> alias,
-      Optional<String> description, Map<String, String> labels, boolean rehash) {}
+      Optional<String> description, Map<String, String> labels, boolean rehash, List<SigningKey> signers) {}
 
   AssetVersion publish(Request r) {
     List<Ref> refs = resolveRefs(r.refs());
@@ -80,6 +82,7 @@ final class Publisher {
           .filter(content::matches);
       if (same.isPresent()) {
         LOG.debug("{}/{} already points at identical content {}", r.type(), r.alias().get(), same.get().version());
+        sign(r, same.get());
         return same.get();
       }
     }
@@ -116,7 +119,8 @@ final class Publisher {
       AssetVersion v = identical.get();
       index.markVersion(r.type(), v.createdAt(), v.version(),
           v.files().stream().map(AssetFile::digest).distinct().collect(Collectors.toList()), v.refs());
-      r.alias().ifPresent(a -> moveAlias(r.type(), a, v.version()));
+      sign(r, v);
+      r.alias().ifPresent(a -> moveAlias(r, a, v.version()));
       return v;
     }
     Map<Digest, Transfers.Source> distinct = new LinkedHashMap<>();
@@ -130,13 +134,20 @@ final class Publisher {
 
     index.markVersion(r.type(), draft.createdAt(), id, distinct.keySet(), refs);
 
-    r.alias().ifPresent(a -> moveAlias(r.type(), a, id));
+    sign(r, version);
+    r.alias().ifPresent(a -> moveAlias(r, a, id));
     cache.saveManifest(id, canonical);
     return version;
   }
 
-  private void moveAlias(String type, String alias, Digest version) {
-    aliases.move(type, alias, version, user).orThrow(type, alias, version, store.location());
+  /** Signatures go after the manifest and before the alias: a policy requiring them never sees the alias first. */
+  private void sign(Request r, AssetVersion v) {
+    r.signers().forEach(k -> signatures.sign(v, k));
+  }
+
+  private void moveAlias(Request r, String alias, Digest version) {
+    aliases.move(r.type(), alias, version, user, r.signers().stream().findFirst())
+        .orThrow(r.type(), alias, version, store.location());
   }
 
   private void uploadBlobs(Collection<Transfers.Source> blobs) {

@@ -26,6 +26,9 @@ final class StoreLayout {
   static final String GC_PLANS = GC + "plans/";
   static final String GC_PROBES = GC + "probes/";
 
+  /** Signatures of versions, one object per signing key, beside (not inside) the manifests' prefix. */
+  static final String SIGNATURES = "signatures/";
+
   /** Alias log positions are zero-padded so that key order is numeric order. */
   private static final String SEQ_FORMAT = "%010d";
 
@@ -103,6 +106,16 @@ final class StoreLayout {
   /** Marks that garbage collection removed a version's manifest (written before it is deleted). */
   static String collected(Digest version) {
     return COLLECTED_INDEX + version.algorithm() + "/" + version.hex();
+  }
+
+  /** The signatures of a version: {@code signatures/<algorithm>/<h2>/<hex>/}. */
+  static String signaturesOf(Digest version) {
+    return SIGNATURES + version.algorithm() + "/" + version.hex().substring(0, 2) + "/" + version.hex() + "/";
+  }
+
+  /** A version's signature by one key, a DSSE envelope: {@code signatures/<algorithm>/<h2>/<hex>/<key id>.json}. */
+  static String signature(Digest version, String keyId) {
+    return signaturesOf(version) + keyId + ".json";
   }
 
   /** The digest at the end of a version, blob-use or ref-use marker key. */

@@ -151,10 +151,18 @@ final class AliasCommand extends AmaCommand {
     @Parameters(index = "2", paramLabel = "SELECTOR", description = "The version: alias, alias@N, sha256:<hex> or a unique digest prefix.")
     String selector;
 
+    @Option(names = "--sign", paramLabel = "KEY", description = "Sign the move with this release key (NAME.key.pem, or"
+        + " FILE.p12[:ENTRY] with AMA_KEY_PASSWORD), so clients requiring signed moves follow it; an alias already"
+        + " there gets a signed entry. See docs/trust.md.")
+    java.util.Optional<String> sign;
+
     @Override
     public Integer call() {
+      java.util.Optional<dev.ama.SigningKey> signer = sign.map(this::signingKey);
       try (AssetClient client = openClient()) {
-        AliasUpdate update = client.setAlias(type, alias, selector, expectation(client));
+        AliasUpdate update = signer.isPresent()
+            ? client.setAlias(type, alias, client.version(type, selector), expectation(client), signer.get())
+            : client.setAlias(type, alias, selector, expectation(client));
         return report(update, "moved " + type + "/" + alias + " to " + update.holds().map(Digest::toString).orElse("")
             + update.head().flatMap(AliasEntry::previous).map(p -> " from " + p).orElse(""));
       }

@@ -93,6 +93,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       VerifyCommand.class,
       GcCommand.class,
       CacheCommand.class,
+      SignCommand.class,
+      KeyCommand.class,
     })
 public final class AmaCli implements Callable<Integer> {
   private final Path workDir;

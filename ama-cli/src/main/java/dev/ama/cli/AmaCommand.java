@@ -3,6 +3,9 @@ package dev.ama.cli;
 import dev.ama.AssetClient;
 import dev.ama.InvalidInputException;
 import dev.ama.Names;
+import dev.ama.SigningKey;
+import dev.ama.TrustPolicy;
+import java.util.Optional;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -53,6 +56,7 @@ abstract class AmaCommand implements Callable<Integer> {
         .transfers(settings.transfers(cli().concurrencyOption(), cli().partSizeOption()).settings())
         .cacheMax(settings.cacheMax(cli().cacheMaxOption()).map(v -> Long.parseLong(v.value())).orElse(Long.MAX_VALUE));
     settings.user(cli().userOption()).ifPresent(builder::user);
+    settings.trust(trustOption()).ifPresent(t -> builder.trust(TrustPolicy.read(Path.of(t.value()))));
     if (showProgress()) {
       builder.listener(ProgressBars.onTerminal(cli().err()));
     }
@@ -66,6 +70,32 @@ abstract class AmaCommand implements Callable<Integer> {
    */
   boolean showProgress() {
     return "1".equals(cli().env().get(ProgressBars.ENV)) && !cli().quiet() && !machineOutput();
+  }
+
+  /** The {@code --trust} option of commands that have one; else {@code AMA_TRUST} or the config file decides. */
+  Optional<String> trustOption() {
+    return Optional.empty();
+  }
+
+  /**
+   * A signing key named on the command line: a PEM private key file, or a PKCS12 KeyStore {@code
+   * FILE.p12[:ENTRY]} whose password is in {@code AMA_KEY_PASSWORD} (the entry defaults to the only one).
+   */
+  SigningKey signingKey(String arg) {
+    int colon = arg.lastIndexOf(':');
+    String file = colon > 0 && arg.substring(0, colon).matches(".*\\.(p12|pfx)") ? arg.substring(0, colon) : arg;
+    Path path = workDir().resolve(file);
+    if (!file.endsWith(".p12") && !file.endsWith(".pfx")) {
+      return SigningKey.read(path);
+    }
+    String password = cli().env().get(Settings.ENV_KEY_PASSWORD);
+    if (password == null) {
+      throw new InvalidInputException("the KeyStore " + file + " needs its password in " + Settings.ENV_KEY_PASSWORD
+          + " (not on the command line, where other users could see it); set it and run again");
+    }
+    String fileName = path.getFileName().toString();
+    String name = fileName.substring(0, fileName.length() - 4);
+    return SigningKey.fromKeyStore(path, password.toCharArray(), file.equals(arg) ? name : arg.substring(colon + 1), name);
   }
 
   /** Whether this run prints JSON for a program; commands with {@code --json} say so. */

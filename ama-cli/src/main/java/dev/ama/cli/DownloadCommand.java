@@ -45,6 +45,16 @@ import picocli.CommandLine.Option;
       "  ama download sequence_models --alias prod --file model.pth -o models/mainModel.pth"
     })
 final class DownloadCommand extends VersionCommand {
+  @Option(names = "--trust", paramLabel = "DIR", description = "Refuse, before writing a byte, a version or alias move"
+      + " that the trust policy in DIR (public keys *.pub.pem, optional policy.yaml) requires signed and that is not;"
+      + " default AMA_TRUST, then 'trust:' in the config file. See docs/trust.md.")
+  Optional<String> trust;
+
+  @Override
+  Optional<String> trustOption() {
+    return trust;
+  }
+
   @Option(names = "--refs", description = "Also download the referenced versions, transitively.")
   boolean refs;
 
@@ -113,7 +123,7 @@ final class DownloadCommand extends VersionCommand {
     LoadedAsset cached = null;
     try (AssetClient client = openClient()) {
       try {
-        version = client.version(type, alias);
+        version = client.trustedVersion(type, alias);
       } catch (StoreException unreachable) {
         cached = fromCache(client, unreachable);
         version = cached.asset();

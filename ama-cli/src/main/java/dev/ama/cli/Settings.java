@@ -41,6 +41,9 @@ final class Settings {
   static final String ENV_CONCURRENCY = "AMA_CONCURRENCY";
   static final String ENV_PART_SIZE = "AMA_PART_SIZE";
   static final String ENV_CACHE_MAX = "AMA_CACHE_MAX";
+  static final String ENV_TRUST = "AMA_TRUST";
+  /** The password of a PKCS12 KeyStore given to --sign or --key. */
+  static final String ENV_KEY_PASSWORD = "AMA_KEY_PASSWORD";
   static final int MAX_CONCURRENCY = 256;
   static final long MIN_PART_SIZE = 64L * 1024;
   /** Far above any useful part, and a download holds a few parts in memory at once. */
@@ -76,6 +79,23 @@ final class Settings {
 
   Path configFile() {
     return home().map(h -> h.resolve(".ama").resolve("config.yml")).orElse(null);
+  }
+
+  /**
+   * The trust policy's folder or file, if any: {@code --trust}, {@code AMA_TRUST}, {@code trust:} in
+   * the config file (relative to the config file's folder).
+   */
+  Optional<Value> trust(Optional<String> flag) {
+    if (flag.isPresent() && !flag.get().isBlank()) {
+      return Optional.of(new Value(workDir.resolve(flag.get()).normalize().toString(), "--trust"));
+    }
+    Optional<String> fromEnv = nonBlank(env.get(ENV_TRUST));
+    if (fromEnv.isPresent()) {
+      return Optional.of(new Value(workDir.resolve(fromEnv.get()).normalize().toString(), ENV_TRUST));
+    }
+    Path config = configFile();
+    return config == null ? Optional.empty() : configValue(config, "trust")
+        .map(v -> new Value(config.getParent().resolve(v).normalize().toString(), "'trust' in " + config));
   }
 
   /** The store location: a URI, or an absolute filesystem path. */

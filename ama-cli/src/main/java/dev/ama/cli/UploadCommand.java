@@ -34,6 +34,10 @@ final class UploadCommand extends AmaCommand {
       + " look unchanged (same size, modification time, change time and inode).")
   boolean rehash;
 
+  @Option(names = "--sign", paramLabel = "KEY", description = "Sign the version, and the alias move, with this private"
+      + " key (NAME.key.pem, or FILE.p12[:ENTRY] with AMA_KEY_PASSWORD); see docs/trust.md.")
+  Optional<String> sign;
+
   @Override
   boolean machineOutput() {
     return json;
@@ -69,6 +73,8 @@ final class UploadCommand extends AmaCommand {
       }
     }
     AssetVersion version;
+    // Read before anything is hashed or sent: a wrong key path must fail at once.
+    Optional<dev.ama.SigningKey> signer = sign.map(this::signingKey);
     try (AssetClient client = openClient()) {
       AssetUpload upload = client.newAsset(type);
       for (Stage.StagedFile f : stage.files().values()) {
@@ -100,6 +106,7 @@ final class UploadCommand extends AmaCommand {
       if (rehash) {
         upload.rehash();
       }
+      signer.ifPresent(upload::sign);
       version = upload.upload();
     }
     Stage.LastUpload done = new Stage.LastUpload(type, stage.alias(), version.version().toString(), version.createdAt());

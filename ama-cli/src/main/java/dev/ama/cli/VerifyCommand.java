@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.AssetClient;
 import dev.ama.Digest;
+import dev.ama.InvalidInputException;
+import dev.ama.SignatureReport;
 import dev.ama.VerifyOptions;
 import dev.ama.VerifyReport;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,6 +44,19 @@ import picocli.CommandLine.Option;
       "  ama verify --json --store s3://bucket/models"
     })
 final class VerifyCommand extends AmaCommand {
+  @Option(names = "--signatures", description = "Also check signatures against the trust policy (--trust, AMA_TRUST):"
+      + " every alias head and version a client with that policy would refuse, and every damaged signature.")
+  boolean signatures;
+
+  @Option(names = "--trust", paramLabel = "DIR", description = "The trust policy for --signatures: a folder of public"
+      + " keys (*.pub.pem) with an optional policy.yaml, or a policy file; default AMA_TRUST. See docs/trust.md.")
+  Optional<String> trust;
+
+  @Override
+  Optional<String> trustOption() {
+    return trust;
+  }
+
   @Option(names = "--deep", description = "Also re-hash every blob: reads every byte of the store.")
   boolean deep;
 
@@ -67,16 +83,38 @@ final class VerifyCommand extends AmaCommand {
     }
     VerifyReport report;
     String location;
+    Optional<SignatureReport> signed = Optional.empty();
     try (AssetClient client = openClient()) {
       report = client.verify(options);
       location = client.location();
+      if (signatures) {
+        if (client.trustPolicy().isNone()) {
+          throw new InvalidInputException("--signatures checks against a trust policy, and none is given: add --trust DIR"
+              + " (a folder holding the release key's .pub.pem) or set " + Settings.ENV_TRUST);
+        }
+        signed = Optional.of(client.verifySignatures(client.trustPolicy()));
+      }
     }
     if (json) {
-      Format.printJson(out(), json(report, location));
+      ObjectNode root = json(report, location);
+      signed.ifPresent(s -> {
+        ObjectNode n = root.putObject("signatures");
+        n.put("ok", s.ok());
+        n.put("versions", s.versions());
+        n.put("aliases", s.aliases());
+        n.put("signatures", s.signatures());
+        s.problems().forEach(n.putArray("problems")::add);
+      });
+      Format.printJson(out(), root);
     } else {
       print(out(), report, location);
+      signed.ifPresent(s -> {
+        out().println(TerminalText.safe("signatures: checked " + s.aliases() + " alias head(s), " + s.versions()
+            + " version(s), " + s.signatures() + " signature(s): " + (s.ok() ? "all trusted" : s.problems().size() + " problem(s)")));
+        s.problems().forEach(p -> out().println(TerminalText.safe("  " + p)));
+      });
     }
-    return report.ok() ? ExitCodes.OK : ExitCodes.INTEGRITY;
+    return report.ok() && signed.map(SignatureReport::ok).orElse(true) ? ExitCodes.OK : ExitCodes.INTEGRITY;
   }
 
   static String kind(VerifyReport.Kind kind) {

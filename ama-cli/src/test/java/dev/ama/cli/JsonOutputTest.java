@@ -70,7 +70,9 @@ class JsonOutputTest {
   void showHasVersionFilesRefsAndMetadata() throws Exception {
     JsonNode show = json("show", "models", "--alias", "m", "--json");
     assertEquals(List.of("type", "alias", "version", "by", "at", "description", "labels", "size", "files", "refs",
-        "aliasEntry"), fields(show));
+        "aliasEntry", "signatures", "aliasSignedBy"), fields(show));
+    assertTrue(show.get("signatures").isEmpty(), "an unsigned version");
+    assertTrue(show.get("aliasSignedBy").isNull());
     assertEquals("models", show.get("type").asText());
     assertEquals("m", show.get("alias").asText());
     assertTrue(show.get("version").asText().matches(DIGEST));
