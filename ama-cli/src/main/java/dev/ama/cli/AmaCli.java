@@ -2,6 +2,7 @@ package dev.ama.cli;
 
 import dev.ama.AmaException;
 import dev.ama.InvalidInputException;
+import dev.ama.NotFoundException;
 import java.io.Console;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -54,11 +55,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "  ama add git_commit_info_ckpt0.yml, run_config_ckpt0.yml, training.yml",
       "  ama set --alias my_training_inputs",
       "  ama upload",
-      "  ama download nlp_embeddings --alias my_training_inputs",
-      ""
+      "  ama download nlp_embeddings --alias my_training_inputs"
     },
     commandListHeading = "%nCommands:%n",
-    optionListHeading = "%nOptions (global ones also work after the command):%n",
+    optionListHeading = "%nGlobal options (before or after the command, as in ama ls --store DIR):%n",
     footer = {
       "%nStore: --store, else AMA_STORE, else 'store:' in ~/.ama/config.yml,",
       "  else ~/.ama/store. A store is a folder or a URI such as /data/store,",
@@ -92,6 +92,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       VerifyCommand.class,
       GcCommand.class,
       CacheCommand.class,
+      HelpCommand.class,
+      CompletionCommand.class,
     })
 public final class AmaCli implements Callable<Integer> {
   private final Path workDir;
@@ -205,10 +207,17 @@ public final class AmaCli implements Callable<Integer> {
     quiet |= value;
   }
 
+  /** What {@code ama} alone prints, on stderr, as git does: enough to find the full help. */
+  static final String SHORT_USAGE = """
+      usage: ama [GLOBAL OPTIONS] COMMAND [ARGS...]
+      Common commands: init, add, set, status, upload, download, ls, show, log
+      See 'ama help' for all commands and global options, 'ama help COMMAND' for one.
+      """;
+
   @Override
   public Integer call() {
-    spec.commandLine().usage(out);
-    return ExitCodes.OK;
+    err.print(SHORT_USAGE);
+    return ExitCodes.USAGE;
   }
 
   /**
@@ -226,20 +235,30 @@ public final class AmaCli implements Callable<Integer> {
    * @return the exit code; see {@code ama --help}
    */
   public static int run(Path workDir, Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
-    Objects.requireNonNull(workDir, "workDir");
-    AmaCli cli = new AmaCli(workDir.toAbsolutePath().normalize(), Map.copyOf(env), out, err);
-    CommandLine commandLine = new CommandLine(cli);
-    commandLine.setOut(out);
-    commandLine.setErr(err);
-    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
-    commandLine.setParameterExceptionHandler(cli::onUsageError);
-    commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> cli.onError(e));
+    CommandLine commandLine = commandLine(workDir, env, out, err);
     try {
       return commandLine.execute(args);
     } finally {
       out.flush();
       err.flush();
     }
+  }
+
+  /**
+   * The {@code ama} command line, ready to execute: for {@link #run}, and for tests that render its
+   * help at a chosen width.
+   */
+  static CommandLine commandLine(Path workDir, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    Objects.requireNonNull(workDir, "workDir");
+    AmaCli cli = new AmaCli(workDir.toAbsolutePath().normalize(), Map.copyOf(env), out, err);
+    CommandLine commandLine = new CommandLine(cli);
+    commandLine.setHelpFactory(new HelpLayout());
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setParameterExceptionHandler(cli::onUsageError);
+    commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> cli.onError(e));
+    return commandLine;
   }
 
   /** Runs {@code ama} in the current directory with the real environment and exits with its code. */
@@ -318,14 +337,23 @@ public final class AmaCli implements Callable<Integer> {
     StringBuilder message = new StringBuilder(oneLine(e.getMessage()));
     if (e instanceof UnmatchedArgumentException unmatched) {
       List<String> suggestions = unmatched.getSuggestions();
+      // picocli's similarity suggests 'completion' for 'uplaod'; keep the names AMA calls near, if any.
+      String wanted = unmatched.getUnmatched().isEmpty() ? "" : unmatched.getUnmatched().get(0);
+      List<String> near = NotFoundException.suggesting(wanted, suggestions, hint -> "").nearNames();
+      if (!near.isEmpty()) {
+        suggestions = near;
+      }
       if (!suggestions.isEmpty()) {
         message.append(". Did you mean ")
             .append(String.join(" or ", suggestions.stream().map(s -> "'" + s + "'").toList()))
             .append('?');
       }
     }
-    String name = e.getCommandLine().getCommandSpec().qualifiedName();
-    message.append(" (see '").append(name).append(" --help')");
+    CommandSpec failed = e.getCommandLine().getCommandSpec();
+    // The help command's own errors already say where to look.
+    if (!(failed.userObject() instanceof HelpCommand)) {
+      message.append(" (see '").append(failed.qualifiedName()).append(" --help')");
+    }
     err.println("ama: " + TerminalText.safe(message.toString()));
     if (verbose) {
       e.printStackTrace(err);

@@ -182,7 +182,8 @@ final class CacheCommand extends AmaCommand {
             + " bytes}]}.",
         "%nExamples:",
         "  ama cache prune",
-        "  ama cache prune --max 0        evict everything not held or pinned"
+        "  # evict everything not held or pinned",
+        "  ama cache prune --max 0"
       })
   static final class Prune extends Sub {
     @Option(names = "--max", paramLabel = "SIZE", description = "Prune to this size, such as 10GiB or 0, instead of"

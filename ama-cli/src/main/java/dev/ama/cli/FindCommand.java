@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
       "Find the versions holding a file with the same bytes.",
       "",
       "Matches by content (SHA-256), whatever the file is called in each version, across all asset"
-          + " types, newest first. Exit code 0 with no output when nothing matches.",
+          + " types, newest first. When nothing matches it says so on stderr and exits with code 3 (not found);"
+          + " with --json it prints an empty list and exits with code 3 too, so scripts can test the exit code.",
       ""
     },
     footer = {
