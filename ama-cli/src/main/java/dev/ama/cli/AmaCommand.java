@@ -3,8 +3,11 @@ package dev.ama.cli;
 import dev.ama.AssetClient;
 import dev.ama.InvalidInputException;
 import dev.ama.Names;
+import dev.ama.NotFoundException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -46,8 +49,12 @@ abstract class AmaCommand implements Callable<Integer> {
   /** Opens a client on the configured store, as the configured user, with the configured cache. */
   AssetClient openClient() {
     Settings settings = cli().settings();
+    Settings.Value store = settings.store(cli().storeOption());
+    if (readsStore()) {
+      requireExistingFolder(store);
+    }
     AssetClient.Builder builder = AssetClient.builder()
-        .store(settings.store(cli().storeOption()).value())
+        .store(store.value())
         .cache(settings.cache())
         .transfers(settings.transfers(cli().concurrencyOption(), cli().partSizeOption()).settings())
         .cacheMax(settings.cacheMax(cli().cacheMaxOption()).map(v -> Long.parseLong(v.value())).orElse(Long.MAX_VALUE));
@@ -56,6 +63,27 @@ abstract class AmaCommand implements Callable<Integer> {
       builder.listener(ProgressBars.onTerminal(cli().err()));
     }
     return builder.build();
+  }
+
+  /**
+   * Whether this command reads a store that must exist already. Only {@code ama upload} creates a
+   * store; commands about the local cache alone need none.
+   */
+  boolean readsStore() {
+    return true;
+  }
+
+  /**
+   * Refuses a filesystem store whose folder does not exist, before the store is asked: a mistyped
+   * {@code --store} must not read as an empty store, nor be reported as unreachable.
+   */
+  static void requireExistingFolder(Settings.Value store) {
+    Optional<Path> folder = Settings.localFolder(store.value());
+    if (folder.isPresent() && !Files.exists(folder.get())) {
+      String from = store.origin().equals("default") ? "the default store" : "from " + store.origin();
+      throw new NotFoundException("no store at " + folder.get() + " (" + from + "): the folder does not exist. A store"
+          + " is created by the first 'ama upload' into it; check --store and AMA_STORE for a typo");
+    }
   }
 
   /**

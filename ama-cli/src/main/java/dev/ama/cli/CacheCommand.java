@@ -57,6 +57,12 @@ final class CacheCommand extends AmaCommand {
       return json;
     }
 
+    /** The local cache is looked after without the store; pin asks the store only for what the cache lacks. */
+    @Override
+    boolean readsStore() {
+      return false;
+    }
+
     @Override
     public Integer call() {
       try (AssetClient client = openClient()) {

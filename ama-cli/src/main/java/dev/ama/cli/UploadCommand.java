@@ -39,6 +39,12 @@ final class UploadCommand extends AmaCommand {
     return json;
   }
 
+  /** The first upload creates the store. */
+  @Override
+  boolean readsStore() {
+    return false;
+  }
+
   @Override
   public Integer call() {
     // Not held during the transfer, which may take hours: other commands need not wait for it.
