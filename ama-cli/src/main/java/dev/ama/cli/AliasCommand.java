@@ -64,11 +64,6 @@ final class AliasCommand extends AmaCommand {
     @Option(names = "--json", description = "Print the outcome as JSON for scripts.")
     boolean json;
 
-    @Override
-    boolean machineOutput() {
-      return json;
-    }
-
     AliasExpectation expectation(AssetClient client) {
       if (expect == null) {
         return AliasExpectation.any();

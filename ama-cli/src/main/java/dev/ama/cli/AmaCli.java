@@ -71,6 +71,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "  'part_size:' in ~/.ama/config.yml, else 8MiB.",
       "Progress bars: on stderr at a terminal; AMA_PROGRESS=0 turns them off.",
       "Staging state lives in .ama/ of the working folder.",
+      "JSON (--json): one object whose first field is \"schema\": 1; lists are in a field of it,",
+      "  such as {\"schema\": 1, \"versions\": [...]}. Who and when: by, at; times are UTC to",
+      "  the millisecond, 2026-11-22T07:50:12.000Z, in tables too. See docs/cli.md.",
       ExitCodes.HELP_LIST
     },
     subcommands = {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -50,15 +51,16 @@ abstract class AmaCommand implements Callable<Integer> {
   AssetClient openClient() {
     Settings settings = cli().settings();
     Settings.Value store = settings.store(cli().storeOption());
-    if (readsStore()) {
-      requireExistingFolder(store);
-    }
     AssetClient.Builder builder = AssetClient.builder()
         .store(store.value())
         .cache(settings.cache())
         .transfers(settings.transfers(cli().concurrencyOption(), cli().partSizeOption()).settings())
         .cacheMax(settings.cacheMax(cli().cacheMaxOption()).map(v -> Long.parseLong(v.value())).orElse(Long.MAX_VALUE));
     settings.user(cli().userOption()).ifPresent(builder::user);
+    // After the settings: a bad one is the user's to fix first, wherever the store is.
+    if (readsStore()) {
+      requireExistingFolder(store);
+    }
     if (showProgress()) {
       builder.listener(ProgressBars.onTerminal(cli().err()));
     }
@@ -95,9 +97,10 @@ abstract class AmaCommand implements Callable<Integer> {
     return "1".equals(cli().env().get(ProgressBars.ENV)) && !cli().quiet() && !machineOutput();
   }
 
-  /** Whether this run prints JSON for a program; commands with {@code --json} say so. */
+  /** Whether this run prints JSON for a program: {@code --json} is given, on commands that have it. */
   boolean machineOutput() {
-    return false;
+    OptionSpec json = spec.findOption("--json");
+    return json != null && Boolean.TRUE.equals(json.getValue());
   }
 
   /** Prints a confirmation such as "uploaded ..." unless {@code --quiet}, terminal-safe: it names files. */

@@ -52,11 +52,6 @@ final class CacheCommand extends AmaCommand {
     @Option(names = "--json", description = "Print JSON for scripts.")
     boolean json;
 
-    @Override
-    boolean machineOutput() {
-      return json;
-    }
-
     /** The local cache is looked after without the store; pin asks the store only for what the cache lacks. */
     @Override
     boolean readsStore() {
@@ -84,7 +79,8 @@ final class CacheCommand extends AmaCommand {
       footer = {
         "%nColumns: version, type, size on disk, files held of the version's files, last use, pinned or held"
             + " (by some process now), the aliases this machine loaded it by.",
-        "JSON: [{version, type, aliases: [type/alias], bytes, files, complete, lastUsed, pinned, held}].",
+        "JSON: {schema, versions: [{version, type, aliases: [type/alias], bytes, files, complete, lastUsed, pinned,"
+            + " held}]}.",
         "%nExample:",
         "  ama cache ls --json"
       })
@@ -95,7 +91,7 @@ final class CacheCommand extends AmaCommand {
       if (json) {
         ArrayNode a = Format.array();
         entries.forEach(e -> a.add(entry(e)));
-        Format.printJson(out(), a);
+        Format.printJsonList(out(), "versions", a);
         return ExitCodes.OK;
       }
       if (entries.isEmpty()) {

@@ -34,11 +34,6 @@ final class UploadCommand extends AmaCommand {
       + " look unchanged (same size, modification time, change time and inode).")
   boolean rehash;
 
-  @Override
-  boolean machineOutput() {
-    return json;
-  }
-
   /** The first upload creates the store. */
   @Override
   boolean readsStore() {
