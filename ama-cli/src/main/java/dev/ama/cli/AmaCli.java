@@ -121,10 +121,13 @@ public final class AmaCli implements Callable<Integer> {
     this.err = err;
   }
 
+  // Each option has an order: picocli lists options of setter methods in reflection order, which
+  // the JVM does not keep stable from one run to the next, and the help must not change by itself.
   // Setters ignore null: picocli resets inherited options to their default (null) when it enters a
   // subcommand, which would otherwise forget a value given before the command name.
   @Option(
       names = "--store",
+      order = 1,
       paramLabel = "PATH_OR_URI",
       scope = ScopeType.INHERIT,
       description = "The store: a folder, or a URI such as s3://bucket/prefix (also file:, gs:, mem:).")
@@ -136,6 +139,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = "--user",
+      order = 2,
       paramLabel = "NAME",
       scope = ScopeType.INHERIT,
       description = "Who is recorded as uploader and alias mover (default: AMA_USER, else the OS user).")
@@ -147,6 +151,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = {"-v", "--verbose"},
+      order = 4,
       scope = ScopeType.INHERIT,
       description = "Print the stack trace of an error after its one-line message.")
   void verbose(boolean value) {
@@ -155,6 +160,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = "--concurrency",
+      order = 5,
       paramLabel = "N",
       scope = ScopeType.INHERIT,
       description = "Files hashed, uploaded or downloaded at once, 1 to " + Settings.MAX_CONCURRENCY
@@ -171,6 +177,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = "--part-size",
+      order = 6,
       paramLabel = "SIZE",
       scope = ScopeType.INHERIT,
       description = "Size of one ranged read of a large file, 64KiB to 1GiB: 8MiB, 64KiB or bytes"
@@ -187,6 +194,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = "--cache-max",
+      order = 7,
       paramLabel = "SIZE",
       scope = ScopeType.INHERIT,
       description = "Cap on the local cache's size on disk, such as 10GiB, or none; least recently used versions"
@@ -203,6 +211,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = {"-q", "--quiet"},
+      order = 3,
       scope = ScopeType.INHERIT,
       description = "No progress bars and no confirmations such as 'uploaded ...'; errors and the data"
           + " asked for (ls, show, --json, ...) are still printed.")

@@ -29,9 +29,7 @@ class CredentialErrorsTest {
   @Test
   void missingAwsCredentialsAreOneShortLineThatSaysHowToSetThem() throws Exception {
     Run r = ama("--store", "s3://ama-test-no-credentials/models", "ls");
-    assertEquals(ExitCodes.STORE_UNREACHABLE, r.code(), r.toString());
-    assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().strip().length() <= MAX_CHARS, r.err().strip().length() + " characters: " + r.err());
+    assertOneShortLineExit7(r);
     assertTrue(r.err().startsWith("ama: no AWS credentials found to open s3://ama-test-no-credentials/models/"), r.err());
     int fix = r.err().indexOf("Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE");
     assertTrue(fix >= 0 && fix < 120, "the fix comes first: " + r.err());
@@ -49,12 +47,17 @@ class CredentialErrorsTest {
   void missingGoogleCredentialsAreOneShortLineThatSaysHowToGetThem() throws Exception {
     // A host that is not loopback needs credentials as real GCS does; nothing is sent to it.
     Run r = ama("--store", "gs://ama-test-no-credentials/models?host=http://gcs.invalid:4443", "ls");
-    assertEquals(ExitCodes.STORE_UNREACHABLE, r.code(), r.toString());
-    assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().strip().length() <= MAX_CHARS, r.err().strip().length() + " characters: " + r.err());
+    assertOneShortLineExit7(r);
     assertTrue(r.err().startsWith("ama: no Google Cloud credentials for gs://ama-test-no-credentials/"),
         r.err());
     assertTrue(r.err().contains("gcloud auth application-default login"), r.err());
+  }
+
+  /** The store's error (exit 7) as one line that fits three lines of a terminal. */
+  private static void assertOneShortLineExit7(Run r) {
+    assertEquals(ExitCodes.STORE_UNREACHABLE, r.code(), r.toString());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().strip().length() <= MAX_CHARS, r.err().strip().length() + " characters: " + r.err());
   }
 
   /** Runs {@code ama} in a child JVM with an environment that holds no cloud credentials. */
