@@ -165,7 +165,7 @@ final class HelpLayout implements IHelpFactory {
     }
   }
 
-  /** picocli's table with its columns, wrapping the last column at spaces only. */
+  /** picocli's table with its columns, wrapping text in a column at spaces only. */
   private static final class SpaceWrappingTable extends TextTable {
     private final ColorScheme colors;
 
