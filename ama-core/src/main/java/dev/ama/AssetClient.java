@@ -1,6 +1,7 @@
 package dev.ama;
 
 import dev.ama.spi.Storage;
+import dev.ama.spi.StorageCredentialsException;
 import dev.ama.spi.Storages;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -738,6 +739,8 @@ public final class AssetClient implements AutoCloseable {
         return new AssetClient(this, Storages.open(location), true);
       } catch (IllegalArgumentException e) {
         throw new InvalidInputException(e.getMessage(), e);
+      } catch (StorageCredentialsException e) {
+        throw new StoreException(e.getMessage(), e);
       } catch (IOException e) {
         throw new StoreException("could not open store " + location + ": " + e.getMessage(), e);
       }

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The versions connected to one version through refs, from {@link AssetClient#lineage}: upstream
@@ -66,21 +68,31 @@ public record LineageGraph(
     edges = List.copyOf(edges);
   }
 
-  /** An indented tree, the root first. */
+  /** An indented tree, the root first, with times as {@link Instant#toString}. */
   public String toText() {
+    return toText(Instant::toString);
+  }
+
+  /**
+   * An indented tree, the root first.
+   *
+   * @param time how each version's upload time is shown, such as to the millisecond
+   */
+  public String toText(Function<Instant, String> time) {
     Map<Digest, Node> byId = byId();
     StringBuilder sb = new StringBuilder();
-    appendText(sb, nodes.get(0), byId, "", new ArrayList<>());
+    appendText(sb, nodes.get(0), byId, "", new ArrayList<>(), time);
     if (truncated) {
       sb.append("(more beyond the depth limit)\n");
     }
     return sb.toString();
   }
 
-  private void appendText(StringBuilder sb, Node node, Map<Digest, Node> byId, String indent, List<Digest> path) {
+  private void appendText(StringBuilder sb, Node node, Map<Digest, Node> byId, String indent, List<Digest> path,
+      Function<Instant, String> time) {
     Node n = node;
     sb.append(indent).append(n.label()).append("  ").append(n.version().createdBy()).append("  ")
-        .append(n.version().createdAt()).append('\n');
+        .append(time.apply(n.version().createdAt())).append('\n');
     if (path.contains(n.version().version())) {
       return;
     }
@@ -89,7 +101,7 @@ public record LineageGraph(
       Digest next = direction == Direction.UPSTREAM ? (e.from().equals(n.version().version()) ? e.to() : null)
           : (e.to().equals(n.version().version()) ? e.from() : null);
       if (next != null && byId.containsKey(next)) {
-        appendText(sb, byId.get(next), byId, indent + (direction == Direction.UPSTREAM ? "  <- " : "  -> "), path);
+        appendText(sb, byId.get(next), byId, indent + (direction == Direction.UPSTREAM ? "  <- " : "  -> "), path, time);
       }
     }
     path.remove(path.size() - 1);

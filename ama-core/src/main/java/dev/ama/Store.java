@@ -10,6 +10,7 @@ import dev.ama.spi.ObjectNotFoundException;
 import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageCapability;
+import dev.ama.spi.StorageCredentialsException;
 import dev.ama.spi.UnsupportedStorageOperationException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -471,6 +472,10 @@ final class Store {
   AmaException failure(String what, IOException e) {
     if (e instanceof NotAnObjectException) {
       return new IntegrityException("the store is damaged: " + e.getMessage(), e);
+    }
+    if (e instanceof StorageCredentialsException) {
+      // Its message names the object and the fix; "check that the store is reachable" would mislead.
+      return new StoreException(e.getMessage(), e);
     }
     return new StoreException("could not " + what + " in store " + location() + ": " + describe(e)
         + ". Check that the store is reachable and that you may access it, then retry", e);

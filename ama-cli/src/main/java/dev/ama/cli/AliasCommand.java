@@ -28,10 +28,14 @@ import picocli.CommandLine.Parameters;
     commandListHeading = "%nCommands:%n",
     footer = {
       "%nExamples:",
-      "  ama alias set rnn_models prod staging                    promote staging's version to prod",
-      "  ama alias set rnn_models prod prod@1                     roll prod back to its first entry",
-      "  ama alias set rnn_models prod staging --expect prod@3    only if prod still points at prod@3's version",
-      "  ama alias set rnn_models prod 3f2a9c1b --expect none     only if prod points at nothing yet",
+      "  # promote staging's version to prod",
+      "  ama alias set rnn_models prod staging",
+      "  # roll prod back to its first entry",
+      "  ama alias set rnn_models prod prod@1",
+      "  # only if prod still points at prod@3's version",
+      "  ama alias set rnn_models prod staging --expect prod@3",
+      "  # only if prod points at nothing yet",
+      "  ama alias set rnn_models prod 3f2a9c1b --expect none",
       "  ama alias rm rnn_models canary"
     })
 final class AliasCommand extends AmaCommand {
@@ -59,11 +63,6 @@ final class AliasCommand extends AmaCommand {
 
     @Option(names = "--json", description = "Print the outcome as JSON for scripts.")
     boolean json;
-
-    @Override
-    boolean machineOutput() {
-      return json;
-    }
 
     AliasExpectation expectation(AssetClient client) {
       if (expect == null) {

@@ -2,6 +2,7 @@ package dev.ama.cli;
 
 import dev.ama.AmaException;
 import dev.ama.InvalidInputException;
+import dev.ama.NotFoundException;
 import java.io.Console;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -54,11 +55,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "  ama add git_commit_info_ckpt0.yml, run_config_ckpt0.yml, training.yml",
       "  ama set --alias my_training_inputs",
       "  ama upload",
-      "  ama download nlp_embeddings --alias my_training_inputs",
-      ""
+      "  ama download nlp_embeddings --alias my_training_inputs"
     },
     commandListHeading = "%nCommands:%n",
-    optionListHeading = "%nOptions (global ones also work after the command):%n",
+    optionListHeading = "%nGlobal options (before or after the command, as in ama ls --store DIR):%n",
     footer = {
       "%nStore: --store, else AMA_STORE, else 'store:' in ~/.ama/config.yml,",
       "  else ~/.ama/store. A store is a folder or a URI such as /data/store,",
@@ -71,6 +71,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "  'part_size:' in ~/.ama/config.yml, else 8MiB.",
       "Progress bars: on stderr at a terminal; AMA_PROGRESS=0 turns them off.",
       "Staging state lives in .ama/ of the working folder.",
+      "JSON (--json): one object whose first field is \"schema\": 1; lists are in",
+      "  a field of it, such as {\"schema\": 1, \"versions\": [...]}. Who and when:",
+      "  by, at; times are UTC to the millisecond, 2026-11-22T07:50:12.000Z, in",
+      "  tables too. See docs/cli.md.",
       ExitCodes.HELP_LIST
     },
     subcommands = {
@@ -95,6 +99,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       CacheCommand.class,
       SignCommand.class,
       KeyCommand.class,
+      HelpCommand.class,
+      CompletionCommand.class,
     })
 public final class AmaCli implements Callable<Integer> {
   private final Path workDir;
@@ -119,10 +125,13 @@ public final class AmaCli implements Callable<Integer> {
     this.err = err;
   }
 
+  // Each option has an order: picocli lists options of setter methods in reflection order, which
+  // the JVM does not keep stable from one run to the next, and the help must not change by itself.
   // Setters ignore null: picocli resets inherited options to their default (null) when it enters a
   // subcommand, which would otherwise forget a value given before the command name.
   @Option(
       names = "--store",
+      order = 1,
       paramLabel = "PATH_OR_URI",
       scope = ScopeType.INHERIT,
       description = "The store: a folder, or a URI such as s3://bucket/prefix (also file:, gs:, mem:).")
@@ -134,6 +143,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = "--user",
+      order = 2,
       paramLabel = "NAME",
       scope = ScopeType.INHERIT,
       description = "Who is recorded as uploader and alias mover (default: AMA_USER, else the OS user).")
@@ -145,6 +155,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = {"-v", "--verbose"},
+      order = 4,
       scope = ScopeType.INHERIT,
       description = "Print the stack trace of an error after its one-line message.")
   void verbose(boolean value) {
@@ -153,6 +164,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = "--concurrency",
+      order = 5,
       paramLabel = "N",
       scope = ScopeType.INHERIT,
       description = "Files hashed, uploaded or downloaded at once, 1 to " + Settings.MAX_CONCURRENCY
@@ -169,6 +181,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = "--part-size",
+      order = 6,
       paramLabel = "SIZE",
       scope = ScopeType.INHERIT,
       description = "Size of one ranged read of a large file, 64KiB to 1GiB: 8MiB, 64KiB or bytes"
@@ -185,6 +198,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = "--cache-max",
+      order = 7,
       paramLabel = "SIZE",
       scope = ScopeType.INHERIT,
       description = "Cap on the local cache's size on disk, such as 10GiB, or none; least recently used versions"
@@ -201,6 +215,7 @@ public final class AmaCli implements Callable<Integer> {
 
   @Option(
       names = {"-q", "--quiet"},
+      order = 3,
       scope = ScopeType.INHERIT,
       description = "No progress bars and no confirmations such as 'uploaded ...'; errors and the data"
           + " asked for (ls, show, --json, ...) are still printed.")
@@ -208,10 +223,17 @@ public final class AmaCli implements Callable<Integer> {
     quiet |= value;
   }
 
+  /** What {@code ama} alone prints, on stderr, as git does: enough to find the full help. */
+  static final String SHORT_USAGE = """
+      usage: ama [GLOBAL OPTIONS] COMMAND [ARGS...]
+      Common commands: init, add, set, status, upload, download, ls, show, log
+      See 'ama help' for all commands and global options, 'ama help COMMAND' for one.
+      """;
+
   @Override
   public Integer call() {
-    spec.commandLine().usage(out);
-    return ExitCodes.OK;
+    err.print(SHORT_USAGE);
+    return ExitCodes.USAGE;
   }
 
   /**
@@ -229,20 +251,30 @@ public final class AmaCli implements Callable<Integer> {
    * @return the exit code; see {@code ama --help}
    */
   public static int run(Path workDir, Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
-    Objects.requireNonNull(workDir, "workDir");
-    AmaCli cli = new AmaCli(workDir.toAbsolutePath().normalize(), Map.copyOf(env), out, err);
-    CommandLine commandLine = new CommandLine(cli);
-    commandLine.setOut(out);
-    commandLine.setErr(err);
-    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
-    commandLine.setParameterExceptionHandler(cli::onUsageError);
-    commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> cli.onError(e));
+    CommandLine commandLine = commandLine(workDir, env, out, err);
     try {
       return commandLine.execute(args);
     } finally {
       out.flush();
       err.flush();
     }
+  }
+
+  /**
+   * The {@code ama} command line, ready to execute: for {@link #run}, and for tests that render its
+   * help at a chosen width.
+   */
+  static CommandLine commandLine(Path workDir, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    Objects.requireNonNull(workDir, "workDir");
+    AmaCli cli = new AmaCli(workDir.toAbsolutePath().normalize(), Map.copyOf(env), out, err);
+    CommandLine commandLine = new CommandLine(cli);
+    commandLine.setHelpFactory(new HelpLayout());
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setParameterExceptionHandler(cli::onUsageError);
+    commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> cli.onError(e));
+    return commandLine;
   }
 
   /** Runs {@code ama} in the current directory with the real environment and exits with its code. */
@@ -321,14 +353,23 @@ public final class AmaCli implements Callable<Integer> {
     StringBuilder message = new StringBuilder(oneLine(e.getMessage()));
     if (e instanceof UnmatchedArgumentException unmatched) {
       List<String> suggestions = unmatched.getSuggestions();
+      // picocli's similarity suggests 'completion' for 'uplaod'; keep the names AMA calls near, if any.
+      String wanted = unmatched.getUnmatched().isEmpty() ? "" : unmatched.getUnmatched().get(0);
+      List<String> near = NotFoundException.suggesting(wanted, suggestions, hint -> "").nearNames();
+      if (!near.isEmpty()) {
+        suggestions = near;
+      }
       if (!suggestions.isEmpty()) {
         message.append(". Did you mean ")
             .append(String.join(" or ", suggestions.stream().map(s -> "'" + s + "'").toList()))
             .append('?');
       }
     }
-    String name = e.getCommandLine().getCommandSpec().qualifiedName();
-    message.append(" (see '").append(name).append(" --help')");
+    CommandSpec failed = e.getCommandLine().getCommandSpec();
+    // The help command's own errors already say where to look.
+    if (!(failed.userObject() instanceof HelpCommand)) {
+      message.append(" (see '").append(failed.qualifiedName()).append(" --help')");
+    }
     err.println("ama: " + TerminalText.safe(message.toString()));
     if (verbose) {
       e.printStackTrace(err);

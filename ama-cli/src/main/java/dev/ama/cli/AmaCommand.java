@@ -3,14 +3,17 @@ package dev.ama.cli;
 import dev.ama.AssetClient;
 import dev.ama.InvalidInputException;
 import dev.ama.Names;
+import dev.ama.NotFoundException;
 import dev.ama.SigningKey;
 import dev.ama.TrustPolicy;
-import java.util.Optional;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -50,17 +53,43 @@ abstract class AmaCommand implements Callable<Integer> {
   /** Opens a client on the configured store, as the configured user, with the configured cache. */
   AssetClient openClient() {
     Settings settings = cli().settings();
+    Settings.Value store = settings.store(cli().storeOption());
     AssetClient.Builder builder = AssetClient.builder()
-        .store(settings.store(cli().storeOption()).value())
+        .store(store.value())
         .cache(settings.cache())
         .transfers(settings.transfers(cli().concurrencyOption(), cli().partSizeOption()).settings())
         .cacheMax(settings.cacheMax(cli().cacheMaxOption()).map(v -> Long.parseLong(v.value())).orElse(Long.MAX_VALUE));
     settings.user(cli().userOption()).ifPresent(builder::user);
     settings.trust(trustOption()).ifPresent(t -> builder.trust(TrustPolicy.read(Path.of(t.value()))));
+    // After the settings: a bad one is the user's to fix first, wherever the store is.
+    if (readsStore()) {
+      requireExistingFolder(store);
+    }
     if (showProgress()) {
       builder.listener(ProgressBars.onTerminal(cli().err()));
     }
     return builder.build();
+  }
+
+  /**
+   * Whether this command reads a store that must exist already. Only {@code ama upload} creates a
+   * store; commands about the local cache alone need none.
+   */
+  boolean readsStore() {
+    return true;
+  }
+
+  /**
+   * Refuses a filesystem store whose folder does not exist, before the store is asked: a mistyped
+   * {@code --store} must not read as an empty store, nor be reported as unreachable.
+   */
+  static void requireExistingFolder(Settings.Value store) {
+    Optional<Path> folder = Settings.localFolder(store.value());
+    if (folder.isPresent() && !Files.exists(folder.get())) {
+      String from = store.origin().equals("default") ? "the default store" : "from " + store.origin();
+      throw new NotFoundException("no store at " + folder.get() + " (" + from + "): the folder does not exist. A store"
+          + " is created by the first 'ama upload' into it; check --store and AMA_STORE for a typo");
+    }
   }
 
   /**
@@ -98,9 +127,10 @@ abstract class AmaCommand implements Callable<Integer> {
     return SigningKey.fromKeyStore(path, password.toCharArray(), file.equals(arg) ? name : arg.substring(colon + 1), name);
   }
 
-  /** Whether this run prints JSON for a program; commands with {@code --json} say so. */
+  /** Whether this run prints JSON for a program: {@code --json} is given, on commands that have it. */
   boolean machineOutput() {
-    return false;
+    OptionSpec json = spec.findOption("--json");
+    return json != null && Boolean.TRUE.equals(json.getValue());
   }
 
   /** Prints a confirmation such as "uploaded ..." unless {@code --quiet}, terminal-safe: it names files. */

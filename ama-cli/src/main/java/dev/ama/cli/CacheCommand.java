@@ -52,9 +52,10 @@ final class CacheCommand extends AmaCommand {
     @Option(names = "--json", description = "Print JSON for scripts.")
     boolean json;
 
+    /** The local cache is looked after without the store; pin asks the store only for what the cache lacks. */
     @Override
-    boolean machineOutput() {
-      return json;
+    boolean readsStore() {
+      return false;
     }
 
     @Override
@@ -78,7 +79,8 @@ final class CacheCommand extends AmaCommand {
       footer = {
         "%nColumns: version, type, size on disk, files held of the version's files, last use, pinned or held"
             + " (by some process now), the aliases this machine loaded it by.",
-        "JSON: [{version, type, aliases: [type/alias], bytes, files, complete, lastUsed, pinned, held}].",
+        "JSON: {schema, versions: [{version, type, aliases: [type/alias], bytes, files, complete, lastUsed, pinned,"
+            + " held}]}.",
         "%nExample:",
         "  ama cache ls --json"
       })
@@ -89,7 +91,7 @@ final class CacheCommand extends AmaCommand {
       if (json) {
         ArrayNode a = Format.array();
         entries.forEach(e -> a.add(entry(e)));
-        Format.printJson(out(), a);
+        Format.printJsonList(out(), "versions", a);
         return ExitCodes.OK;
       }
       if (entries.isEmpty()) {
@@ -182,7 +184,8 @@ final class CacheCommand extends AmaCommand {
             + " bytes}]}.",
         "%nExamples:",
         "  ama cache prune",
-        "  ama cache prune --max 0        evict everything not held or pinned"
+        "  # evict everything not held or pinned",
+        "  ama cache prune --max 0"
       })
   static final class Prune extends Sub {
     @Option(names = "--max", paramLabel = "SIZE", description = "Prune to this size, such as 10GiB or 0, instead of"

@@ -89,11 +89,6 @@ final class DownloadCommand extends VersionCommand {
   boolean json;
 
   @Override
-  boolean machineOutput() {
-    return json;
-  }
-
-  @Override
   public Integer call() {
     Names.checkType(type);
     if (file.isPresent() && (refs || !include.isEmpty())) {
@@ -185,7 +180,7 @@ final class DownloadCommand extends VersionCommand {
       node.put("stale", cached != null && cached.stale());
       if (cached != null) {
         node.put("staleCause", cached.staleCause().map(Throwable::getMessage).orElse(null));
-        node.put("lastResolved", cached.lastResolved().map(Object::toString).orElse(null));
+        node.put("lastResolved", cached.lastResolved().map(Format::time).orElse(null));
       }
       Format.printJson(out(), node);
     } else if (file.isPresent()) {
@@ -223,7 +218,7 @@ final class DownloadCommand extends VersionCommand {
     if (cached.stale()) {
       cli().err().println(TerminalText.safe("ama: warning: store " + client.location() + " unreachable; downloading the"
           + " cached version " + cached.version().shortHex() + " of " + type + "/" + alias + " (alias last resolved "
-          + cached.lastResolved().map(Object::toString).orElse("at an unknown time") + "), which may be out of date"));
+          + cached.lastResolved().map(Format::time).orElse("at an unknown time") + "), which may be out of date"));
     }
     return cached;
   }

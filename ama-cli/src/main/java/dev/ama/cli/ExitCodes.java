@@ -26,7 +26,7 @@ final class ExitCodes {
           + "  0  success%n"
           + "  1  unexpected error (run again with --verbose to see the stack trace)%n"
           + "  2  usage: unknown command or option, missing argument%n"
-          + "  3  not found: asset type, alias, version or file%n"
+          + "  3  not found: asset type, alias, version, file or store folder%n"
           + "  4  invalid input: bad name, nothing staged, no asset started, ambiguous%n"
           + "  5  conflict: staged files not uploaded, download folder holds other files%n"
           + "  6  integrity: stored bytes do not match their digest%n"

@@ -21,11 +21,12 @@ import picocli.CommandLine.Parameters;
       "Find the versions holding a file with the same bytes.",
       "",
       "Matches by content (SHA-256), whatever the file is called in each version, across all asset"
-          + " types, newest first. Exit code 0 with no output when nothing matches.",
+          + " types, newest first. When nothing matches it says so on stderr and exits with code 3 (not found);"
+          + " with --json it prints no matches and exits with code 3 too, so scripts can test the exit code.",
       ""
     },
     footer = {
-      "%nJSON: a list of {type, version, path, aliases, by, at}.",
+      "%nJSON: {schema, matches: [{type, version, path, aliases, by, at}]}, newest first.",
       "%nExamples:",
       "  ama find model.yml",
       "  ama find --digest sha256:7ac893d3e0fcdf3a5744be676b52c5614eac8e28ffcb34102798990a01748b59",
@@ -75,9 +76,9 @@ final class FindCommand extends AmaCommand {
             .put("path", m.path());
         ArrayNode aliases = node.putArray("aliases");
         m.aliases().forEach(aliases::add);
-        node.put("by", m.version().createdBy()).put("at", m.version().createdAt().toString());
+        node.put("by", m.version().createdBy()).put("at", Format.time(m.version().createdAt()));
       }
-      Format.printJson(out(), array);
+      Format.printJsonList(out(), "matches", array);
       return exit;
     }
     if (matches.isEmpty()) {

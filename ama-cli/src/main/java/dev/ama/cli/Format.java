@@ -4,14 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,13 +36,35 @@ final class Format {
     return JSON.createArrayNode();
   }
 
-  /** Prints a JSON document, pretty, on its own lines. */
-  static void printJson(PrintWriter out, JsonNode node) {
+  /**
+   * The version of the shape of every {@code --json} output, its first field {@code "schema"}. It
+   * goes up when a field is renamed, removed or changes meaning; new fields may appear without it.
+   */
+  static final int SCHEMA = 1;
+
+  /** Prints a JSON document, pretty, on its own lines, with {@code "schema"} as its first field. */
+  static void printJson(PrintWriter out, ObjectNode node) {
+    ObjectNode document = object().put("schema", SCHEMA);
+    node.fields().forEachRemaining(f -> {
+      if (!f.getKey().equals("schema")) {
+        document.set(f.getKey(), f.getValue());
+      }
+    });
     try {
-      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Prints a list as a JSON document: {@code {"schema": 1, "<field>": [...]}}, so that lists too
+   * carry the schema version and can gain fields beside the list.
+   */
+  static void printJsonList(PrintWriter out, String field, ArrayNode list) {
+    ObjectNode document = object();
+    document.set(field, list);
+    printJson(out, document);
   }
 
   /** {@code 0 B}, {@code 512 B}, {@code 1.5 KiB}, {@code 3.2 GiB}. */
@@ -59,10 +81,17 @@ final class Format {
     return String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
   }
 
-  /** An instant in UTC to the second, such as {@code 2026-11-22T07:50:12Z}. */
+  /**
+   * An instant as every output shows it, tables and JSON alike: ISO-8601 in UTC, always to the
+   * millisecond (the precision AMA records), such as {@code 2026-11-22T07:50:12.000Z}.
+   * {@link Instant#toString} would leave out a fraction of zero and show micro- or nanoseconds.
+   */
   static String time(Instant at) {
-    return at.truncatedTo(ChronoUnit.SECONDS).toString();
+    return TIME.format(at);
   }
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   /**
    * JSON escapes for what a terminal would act on beyond the control characters JSON escapes

@@ -58,11 +58,6 @@ final class GcCommand extends AmaCommand {
   boolean json;
 
   @Override
-  boolean machineOutput() {
-    return json;
-  }
-
-  @Override
   public Integer call() {
     GcOptions options = GcOptions.dryRun();
     if (yes) {

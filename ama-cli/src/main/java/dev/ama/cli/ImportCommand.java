@@ -82,11 +82,6 @@ final class ImportCommand extends AmaCommand {
   boolean json;
 
   @Override
-  boolean machineOutput() {
-    return json;
-  }
-
-  @Override
   public Integer call() {
     // Every argument is checked before a possibly large archive is read.
     Names.checkType(type);

@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
       ""
     },
     footer = {
-      "%nJSON: {root, direction, truncated, nodes: [{version, type, aliases, depth, createdBy,"
-          + " createdAt}], edges: [{from, to, alias}]}.",
+      "%nJSON: {root, direction, truncated, nodes: [{version, type, aliases, depth, by, at}],"
+          + " edges: [{from, to, alias}]}.",
       "%nExamples:",
       "  ama lineage sequence_models --alias my_model",
       "  ama lineage nlp_embeddings --alias my_training_inputs --downstream",
@@ -58,12 +58,16 @@ final class LineageCommand extends VersionCommand {
           downstream ? LineageGraph.Direction.DOWNSTREAM : LineageGraph.Direction.UPSTREAM, depth);
     }
     Output output = json ? Output.JSON : format;
+    if (output == Output.JSON) {
+      Format.printJson(out(), Views.lineage(graph));
+      return ExitCodes.OK;
+    }
     // The graph lays out lines itself around names from the store: keep its lines, escape the rest.
     String text = switch (output) {
-      case TEXT -> TerminalText.safeLines(graph.toText());
-      case JSON -> graph.toJson();
+      case TEXT -> TerminalText.safeLines(graph.toText(Format::time));
       case DOT -> TerminalText.safeLines(graph.toDot());
       case MERMAID -> TerminalText.safeLines(graph.toMermaid());
+      case JSON -> throw new IllegalStateException("printed above");
     };
     out().print(text.endsWith("\n") ? text : text + "\n");
     return ExitCodes.OK;

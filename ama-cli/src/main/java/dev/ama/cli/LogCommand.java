@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
       ""
     },
     footer = {
-      "%nJSON: a list, newest first, of {type, alias, seq, version, removed, by, at, previous, state};"
+      "%nJSON: {schema, entries: [{type, alias, seq, version, removed, by, at, previous, state}]}, newest first;"
           + " previous is null when the alias pointed at nothing before (the first entry, the entry after a removal),"
           + " version is null and removed true for a removal; state is stored, collected or missing.",
       "%nExamples:",
@@ -54,7 +54,7 @@ final class LogCommand extends AmaCommand {
     if (json) {
       ArrayNode array = Format.array();
       history.forEach(h -> array.add(Views.entry(h.entry()).put("state", h.state().name().toLowerCase(java.util.Locale.ROOT))));
-      Format.printJson(out(), array);
+      Format.printJsonList(out(), "entries", array);
       return ExitCodes.OK;
     }
     Format.Table table = new Format.Table().row("SEQ", "VERSION", "BY", "AT");

@@ -39,9 +39,9 @@ import picocli.CommandLine.Parameters;
     footer = {
       "%nTimes: an ISO date such as 2026-11-01 (--since: from its first moment, --until: through its last,"
           + " in UTC) or an instant such as 2026-11-01T10:00:00Z or 2026-11-01T11:00:00+01:00.",
-      "%nJSON: 'ls --json' is a list of type names; 'ls TYPE --json' a list of"
-          + " {type, alias, seq, version, removed, by, at, previous}; 'ls TYPE --versions --json' a list, newest first, of"
-          + " {type, version, by, at, aliases, labels, description, size, files}.",
+      "%nJSON: 'ls --json' is {schema, types: [name]}; 'ls TYPE --json' {schema, aliases: [{type, alias, seq,"
+          + " version, removed, by, at, previous}]}; 'ls TYPE --versions --json' {schema, versions: [{type, version,"
+          + " by, at, aliases, labels, description, size, files}]}, newest first.",
       "%nExamples:",
       "  ama ls",
       "  ama ls sequence_models",
@@ -189,7 +189,7 @@ final class LsCommand extends AmaCommand {
     if (json) {
       ArrayNode array = Format.array();
       types.forEach(array::add);
-      Format.printJson(out(), array);
+      Format.printJsonList(out(), "types", array);
     } else {
       types.forEach(t -> out().println(TerminalText.safe(t)));
     }
@@ -199,7 +199,7 @@ final class LsCommand extends AmaCommand {
     if (json) {
       ArrayNode array = Format.array();
       aliases.forEach(e -> array.add(Views.entry(e)));
-      Format.printJson(out(), array);
+      Format.printJsonList(out(), "aliases", array);
       return;
     }
     Format.Table table = new Format.Table().row("ALIAS", "VERSION", "SEQ", "BY", "AT");
@@ -231,7 +231,7 @@ final class LsCommand extends AmaCommand {
         node.put("type", v.type());
         node.put("version", v.version().toString());
         node.put("by", v.createdBy());
-        node.put("at", v.createdAt().toString());
+        node.put("at", Format.time(v.createdAt()));
         ArrayNode aliases = node.putArray("aliases");
         client.aliasesOf(v).forEach(aliases::add);
         ObjectNode labelNode = node.putObject("labels");
@@ -240,7 +240,7 @@ final class LsCommand extends AmaCommand {
         node.put("size", v.size());
         node.put("files", v.files().size());
       }
-      Format.printJson(out(), array);
+      Format.printJsonList(out(), "versions", array);
       return code;
     }
     if (shown.isEmpty()) {

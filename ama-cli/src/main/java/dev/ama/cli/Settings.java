@@ -7,6 +7,7 @@ import dev.ama.InvalidInputException;
 import dev.ama.TransferSettings;
 import dev.ama.spi.StorageOptions;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -116,6 +117,24 @@ final class Settings {
       return new Value(absolute(fromConfig.get(), config.getParent()), config.toString());
     }
     return new Value(home.resolve(".ama").resolve("store").toString(), "default");
+  }
+
+  /**
+   * The folder of a filesystem store: a location without a scheme (already absolute), or a {@code
+   * file:} URI; empty for other stores, and for a {@code file:} URI that names no path.
+   */
+  static Optional<Path> localFolder(String location) {
+    if (!URI_SCHEME.matcher(location).matches()) {
+      return Optional.of(Path.of(location));
+    }
+    if (!location.regionMatches(true, 0, "file:", 0, 5)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Path.of(URI.create(location).getPath()));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return Optional.empty(); // the store itself reports a malformed URI, with its rules
+    }
   }
 
   /**

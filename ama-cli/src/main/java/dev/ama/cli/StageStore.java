@@ -298,7 +298,7 @@ final class StageStore {
             .put("type", u.type())
             .put("alias", u.alias().orElse(null))
             .put("version", u.version())
-            .put("at", u.at().toString()),
+            .put("at", Format.time(u.at())),
         () -> root.putNull("lastUpload"));
   }
 

@@ -38,9 +38,10 @@ final class UploadCommand extends AmaCommand {
       + " key (NAME.key.pem, or FILE.p12[:ENTRY] with AMA_KEY_PASSWORD); see docs/trust.md.")
   Optional<String> sign;
 
+  /** The first upload creates the store. */
   @Override
-  boolean machineOutput() {
-    return json;
+  boolean readsStore() {
+    return false;
   }
 
   @Override

@@ -68,11 +68,6 @@ final class VerifyCommand extends AmaCommand {
   boolean json;
 
   @Override
-  boolean machineOutput() {
-    return json;
-  }
-
-  @Override
   public Integer call() {
     VerifyOptions options = VerifyOptions.DEFAULTS;
     if (deep) {

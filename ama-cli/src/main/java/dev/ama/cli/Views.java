@@ -6,8 +6,10 @@ import dev.ama.AliasEntry;
 import dev.ama.AssetFile;
 import dev.ama.AssetVersion;
 import dev.ama.Digest;
+import dev.ama.LineageGraph;
 import dev.ama.Ref;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.TreeMap;
 
 /** The JSON and text shapes of versions and alias entries, shared by the commands that print them. */
@@ -24,7 +26,7 @@ final class Views {
     node.put("alias", v.alias().orElse(null));
     node.put("version", v.version().toString());
     node.put("by", v.createdBy());
-    node.put("at", v.createdAt().toString());
+    node.put("at", Format.time(v.createdAt()));
     node.put("description", v.description().orElse(null));
     ObjectNode labels = node.putObject("labels");
     new TreeMap<>(v.labels()).forEach(labels::put);
@@ -52,8 +54,34 @@ final class Views {
     node.put("version", e.target().map(Object::toString).orElse(null));
     node.put("removed", e.removed());
     node.put("by", e.by());
-    node.put("at", e.at().toString());
+    node.put("at", Format.time(e.at()));
     node.put("previous", e.previous().map(Object::toString).orElse(null));
+    return node;
+  }
+
+  /**
+   * A lineage graph as JSON: {@code root, direction, truncated, nodes[version, type, aliases,
+   * depth, by, at], edges[from, to, alias]}; an edge's alias is {@code null} for a ref by digest.
+   */
+  static ObjectNode lineage(LineageGraph graph) {
+    ObjectNode node = Format.object();
+    node.put("root", graph.root().version().toString());
+    node.put("direction", graph.direction().name().toLowerCase(Locale.ROOT));
+    node.put("truncated", graph.truncated());
+    ArrayNode nodes = node.putArray("nodes");
+    for (LineageGraph.Node n : graph.nodes()) {
+      ObjectNode o = nodes.addObject();
+      o.put("version", n.version().version().toString());
+      o.put("type", n.version().type());
+      n.aliases().forEach(o.putArray("aliases")::add);
+      o.put("depth", n.depth());
+      o.put("by", n.version().createdBy());
+      o.put("at", Format.time(n.version().createdAt()));
+    }
+    ArrayNode edges = node.putArray("edges");
+    for (LineageGraph.Edge e : graph.edges()) {
+      edges.addObject().put("from", e.from().toString()).put("to", e.to().toString()).put("alias", e.alias().orElse(null));
+    }
     return node;
   }
 

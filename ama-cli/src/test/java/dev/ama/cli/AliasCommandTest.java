@@ -79,7 +79,7 @@ class AliasCommandTest {
     String second = upload();
     ama.ok("--user", "bob", "alias", "set", "models", "prod", "prod@1");
 
-    JsonNode log = json("log", "models", "--alias", "prod", "--json");
+    JsonNode log = json("log", "models", "--alias", "prod", "--json").get("entries");
     assertEquals(3, log.size());
     assertEquals(List.of(staging, second, staging), List.of(log.get(2).get("version").asText(),
         log.get(1).get("version").asText(), log.get(0).get("version").asText()), "newest first: the rollback on top");
@@ -104,7 +104,7 @@ class AliasCommandTest {
     JsonNode outcome = JSON.readTree(ama.run("alias", "set", "models", "prod", inputsOfModels(), "--expect", "prod@1",
         "--json").out());
     assertEquals("MOVED", outcome.get("result").asText());
-    assertEquals(2, json("log", "models", "--alias", "prod", "--json").size());
+    assertEquals(2, json("log", "models", "--alias", "prod", "--json").get("entries").size());
   }
 
   /** A second version of the model type, without an alias, to promote. */
@@ -139,7 +139,7 @@ class AliasCommandTest {
     assertEquals(3, ama.run("alias", "rm", "models", "nope").code());
 
     ama.ok("alias", "set", "models", "prod", "prod@1", "--expect", "none");
-    JsonNode entries = json("log", "models", "--alias", "prod", "--json");
+    JsonNode entries = json("log", "models", "--alias", "prod", "--json").get("entries");
     assertEquals(3, entries.get(0).get("seq").asInt(), "setting it again continues the log");
     assertTrue(entries.get(1).get("removed").asBoolean());
     assertTrue(entries.get(1).get("version").isNull());
@@ -188,7 +188,7 @@ class AliasCommandTest {
     } finally {
       pool.shutdownNow();
     }
-    JsonNode log = json("log", "models", "--alias", "prod", "--json");
+    JsonNode log = json("log", "models", "--alias", "prod", "--json").get("entries");
     assertEquals(1 + rounds, log.size());
     for (int i = 0; i < log.size() - 1; i++) {
       assertEquals(log.get(i + 1).get("version"), log.get(i).get("previous"), "dense and chained");

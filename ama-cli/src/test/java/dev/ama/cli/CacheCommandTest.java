@@ -36,7 +36,7 @@ class CacheCommandTest {
   void pinFetchesTheVersionAndLsShowsItPinnedThenUnpinAndPruneEvictIt() throws Exception {
     Ama ama = twoVersions();
     assertTrue(ama.ok("cache", "pin", "models", "prod").out().contains("pinned models@"));
-    JsonNode ls = json(ama.ok("cache", "ls", "--json"));
+    JsonNode ls = json(ama.ok("cache", "ls", "--json")).get("versions");
     assertEquals(1, ls.size(), ls.toString());
     assertEquals("models", ls.get(0).get("type").asText());
     assertTrue(ls.get(0).get("pinned").asBoolean());
@@ -98,7 +98,7 @@ class CacheCommandTest {
     Thread.sleep(20);
     // Pinning canary writes to the cache, which takes it over the cap: prod, unpinned, goes.
     ama.ok("--cache-max", "100B", "cache", "pin", "models", "canary");
-    JsonNode ls = json(ama.ok("cache", "ls", "--json"));
+    JsonNode ls = json(ama.ok("cache", "ls", "--json")).get("versions");
     assertEquals(1, ls.size(), ls.toString());
     assertTrue(ls.get(0).get("pinned").asBoolean());
     Ama.Result du = ama.ok("--cache-max", "100B", "cache", "du");

@@ -48,14 +48,15 @@ class HostileStoreCommandsTest {
   }
 
   @Test
-  void lsOnAMistypedStorePathFailsNamingThePath() throws Exception {
+  void lsOnAnEmptyFolderFailsNamingThePath() throws Exception {
     upload("w", "best");
-    Path typo = tmp.resolve("stroe");
+    // A folder that does not exist at all is refused before the store is asked (MissingStoreTest).
+    Path typo = Files.createDirectories(tmp.resolve("stroe"));
     ama.env.put("AMA_STORE", typo.toString());
     Ama.Result r = ama.run("ls");
     assertEquals(ExitCodes.STORE_UNREACHABLE, r.code(), r.toString());
     assertTrue(r.err().startsWith("ama: no AMA store at " + typo.toUri()) && r.err().contains("AMA_STORE"), r.err());
-    assertFalse(Files.exists(typo), "a read creates no store");
+    assertFalse(Files.exists(typo.resolve("ama-store.json")), "a read creates no store");
   }
 
   @Test

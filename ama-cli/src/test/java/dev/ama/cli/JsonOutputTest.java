@@ -14,10 +14,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The --json output of every reading command: stable field names, digests as sha256:<hex>. */
+/**
+ * The --json output of every command: one object with "schema": 1 first, lists in a named field,
+ * by/at for who and when, times to the millisecond, digests as sha256:<hex>.
+ */
 class JsonOutputTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String DIGEST = "sha256:[0-9a-f]{64}";
+  /** Every time AMA prints: ISO-8601 UTC to the millisecond, never without the fraction. */
+  static final String TIME = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z";
 
   @TempDir Path tmp;
   Ama ama;
@@ -52,7 +57,9 @@ class JsonOutputTest {
 
   @Test
   void logIsAListOfEntriesNewestFirst() throws Exception {
-    JsonNode log = json("log", "models", "--alias", "m", "--json");
+    JsonNode document = json("log", "models", "--alias", "m", "--json");
+    assertEquals(List.of("schema", "entries"), fields(document));
+    JsonNode log = document.get("entries");
     assertTrue(log.isArray());
     assertEquals(2, log.size());
     assertEquals(List.of("type", "alias", "seq", "version", "removed", "by", "at", "previous", "state"), fields(log.get(0)));
@@ -69,8 +76,8 @@ class JsonOutputTest {
   @Test
   void showHasVersionFilesRefsAndMetadata() throws Exception {
     JsonNode show = json("show", "models", "--alias", "m", "--json");
-    assertEquals(List.of("type", "alias", "version", "by", "at", "description", "labels", "size", "files", "refs",
-        "aliasEntry", "signatures", "aliasSignedBy"), fields(show));
+    assertEquals(List.of("schema", "type", "alias", "version", "by", "at", "description", "labels", "size", "files",
+        "refs", "aliasEntry", "signatures", "aliasSignedBy"), fields(show));
     assertTrue(show.get("signatures").isEmpty(), "an unsigned version");
     assertTrue(show.get("aliasSignedBy").isNull());
     assertEquals("models", show.get("type").asText());
@@ -108,8 +115,8 @@ class JsonOutputTest {
   @Test
   void lsListsTypeNamesThenAliasEntries() throws Exception {
     JsonNode types = json("ls", "--json");
-    assertEquals("[\"models\",\"params\"]", types.toString());
-    JsonNode aliases = json("ls", "models", "--json");
+    assertEquals("{\"schema\":1,\"types\":[\"models\",\"params\"]}", types.toString());
+    JsonNode aliases = json("ls", "models", "--json").get("aliases");
     assertEquals(1, aliases.size());
     assertEquals(List.of("type", "alias", "seq", "version", "removed", "by", "at", "previous"), fields(aliases.get(0)));
     assertEquals("m", aliases.get(0).get("alias").asText());
@@ -120,8 +127,8 @@ class JsonOutputTest {
     ama.write("extra.txt", "x");
     ama.ok("add", "extra.txt");
     JsonNode status = json("status", "--json");
-    assertEquals(List.of("workDir", "store", "storeOrigin", "type", "alias", "description", "labels", "files", "refs",
-        "lastUpload", "transfers"), fields(status));
+    assertEquals(List.of("schema", "workDir", "store", "storeOrigin", "type", "alias", "description", "labels", "files",
+        "refs", "lastUpload", "transfers"), fields(status));
     assertEquals("models", status.get("type").asText());
     assertEquals("AMA_STORE", status.get("storeOrigin").asText());
     JsonNode file = status.get("files").get(0);
@@ -138,5 +145,71 @@ class JsonOutputTest {
     assertEquals(ama.work.resolve("m").toString(), download.get("dir").asText());
     assertTrue(download.get("version").asText().matches(DIGEST));
     assertEquals("model.h5", download.get("files").get(0).get("path").asText());
+  }
+
+  @Test
+  void everyJsonOutputIsOneObjectWithTheSchemaVersionFirst() throws Exception {
+    String inputs = json("show", "params", "--alias", "inputs", "--json").get("version").asText();
+    List<String[]> commands = List.of(
+        new String[] {"ls", "--json"}, new String[] {"ls", "models", "--json"},
+        new String[] {"ls", "models", "--versions", "--json"}, new String[] {"show", "models", "--alias", "m", "--json"},
+        new String[] {"log", "models", "--alias", "m", "--json"}, new String[] {"find", "--digest", inputsFileDigest(), "--json"},
+        new String[] {"diff", "models", "m@1", "m", "--json"}, new String[] {"compare", "models", "m@1", "m", "--json"},
+        new String[] {"lineage", "models", "--alias", "m@1", "--json"},
+        new String[] {"lineage", "models", "--alias", "m@1", "--format", "json"}, new String[] {"status", "--json"},
+        new String[] {"download", "models", "--alias", "m", "--json"}, new String[] {"verify", "--json"},
+        new String[] {"gc", "--json"}, new String[] {"alias", "set", "params", "pinned", inputs, "--json"},
+        new String[] {"cache", "ls", "--json"}, new String[] {"cache", "du", "--json"},
+        new String[] {"cache", "verify", "--json"});
+    for (String[] command : commands) {
+      JsonNode document = json(command);
+      assertTrue(document.isObject(), String.join(" ", command) + ": " + document);
+      assertEquals("schema", fields(document).get(0), String.join(" ", command));
+      assertEquals(Format.SCHEMA, document.get("schema").asInt(), String.join(" ", command));
+    }
+  }
+
+  @Test
+  void lineageNamesWhoAndWhenByAndAtAsTheOtherCommandsDo() throws Exception {
+    JsonNode lineage = json("lineage", "models", "--alias", "m@1", "--json");
+    assertEquals(List.of("schema", "root", "direction", "truncated", "nodes", "edges"), fields(lineage));
+    JsonNode node = lineage.get("nodes").get(0);
+    assertEquals(List.of("version", "type", "aliases", "depth", "by", "at"), fields(node));
+    assertEquals("alice", node.get("by").asText());
+    JsonNode show = json("show", "models", "--alias", "m@1", "--json");
+    assertEquals(show.get("at"), node.get("at"), "the same time, written the same way");
+    assertEquals(List.of("from", "to", "alias"), fields(lineage.get("edges").get(0)));
+    assertEquals("inputs", lineage.get("edges").get(0).get("alias").asText());
+  }
+
+  @Test
+  void timesAreUtcToTheMillisecondInJsonAndInTables() throws Exception {
+    List<String> times = new ArrayList<>();
+    JsonNode show = json("show", "models", "--alias", "m", "--json");
+    times.add(show.get("at").asText());
+    times.add(show.get("aliasEntry").get("at").asText());
+    json("log", "models", "--alias", "m", "--json").get("entries").forEach(e -> times.add(e.get("at").asText()));
+    json("ls", "models", "--versions", "--json").get("versions").forEach(v -> times.add(v.get("at").asText()));
+    json("lineage", "models", "--alias", "m@1", "--json").get("nodes").forEach(n -> times.add(n.get("at").asText()));
+    times.add(json("status", "--json").get("lastUpload").get("at").asText());
+    for (String time : times) {
+      assertTrue(time.matches(TIME), time);
+    }
+    String at = show.get("at").asText();
+    assertTrue(ama.ok("show", "models", "--alias", "m").out().contains("created:     " + at + " by alice"));
+    assertTrue(ama.ok("ls", "models", "--versions").out().contains(at));
+    String moved = show.get("aliasEntry").get("at").asText(); // the alias's move, a moment after the upload
+    assertTrue(ama.ok("log", "models", "--alias", "m").out().contains(moved));
+    assertTrue(ama.ok("lineage", "models", "--alias", "m").out().contains(at));
+  }
+
+  @Test
+  void aTimeWithoutMillisecondsStillShowsTheFraction() {
+    assertEquals("2026-11-22T07:50:12.000Z", Format.time(Instant.parse("2026-11-22T07:50:12Z")));
+    assertEquals("2026-11-22T07:50:12.345Z", Format.time(Instant.parse("2026-11-22T07:50:12.345678Z")));
+  }
+
+  private String inputsFileDigest() throws Exception {
+    return json("show", "params", "--alias", "inputs", "--json").get("files").get(0).get("digest").asText();
   }
 }

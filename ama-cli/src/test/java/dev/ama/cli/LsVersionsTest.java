@@ -49,13 +49,13 @@ class LsVersionsTest {
     List<String> command = new ArrayList<>(List.of("ls", "models", "--json"));
     command.addAll(List.of(args));
     List<String> out = new ArrayList<>();
-    JSON.readTree(ama.ok(command.toArray(String[]::new)).out()).forEach(v -> out.add(v.get("version").asText()));
+    JSON.readTree(ama.ok(command.toArray(String[]::new)).out()).get("versions").forEach(v -> out.add(v.get("version").asText()));
     return out;
   }
 
   @Test
   void versionsAreListedNewestFirstWithAliasesAndLabels() throws Exception {
-    JsonNode json = JSON.readTree(ama.ok("ls", "models", "--versions", "--json").out());
+    JsonNode json = JSON.readTree(ama.ok("ls", "models", "--versions", "--json").out()).get("versions");
     assertEquals(3, json.size());
     JsonNode newest = json.get(0);
     assertEquals(id(2), newest.get("version").asText());
@@ -121,7 +121,7 @@ class LsVersionsTest {
 
   @Test
   void withoutFiltersTheAliasListingStays() throws Exception {
-    JsonNode aliases = JSON.readTree(ama.ok("ls", "models", "--json").out());
+    JsonNode aliases = JSON.readTree(ama.ok("ls", "models", "--json").out()).get("aliases");
     assertEquals("best", aliases.get(0).get("alias").asText());
     assertEquals(2, aliases.get(0).get("seq").asInt());
   }

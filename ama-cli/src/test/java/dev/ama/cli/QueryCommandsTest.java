@@ -49,7 +49,7 @@ class QueryCommandsTest {
 
   @Test
   void findListsEveryVersionHoldingTheSameBytes() throws Exception {
-    JsonNode found = JSON.readTree(ama.ok("find", "model.yml", "--json").out());
+    JsonNode found = JSON.readTree(ama.ok("find", "model.yml", "--json").out()).get("matches");
     assertEquals(2, found.size());
     assertEquals(secondModel, found.get(0).get("version").asText(), "newest first");
     assertEquals(firstModel, found.get(1).get("version").asText());
@@ -65,7 +65,7 @@ class QueryCommandsTest {
     JsonNode files = JSON.readTree(ama.ok("show", "models", "--alias", "m", "--json").out()).get("files");
     assertEquals("model.h5", files.get(0).get("path").asText());
     String digest = files.get(0).get("digest").asText();
-    JsonNode byDigest = JSON.readTree(ama.ok("find", "--digest", digest, "--json").out());
+    JsonNode byDigest = JSON.readTree(ama.ok("find", "--digest", digest, "--json").out()).get("matches");
     assertEquals(1, byDigest.size());
     assertEquals("model.h5", byDigest.get(0).get("path").asText());
   }
@@ -79,7 +79,7 @@ class QueryCommandsTest {
     assertTrue(r.err().startsWith("ama: no version holds a file identical to 'other.txt'"), r.err());
     Ama.Result json = ama.run("find", "other.txt", "--json");
     assertEquals(3, json.code(), json.toString());
-    assertEquals(0, JSON.readTree(json.out()).size(), json.out());
+    assertEquals("[]", JSON.readTree(json.out()).get("matches").toString(), json.out());
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.google.cloud.ServiceOptions;
 import com.google.cloud.storage.StorageOptions;
 import com.google.cloud.storage.StorageRetryStrategy;
 import dev.ama.spi.Storage;
+import dev.ama.spi.StorageCredentialsException;
 import dev.ama.spi.StorageKeys;
 import dev.ama.spi.StorageProvider;
 import java.io.IOException;
@@ -147,11 +148,11 @@ public final class GcsStorageProvider implements StorageProvider {
     try {
       return GoogleCredentials.getApplicationDefault();
     } catch (IOException e) {
-      throw new IOException(
-          "cannot open GCS store " + shown + ": no Google Cloud credentials found (" + e.getMessage().lines().findFirst().orElse("")
-              + "). Run 'gcloud auth application-default login', set GOOGLE_APPLICATION_CREDENTIALS to a service account key file, "
-              + "or give the store option " + GcsProperties.CREDENTIALS_FILE + "=/path/key.json ("
-              + GcsProperties.ANONYMOUS + "=true for public buckets)",
+      // The library's message is a paragraph with a link; it stays in the cause.
+      throw new StorageCredentialsException(
+          "no Google Cloud credentials for " + shown + ": run 'gcloud auth application-default login', set"
+              + " GOOGLE_APPLICATION_CREDENTIALS to a key file or give " + GcsProperties.CREDENTIALS_FILE + "=KEY.json; "
+              + GcsProperties.ANONYMOUS + "=true for a public bucket",
           e);
     }
   }

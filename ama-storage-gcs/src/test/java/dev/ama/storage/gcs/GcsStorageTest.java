@@ -550,10 +550,11 @@ class GcsStorageTest {
         "this machine has Application Default Credentials, so their absence cannot be shown");
     GcsStorageProvider provider = new GcsStorageProvider();
     // A non-loopback emulator host still needs credentials; nothing is sent to it.
-    IOException e = assertThrows(IOException.class, () -> provider.open(
+    IOException e = assertThrows(dev.ama.spi.StorageCredentialsException.class, () -> provider.open(
         java.net.URI.create("gs://" + BUCKET + "/p?host=http://gcs.invalid:4443"), java.util.Map.of(), java.util.Map.of()));
     assertTrue(e.getMessage().contains("no Google Cloud credentials") && e.getMessage().contains("gcloud auth application-default login")
         && e.getMessage().contains("GOOGLE_APPLICATION_CREDENTIALS"), e.getMessage());
+    assertTrue(e.getMessage().length() <= 3 * 80 && !e.getMessage().contains("\n"), "short: " + e.getMessage());
   }
 
   @Test

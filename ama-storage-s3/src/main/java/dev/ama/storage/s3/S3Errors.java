@@ -1,5 +1,6 @@
 package dev.ama.storage.s3;
 
+import dev.ama.spi.StorageCredentialsException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -95,11 +96,11 @@ final class S3Errors {
     }
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
     if (message.contains("Unable to load credentials")) {
-      return new IOException(
-          "no AWS credentials found to " + operation + " " + target + ": " + firstLine(message)
-              + ". Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, set AWS_PROFILE (or the '"
-              + S3StorageProperties.PROFILE + "' option) to a profile in ~/.aws/credentials, or use '"
-              + S3StorageProperties.ANONYMOUS + "=true' for a public bucket", e);
+      // The SDK's message lists every provider it tried, some 1,800 characters: kept in the cause.
+      return new StorageCredentialsException(
+          "no AWS credentials found to " + operation + " " + target + ". Set AWS_ACCESS_KEY_ID and"
+              + " AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (or option '" + S3StorageProperties.PROFILE + "'); "
+              + S3StorageProperties.ANONYMOUS + "=true for a public bucket", e);
     }
     if (message.contains("Unable to load region")) {
       return new IOException(

@@ -64,5 +64,7 @@ class S3CredentialsTest {
     assertTrue(result.output().startsWith("ERROR no AWS credentials found to put s3://" + bucket + "/errors/probe"),
         result.output());
     assertTrue(result.output().contains("Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), result.output());
+    assertTrue(!result.output().contains("SystemPropertyCredentialsProvider"), "the providers tried stay in the cause: "
+        + result.output());
   }
 }
