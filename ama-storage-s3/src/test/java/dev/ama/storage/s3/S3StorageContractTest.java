@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * test on its own prefix of one bucket, opened the way users do: an {@code s3://} URI through
  * {@link Storages#open}.
  *
- * <p>Four contract tests are skipped because S3Proxy, not S3Storage, departs from S3 there (see
+ * <p>Five contract tests are skipped because S3Proxy, not S3Storage, departs from S3 there (see
  * {@link S3ProxyDeviations}); S3StorageTest covers what of them S3Proxy can show.
  */
 @ExtendWith({S3ProxyExtension.class, S3StorageContractTest.S3ProxyDeviations.class})
