@@ -444,11 +444,7 @@ public abstract class StorageContract {
   @Test
   void contentShorterThanDeclaredIsRefusedAndLeavesNothing() throws IOException {
     requires(StorageCapability.WRITE);
-    GeneratedContent truncated = GeneratedContent.of(14, 100_000).truncatedTo(60_000);
-    assertThrows(IOException.class, () -> storage().putIfAbsent("short/key", truncated),
-        "a content yielding 60000 of its declared 100000 bytes must be refused");
-    assertNothingAt("short/key");
-    assertEquals(PutOutcome.CREATED, storage().putIfAbsent("short/key", GeneratedContent.of(14, 100_000)));
+    assertMislengthCreateRefused("short/key", GeneratedContent.of(14, 100_000), 60_000);
   }
 
   @Test
@@ -581,12 +577,22 @@ public abstract class StorageContract {
   @Test
   void contentLongerThanDeclaredIsRefusedAndLeavesNothing() throws IOException {
     requires(StorageCapability.WRITE);
-    GeneratedContent overlong = GeneratedContent.of(43, 60_000).longerThanDeclared(100_000);
-    assertThrows(IOException.class, () -> storage().putIfAbsent("long/key", overlong),
-        "a content yielding 100000 bytes where it declared 60000 must be refused, not stored cut or whole");
-    assertNothingAt("long/key");
-    assertEquals(PutOutcome.CREATED, storage().putIfAbsent("long/key", GeneratedContent.of(43, 60_000)));
-    assertEquals(60_000, storage().stat("long/key").orElseThrow().size());
+    assertMislengthCreateRefused("long/key", GeneratedContent.of(43, 60_000), 100_000);
+  }
+
+  /**
+   * A putIfAbsent of {@code content} yielding {@code actual} bytes instead of its declared length
+   * is refused and leaves nothing; the well-formed content is created afterwards.
+   */
+  private void assertMislengthCreateRefused(String key, GeneratedContent content, long actual) throws IOException {
+    long declared = content.length();
+    GeneratedContent mislength = actual < declared ? content.truncatedTo(actual) : content.longerThanDeclared(actual);
+    assertThrows(IOException.class, () -> storage().putIfAbsent(key, mislength),
+        "a content yielding " + actual + " bytes where it declared " + declared
+            + " must be refused, not stored cut, padded or whole");
+    assertNothingAt(key);
+    assertEquals(PutOutcome.CREATED, storage().putIfAbsent(key, content));
+    assertEquals(declared, storage().stat(key).orElseThrow().size());
   }
 
   @Test

@@ -296,13 +296,7 @@ public final class StorageFixture implements AutoCloseable {
 
     /** How many rounds the create-only race runs; default {@value #DEFAULT_RACE_ROUNDS}. */
     public Builder raceRounds(int rounds) {
-      if (raceRounds != -1) {
-        throw new IllegalStateException("raceRounds was already set");
-      }
-      if (rounds < 1) {
-        throw new IllegalArgumentException("race rounds must be at least 1, not " + rounds);
-      }
-      this.raceRounds = rounds;
+      this.raceRounds = rounds(raceRounds, rounds, "raceRounds");
       return this;
     }
 
@@ -366,13 +360,7 @@ public final class StorageFixture implements AutoCloseable {
      * #DEFAULT_PROCESS_RACE_ROUNDS}. Each round costs one create per process, not a process start.
      */
     public Builder processRaceRounds(int rounds) {
-      if (processRaceRounds != -1) {
-        throw new IllegalStateException("processRaceRounds was already set");
-      }
-      if (rounds < 1) {
-        throw new IllegalArgumentException("process race rounds must be at least 1, not " + rounds);
-      }
-      this.processRaceRounds = rounds;
+      this.processRaceRounds = rounds(processRaceRounds, rounds, "processRaceRounds");
       return this;
     }
 
@@ -421,6 +409,16 @@ public final class StorageFixture implements AutoCloseable {
         largeObjectSize = DEFAULT_LARGE_OBJECT_SIZE;
       }
       return new StorageFixture(this);
+    }
+
+    private static int rounds(int current, int rounds, String name) {
+      if (current != -1) {
+        throw new IllegalStateException(name + " was already set");
+      }
+      if (rounds < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1, not " + rounds);
+      }
+      return rounds;
     }
 
     private static void requireUnset(Object current, String name) {

@@ -290,44 +290,49 @@ class StorageContractCatchesBrokenBackendsTest {
     }
   }
 
-  /** A filesystem store opened by name through {@link BrokenStorageProvider}, so child processes get the same flaw. */
-  private static StorageFixture providedFixture(String scheme, Path root) throws IOException {
-    String location = scheme + ":" + root.toAbsolutePath().toUri().getRawPath();
-    return StorageFixture.builder(Storages.open(location))
-        .expectType(ForwardingStorage.class)
-        .expectLocationPrefix("file:")
-        .capabilities(StorageCapability.WRITE, StorageCapability.LIST, StorageCapability.MODIFICATION_TIMES)
-        .openedAs(location, Map.of())
-        .build();
-  }
-
-  /** putIfAbsent as check-then-insert under a JVM-wide lock: threads cannot race, processes can. */
-  static class JvmLockCheckThenInsert extends StorageContract {
+  /**
+   * A filesystem store opened by name through {@link BrokenStorageProvider}, so that child
+   * processes get the same flaw as this JVM.
+   */
+  abstract static class ProvidedBinding extends StorageContract {
     @TempDir Path tmp;
+
+    /** The scheme of the flaw, one of {@link BrokenStorageProvider}'s. */
+    abstract String scheme();
 
     @Override
     protected StorageFixture createFixture(String testId) throws IOException {
-      return providedFixture(BrokenStorageProvider.JVM_LOCK, tmp.resolve(testId));
+      String location = scheme() + ":" + tmp.resolve(testId).toAbsolutePath().toUri().getRawPath();
+      return StorageFixture.builder(Storages.open(location))
+          .expectType(ForwardingStorage.class)
+          .expectLocationPrefix("file:")
+          .capabilities(StorageCapability.WRITE, StorageCapability.LIST, StorageCapability.MODIFICATION_TIMES)
+          .openedAs(location, Map.of())
+          .build();
+    }
+  }
+
+  /** putIfAbsent as check-then-insert under a JVM-wide lock: threads cannot race, processes can. */
+  static class JvmLockCheckThenInsert extends ProvidedBinding {
+    @Override
+    String scheme() {
+      return BrokenStorageProvider.JVM_LOCK;
     }
   }
 
   /** Accepts and ignores options it does not know. */
-  static class IgnoresUnknownOptions extends StorageContract {
-    @TempDir Path tmp;
-
+  static class IgnoresUnknownOptions extends ProvidedBinding {
     @Override
-    protected StorageFixture createFixture(String testId) throws IOException {
-      return providedFixture(BrokenStorageProvider.LENIENT, tmp.resolve(testId));
+    String scheme() {
+      return BrokenStorageProvider.LENIENT;
     }
   }
 
   /** Reads a whole object into memory on open. */
-  static class BufferingOpen extends StorageContract {
-    @TempDir Path tmp;
-
+  static class BufferingOpen extends ProvidedBinding {
     @Override
-    protected StorageFixture createFixture(String testId) throws IOException {
-      return providedFixture(BrokenStorageProvider.BUFFERING_OPEN, tmp.resolve(testId));
+    String scheme() {
+      return BrokenStorageProvider.BUFFERING_OPEN;
     }
   }
 
