@@ -15,11 +15,11 @@ import java.util.Optional;
  * mem:test}, {@code sqlite:rel.db?journal=wal}), has neither: {@link URI#getPath()} and {@link
  * URI#getQuery()} are null and everything after the scheme is the scheme-specific part, so a
  * provider reading options from {@code getQuery()} would silently ignore them. Here both shapes
- * have a {@link #path()} and a {@link #query()}:
+ * have a {@link #path()} and a {@link #query(String) query}:
  *
  * <table>
  *   <caption>What each shape gives</caption>
- *   <tr><th>location</th><th>{@link #authority()}</th><th>{@link #path()}</th><th>{@link #query()}</th></tr>
+ *   <tr><th>location</th><th>{@link #authority()}</th><th>{@link #path()}</th><th>{@link #query(String)}</th></tr>
  *   <tr><td>{@code s3://bucket/models?region=eu}</td><td>{@code bucket}</td><td>{@code /models}</td><td>{@code region=eu}</td></tr>
  *   <tr><td>{@code file:///data/store/}</td><td>none</td><td>{@code /data/store/}</td><td>none</td></tr>
  *   <tr><td>{@code sqlite:rel.db?journal=wal}</td><td>none</td><td>{@code rel.db}</td><td>{@code journal=wal}</td></tr>
