@@ -123,6 +123,12 @@ final class Collector {
       throw new InvalidInputException("store " + store.location() + " cannot list objects, which gc needs to find"
           + " what nothing keeps. Run gc against the store itself rather than a mirror");
     }
+    if (!store.reportsModificationTimes()) {
+      // Without true write times, the grace period cannot tell an upload in progress from garbage.
+      throw new InvalidInputException("store " + store.location() + " says it cannot report when its objects were"
+          + " written (its backend does not declare MODIFICATION_TIMES), and gc's grace period measures ages with"
+          + " those times; gc deleted nothing. Run gc through a backend that reports modification times");
+    }
     Run run = new Run(options);
     store.putIfAbsent(run.probeKey, EMPTY);
     try {

@@ -62,6 +62,10 @@ final class Store {
     return storage.capabilities().contains(StorageCapability.LIST);
   }
 
+  boolean reportsModificationTimes() {
+    return storage.capabilities().contains(StorageCapability.MODIFICATION_TIMES);
+  }
+
   /** Where a blob lives: {@code blobs/<algorithm>/<first two hex digits>/<hex>}. */
   static String blobKey(Digest d) {
     return BLOBS + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex();

@@ -431,6 +431,27 @@ class GcTest {
   }
 
   @Test
+  void aStoreThatCannotReportModificationTimesIsRefusedAndNothingIsDeleted() throws IOException {
+    open(Backend.MEMORY);
+    try (AssetClient c = client()) {
+      c.newAsset("models").add(file("young.bin", bytes(100, 55))).upload();
+    }
+    TreeMap<String, Long> before = keys();
+    Storage timeless = new ForwardingStorage(storage) {
+      @Override
+      public java.util.Set<dev.ama.spi.StorageCapability> capabilities() {
+        return java.util.EnumSet.of(dev.ama.spi.StorageCapability.WRITE, dev.ama.spi.StorageCapability.LIST);
+      }
+    };
+    try (AssetClient c = AssetClient.builder().storage(timeless).user("t").cache(tmp.resolve("c-timeless")).build()) {
+      InvalidInputException e = assertThrows(InvalidInputException.class, () -> c.gc(GcOptions.dryRun().deleting()));
+      assertTrue(e.getMessage().contains("MODIFICATION_TIMES") && e.getMessage().contains("deleted nothing")
+          && e.getMessage().contains(storage.location()), e.getMessage());
+    }
+    assertEquals(before, keys());
+  }
+
+  @Test
   void aStoreWhoseListingsReportOtherTimesThanStatIsRefused() throws IOException {
     open(Backend.MEMORY);
     try (AssetClient c = client()) {

@@ -43,11 +43,12 @@ public interface Storage extends Closeable {
 
   /**
    * The optional capabilities this backend supports. Operations outside them throw {@link
-   * UnsupportedStorageOperationException}. The default is {@link StorageCapability#WRITE} and
-   * {@link StorageCapability#LIST}.
+   * UnsupportedStorageOperationException}. The default is all of them: {@link
+   * StorageCapability#WRITE}, {@link StorageCapability#LIST} and {@link
+   * StorageCapability#MODIFICATION_TIMES}.
    */
   default Set<StorageCapability> capabilities() {
-    return EnumSet.of(StorageCapability.WRITE, StorageCapability.LIST);
+    return EnumSet.allOf(StorageCapability.class);
   }
 
   /**

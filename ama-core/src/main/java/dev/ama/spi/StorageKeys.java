@@ -64,9 +64,12 @@ public final class StorageKeys {
   }
 
   /**
-   * Checks a listing prefix: empty (everything) or a key prefix, which may end with {@code /}.
+   * Checks a listing prefix: empty (everything) or the beginning of some well-formed key, such as
+   * {@code p/}, {@code p/ab} or {@code p/.}; {@link Storage#list} calls this, not {@link
+   * #check(String)}, which refuses {@code p/}.
    *
    * @return the prefix
+   * @throws IllegalArgumentException if no well-formed key starts with the prefix, naming why
    */
   public static String checkPrefix(String prefix) {
     if (prefix == null) {
@@ -75,7 +78,17 @@ public final class StorageKeys {
     if (prefix.isEmpty()) {
       return prefix;
     }
-    check(prefix.endsWith("/") ? prefix + "x" : prefix);
+    try {
+      check(prefix);
+    } catch (IllegalArgumentException asAKey) {
+      // Its last segment may be unfinished ("p/", "p/."): a prefix only needs some key to start with it.
+      try {
+        check(prefix + "x");
+      } catch (IllegalArgumentException refused) {
+        throw new IllegalArgumentException("storage prefix " + quoted(prefix) + " starts no well-formed key: "
+            + asAKey.getMessage(), refused);
+      }
+    }
     return prefix;
   }
 

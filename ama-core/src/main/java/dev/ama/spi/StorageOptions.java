@@ -41,7 +41,9 @@ import java.util.regex.Pattern;
  *
  * <h2>The URI's query</h2>
  *
- * {@link #parseQuery(URI, String)} reads {@code ?key=value&key=value} as RFC 3986 defines a query:
+ * {@link #parseQuery(URI, String)} reads {@code ?key=value&key=value} as RFC 3986 defines a query,
+ * also after an opaque URI's name ({@code sqlite:rel.db?journal=wal}, whose {@link URI#getQuery()}
+ * is null; see {@link StorageLocation}):
  *
  * <ul>
  *   <li>keys and values are percent-decoded as UTF-8 ({@code %2F} is {@code /}, {@code %20} a
@@ -271,8 +273,13 @@ public final class StorageOptions {
    */
   public static Map<String, String> parseQuery(URI uri, String context) {
     Objects.requireNonNull(uri, "uri");
+    // An opaque URI (sqlite:rel.db?x=1) has no getRawQuery(); its options must not be lost.
+    return parseRawQuery(uri.getScheme() == null ? uri.getRawQuery() : StorageLocation.of(uri).rawQuery(), context);
+  }
+
+  /** {@link #parseQuery(URI, String)} of a raw query, null meaning none. */
+  static Map<String, String> parseRawQuery(String raw, String context) {
     Objects.requireNonNull(context, "context");
-    String raw = uri.getRawQuery();
     Map<String, String> result = new LinkedHashMap<>();
     if (raw == null || raw.isEmpty()) {
       return Collections.unmodifiableMap(result);

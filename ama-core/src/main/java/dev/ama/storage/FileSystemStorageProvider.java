@@ -1,12 +1,14 @@
 package dev.ama.storage;
 
 import dev.ama.spi.Storage;
+import dev.ama.spi.StorageLocation;
 import dev.ama.spi.StorageProvider;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Serves {@code file:} URIs (and so plain paths) with {@link FileSystemStorage}. */
 public final class FileSystemStorageProvider implements StorageProvider {
@@ -17,9 +19,8 @@ public final class FileSystemStorageProvider implements StorageProvider {
 
   @Override
   public Storage open(URI uri, Map<String, String> options) {
-    if (uri.getQuery() != null) {
-      throw new IllegalArgumentException("file store location " + uri + " takes no options; remove '?" + uri.getRawQuery() + "'");
-    }
+    StorageLocation location = StorageLocation.of(uri);
+    refuseOptions("file store " + location.withoutQuery(), location, options);
     Path root = Path.of(uri);
     // A store under a regular file would read as empty and fail only on the first write.
     for (Path p = root.toAbsolutePath(); p != null; p = p.getParent()) {
@@ -32,5 +33,17 @@ public final class FileSystemStorageProvider implements StorageProvider {
       }
     }
     return new FileSystemStorage(root);
+  }
+
+  /** Refuses every option, from the URI's query or the map: these backends have none. */
+  static void refuseOptions(String store, StorageLocation location, Map<String, String> options) {
+    if (location.rawQuery() != null) {
+      throw new IllegalArgumentException(store + " takes no options, but its location ends with '?"
+          + location.rawQuery() + "'; remove the query");
+    }
+    if (!options.isEmpty()) {
+      throw new IllegalArgumentException(store + " takes no options, but was given " + new TreeSet<>(options.keySet())
+          + "; remove them (they may be meant for another backend)");
+    }
   }
 }

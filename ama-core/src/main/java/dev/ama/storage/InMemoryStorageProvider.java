@@ -1,6 +1,7 @@
 package dev.ama.storage;
 
 import dev.ama.spi.Storage;
+import dev.ama.spi.StorageLocation;
 import dev.ama.spi.StorageProvider;
 import java.net.URI;
 import java.util.Map;
@@ -15,10 +16,12 @@ public final class InMemoryStorageProvider implements StorageProvider {
 
   @Override
   public Storage open(URI uri, Map<String, String> options) {
-    String name = uri.getSchemeSpecificPart();
-    if (name == null || name.isBlank()) {
+    StorageLocation location = StorageLocation.of(uri);
+    String name = location.path();
+    if (name.isBlank()) {
       throw new IllegalArgumentException("in-memory store location " + uri + " has no name; use mem:NAME, such as mem:test");
     }
+    FileSystemStorageProvider.refuseOptions("in-memory store mem:" + name, location, options);
     return InMemoryStorage.named(name);
   }
 }

@@ -5,6 +5,7 @@ import dev.ama.storage.FileSystemStorage;
 import dev.ama.storage.tck.StorageContract;
 import dev.ama.storage.tck.StorageFixture;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,6 +25,7 @@ class HttpMirrorStorageContractTest extends StorageContract {
           .expectType(HttpMirrorStorage.class)
           .expectLocationPrefix(server.uri().toString())
           .capabilities()
+          .openedAs(server.uri().toString(), Map.of())
           .seeder(behind::put)
           .onClose(server::close)
           .build();

@@ -5,6 +5,7 @@ import dev.ama.spi.Storages;
 import dev.ama.storage.gcs.testing.GcsTestServer;
 import dev.ama.storage.tck.StorageContract;
 import dev.ama.storage.tck.StorageFixture;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -31,10 +32,12 @@ class GcsStorageContractTest extends StorageContract {
 
   @Override
   protected StorageFixture createFixture(String testId) throws Exception {
-    return StorageFixture.builder(Storages.open(server.storeUri(BUCKET, testId)))
+    String location = server.storeUri(BUCKET, testId);
+    return StorageFixture.builder(Storages.open(location))
         .expectType(GcsStorage.class)
         .expectLocationPrefix("gs://" + BUCKET + "/" + testId)
-        .capabilities(StorageCapability.WRITE, StorageCapability.LIST)
+        .capabilities(StorageCapability.WRITE, StorageCapability.LIST, StorageCapability.MODIFICATION_TIMES)
+        .openedAs(location, Map.of())
         .build();
   }
 }

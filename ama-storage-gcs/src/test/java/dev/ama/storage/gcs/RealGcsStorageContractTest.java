@@ -80,7 +80,8 @@ class RealGcsStorageContractTest extends StorageContract {
     return StorageFixture.builder(Storages.open(location, options()))
         .expectType(GcsStorage.class)
         .expectLocationPrefix(location)
-        .capabilities(StorageCapability.WRITE, StorageCapability.LIST)
+        .capabilities(StorageCapability.WRITE, StorageCapability.LIST, StorageCapability.MODIFICATION_TIMES)
+        .openedAs(location, options())
         .raceRounds(10)
         .onClose(() -> deleteAll(location))
         .build();

@@ -1,5 +1,6 @@
 package dev.ama.storage.s3;
 
+import dev.ama.internal.ExactLengthInputStream;
 import dev.ama.spi.Content;
 import dev.ama.spi.ObjectInfo;
 import dev.ama.spi.ObjectNotFoundException;
@@ -425,8 +426,10 @@ public final class S3Storage implements Storage {
       while (next == null) {
         if (page.hasNext()) {
           S3Object o = page.next();
-          // Folder markers ("dir/") that consoles create are not AMA objects.
-          if (o.key().endsWith("/") || o.key().length() <= keyPrefix.length()) {
+          // Folder markers ("dir/") that consoles create are not AMA objects. Some S3-compatible
+          // servers match a prefix loosely (S3Proxy's filesystem provider reads "a/." as "a/"),
+          // so what the prefix does not start is dropped here.
+          if (o.key().endsWith("/") || o.key().length() <= keyPrefix.length() || !o.key().startsWith(request.prefix())) {
             continue;
           }
           next = info(o.key().substring(keyPrefix.length()), o.size(), o.lastModified());
@@ -487,7 +490,7 @@ public final class S3Storage implements Storage {
               b.ifNoneMatch("*");
             }
           },
-          body(content, 0, content.length())));
+          body(s3Key, content, 0, content.length())));
     } catch (SdkException e) {
       throw errors.translate("put", s3Key, e);
     } catch (RuntimeException e) {
@@ -641,11 +644,24 @@ public final class S3Storage implements Storage {
     }
   }
 
-  private static RequestBody body(Content content, long offset, long length) {
+  private RequestBody body(String s3Key, Content content, long offset, long length) {
     return RequestBody.fromContentProvider(
         () -> {
           try {
-            return new ContentStream(content.openStream(offset, length));
+            if (offset + length < content.length()) {
+              return new ContentStream(content.openStream(offset, length));
+            }
+            // The last bytes: a content yielding more than it declared must fail the upload, not
+            // be stored cut at the declared length.
+            InputStream whole = content.openStream();
+            try {
+              whole.skipNBytes(offset);
+            } catch (IOException | RuntimeException e) {
+              whole.close();
+              throw e;
+            }
+            return new ContentStream(ExactLengthInputStream.tail(whole, length, content.length(),
+                "the content written to s3://" + properties.bucket() + "/" + s3Key));
           } catch (IOException e) {
             throw new ContentFailure(e);
           }
@@ -752,7 +768,7 @@ public final class S3Storage implements Storage {
               b.checksumAlgorithm(ChecksumAlgorithm.CRC32);
             }
           },
-          body(content, offset, size)), r -> r.eTag() != null && !r.eTag().isEmpty(), "ETag", r -> { });
+          body(s3Key, content, offset, size)), r -> r.eTag() != null && !r.eTag().isEmpty(), "ETag", r -> { });
       return CompletedPart.builder()
           .partNumber(partNumber)
           .eTag(response.eTag())

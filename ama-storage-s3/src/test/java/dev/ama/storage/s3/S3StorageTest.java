@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -268,6 +269,40 @@ class S3StorageTest {
     assertEquals("failed on purpose at 1 MiB", e.getMessage());
     assertArrayEquals(bytes("v1"), read(storage.open("hint/HEAD")));
     assertEquals(2, storage.stat("hint/HEAD").orElseThrow().size());
+  }
+
+  @Test
+  void aPutOfContentShorterOrLongerThanDeclaredLeavesThePreviousObject() throws IOException {
+    storage.put("hint/HEAD", Content.ofBytes(bytes("v1")));
+    IOException shorter = assertThrows(IOException.class, () -> storage.put("hint/HEAD", yielding(1000, 600)));
+    assertArrayEquals(bytes("v1"), read(storage.open("hint/HEAD")), "after a short put: " + shorter);
+    IOException longer = assertThrows(IOException.class, () -> storage.put("hint/HEAD", yielding(600, 1000)));
+    assertTrue(longer.getMessage().contains("more bytes than its declared length 600"), longer.getMessage());
+    assertArrayEquals(bytes("v1"), read(storage.open("hint/HEAD")), "after a long put");
+  }
+
+  @Test
+  void aMultipartUploadOfContentLongerThanDeclaredIsRefusedAndLeavesNothing() throws IOException {
+    Storage multipart = open(prefix, SMALL_PARTS);
+    int declared = (6 << 20) + 5;
+    IOException e = assertThrows(IOException.class, () -> multipart.putIfAbsent("big", yielding(declared, declared + 10)));
+    assertTrue(e.getMessage().contains("more bytes than its declared length " + declared), e.getMessage());
+    assertEquals(Optional.empty(), multipart.stat("big"));
+  }
+
+  /** A content declaring one length and yielding another, of 'x' bytes. */
+  private static Content yielding(long declared, long actual) {
+    return new Content() {
+      @Override
+      public long length() {
+        return declared;
+      }
+
+      @Override
+      public InputStream openStream() {
+        return new java.io.ByteArrayInputStream(new byte[(int) actual]);
+      }
+    };
   }
 
   @Test

@@ -51,6 +51,14 @@ final class GeneratedContent implements Content {
     return new GeneratedContent(seed, declared, actual, hookAt, hook);
   }
 
+  /** Declares the same length but yields {@code actual} bytes, more than declared: an overrunning source. */
+  GeneratedContent longerThanDeclared(long actual) {
+    if (actual <= declared) {
+      throw new IllegalArgumentException(actual + " bytes are not more than the declared " + declared);
+    }
+    return new GeneratedContent(seed, declared, actual, hookAt, hook);
+  }
+
   /** All the bytes; for small contents. */
   byte[] toByteArray() throws IOException {
     try (InputStream in = openStream()) {

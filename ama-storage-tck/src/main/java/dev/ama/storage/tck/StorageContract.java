@@ -16,6 +16,8 @@ import dev.ama.spi.PutOutcome;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageCapability;
 import dev.ama.spi.StorageKeys;
+import dev.ama.spi.StorageLocation;
+import dev.ama.spi.Storages;
 import dev.ama.spi.UnsupportedStorageOperationException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -59,7 +62,18 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 public abstract class StorageContract {
+  /**
+   * How far a modification time a backend reports may be from this machine's clock at the time
+   * of the write, for a backend declaring {@link StorageCapability#MODIFICATION_TIMES}: garbage
+   * collection tolerates no more between a store's clock and its times.
+   */
+  public static final Duration MODIFICATION_TIME_TOLERANCE = Duration.ofMinutes(1);
+
+  /** The seed of the large objects the streaming checks write, here and in a child process. */
+  static final long LARGE_SEED = 26;
+
   private static final int WRITERS = 8;
+  private static final int PROCESSES = 3;
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   private StorageFixture fixture;
@@ -108,8 +122,8 @@ public abstract class StorageContract {
   void fixtureHandsOverTheBackendUnderTest() throws IOException {
     // checkFixture ran before this test; here: the declared capabilities hold, and it is empty.
     assertFalse(storage().location().isBlank(), "location() is blank");
-    assertFalse(storage().location().contains("@"),
-        "location() " + storage().location() + " looks like it contains credentials");
+    assertFalse(carriesUserInfo(storage().location()),
+        "location() " + storage().location() + " carries user information, which may be credentials");
     if (fixture.has(StorageCapability.LIST)) {
       assertEquals(List.of(), keys(""),
           "the storage handed to test " + testId + " is not empty; give every test a fresh prefix");
@@ -315,6 +329,46 @@ public abstract class StorageContract {
   }
 
   @Test
+  void putIfAbsentHasExactlyOneWinnerAcrossProcesses() throws Exception {
+    requires(StorageCapability.WRITE);
+    assumeTrue(fixture.reachableFromOtherProcesses(),
+        "the binding declares a store that lives in this JVM only (inProcessOnly), or gives no openedAs location");
+    List<ChildJvm> children = startChildren(PROCESSES, 0);
+    try {
+      List<String> failures = new ArrayList<>();
+      int rounds = fixture.processRaceRounds();
+      for (int round = 0; round < rounds; round++) {
+        String key = String.format("xrace/round-%03d/key", round);
+        // Every child gets its command before any answer is read, so the creates overlap.
+        for (int p = 0; p < children.size(); p++) {
+          children.get(p).send("PUT_IF_ABSENT " + ContractChild.encode(key) + " " + (5000L * round + p) + " " + (2048 + p));
+        }
+        List<Integer> winners = new ArrayList<>();
+        for (int p = 0; p < children.size(); p++) {
+          String outcome = children.get(p).answer(WAIT, "racing for " + key);
+          if (outcome.equals(PutOutcome.CREATED.name())) {
+            winners.add(p);
+          } else if (!outcome.equals(PutOutcome.ALREADY_EXISTS.name())) {
+            throw children.get(p).failure("process " + p + " of round " + round + " failed to putIfAbsent " + key + ": " + outcome);
+          }
+        }
+        if (winners.size() != 1) {
+          failures.add("round " + round + ": processes " + winners + " were told CREATED for " + key);
+        } else if (!java.util.Arrays.equals(bytes(5000L * round + winners.get(0), 2048 + winners.get(0)), readAll(key))) {
+          failures.add("round " + round + ": " + key + " does not hold the bytes of process " + winners.get(0) + ", told CREATED");
+        }
+      }
+      if (!failures.isEmpty()) {
+        fail(failures.size() + " of " + rounds + " rounds of " + PROCESSES + " processes racing to create one key did not"
+            + " have exactly one winner holding the object; putIfAbsent must be atomic across processes, not only"
+            + " threads (a lock in the JVM does not reach other processes): " + String.join("; ", failures));
+      }
+    } finally {
+      closeAll(children);
+    }
+  }
+
+  @Test
   void putIfAbsentNeverReplacesDifferentContent() throws IOException {
     requires(StorageCapability.WRITE);
     byte[] first = bytes(7, 1000);
@@ -390,11 +444,7 @@ public abstract class StorageContract {
   @Test
   void contentShorterThanDeclaredIsRefusedAndLeavesNothing() throws IOException {
     requires(StorageCapability.WRITE);
-    GeneratedContent truncated = GeneratedContent.of(14, 100_000).truncatedTo(60_000);
-    assertThrows(IOException.class, () -> storage().putIfAbsent("short/key", truncated),
-        "a content yielding 60000 of its declared 100000 bytes must be refused");
-    assertNothingAt("short/key");
-    assertEquals(PutOutcome.CREATED, storage().putIfAbsent("short/key", GeneratedContent.of(14, 100_000)));
+    assertMislengthCreateRefused("short/key", GeneratedContent.of(14, 100_000), 60_000);
   }
 
   @Test
@@ -470,6 +520,96 @@ public abstract class StorageContract {
     assertArrayEquals(v1, readAll("hint/HEAD"), "a failed put changed the object");
     if (fixture.has(StorageCapability.LIST)) {
       assertEquals(List.of("hint/HEAD"), keys(""), "a failed put left other objects behind");
+    }
+  }
+
+  @Test
+  void readersOfAnObjectBeingOverwrittenSeeTheOldOrTheNewBytesNeverAMix() throws Exception {
+    requires(StorageCapability.WRITE);
+    // Equal lengths, so a reader of a mix of the two sees the right size and only the bytes tell.
+    byte[][] versions = {bytes(40, 256 * 1024), bytes(41, 256 * 1024), bytes(42, 100 * 1024)};
+    String key = "overwrite/HEAD";
+    storage().put(key, Content.ofBytes(versions[0]));
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    try {
+      Future<Object> writer = pool.submit(() -> {
+        try {
+          for (int i = 1; i <= 30; i++) {
+            storage().put(key, Content.ofBytes(versions[i % versions.length]));
+          }
+        } finally {
+          writing.set(false);
+        }
+        return null;
+      });
+      List<Future<Integer>> readers = new ArrayList<>();
+      for (int r = 0; r < 2; r++) {
+        readers.add(pool.submit(() -> {
+          int reads = 0;
+          while (writing.get() || reads == 0) {
+            byte[] seen;
+            try {
+              seen = readAll(key);
+            } catch (ObjectNotFoundException e) {
+              throw new AssertionError("an object being overwritten with put disappeared for a reader: " + e, e);
+            }
+            reads++;
+            if (java.util.Arrays.stream(versions).noneMatch(v -> java.util.Arrays.equals(v, seen))) {
+              throw new AssertionError("a reader of " + key + " saw " + seen.length + " bytes that are none of the"
+                  + " versions put (" + versions[0].length + ", " + versions[1].length + " or " + versions[2].length
+                  + " bytes): put must replace an object whole, so readers see the old or the new bytes, never a mix");
+            }
+          }
+          return reads;
+        }));
+      }
+      await(writer, "the overwriting writer");
+      for (Future<Integer> reader : readers) {
+        await(reader, "a reader of the object being overwritten");
+      }
+    } finally {
+      writing.set(false);
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void contentLongerThanDeclaredIsRefusedAndLeavesNothing() throws IOException {
+    requires(StorageCapability.WRITE);
+    assertMislengthCreateRefused("long/key", GeneratedContent.of(43, 60_000), 100_000);
+  }
+
+  /**
+   * A putIfAbsent of {@code content} yielding {@code actual} bytes instead of its declared length
+   * is refused and leaves nothing; the well-formed content is created afterwards.
+   */
+  private void assertMislengthCreateRefused(String key, GeneratedContent content, long actual) throws IOException {
+    long declared = content.length();
+    GeneratedContent mislength = actual < declared ? content.truncatedTo(actual) : content.longerThanDeclared(actual);
+    assertThrows(IOException.class, () -> storage().putIfAbsent(key, mislength),
+        "a content yielding " + actual + " bytes where it declared " + declared
+            + " must be refused, not stored cut, padded or whole");
+    assertNothingAt(key);
+    assertEquals(PutOutcome.CREATED, storage().putIfAbsent(key, content));
+    assertEquals(declared, storage().stat(key).orElseThrow().size());
+  }
+
+  @Test
+  void putOfContentShorterOrLongerThanDeclaredLeavesThePreviousObject() throws IOException {
+    requires(StorageCapability.WRITE);
+    byte[] v1 = bytes(44, 5000);
+    storage().put("mislength/HEAD", Content.ofBytes(v1));
+    assertThrows(IOException.class,
+        () -> storage().put("mislength/HEAD", GeneratedContent.of(45, 100_000).truncatedTo(60_000)),
+        "a put yielding 60000 of its declared 100000 bytes must be refused");
+    assertArrayEquals(v1, readAll("mislength/HEAD"), "a refused short put changed the object");
+    assertThrows(IOException.class,
+        () -> storage().put("mislength/HEAD", GeneratedContent.of(46, 60_000).longerThanDeclared(100_000)),
+        "a put yielding 100000 bytes where it declared 60000 must be refused");
+    assertArrayEquals(v1, readAll("mislength/HEAD"), "a refused long put changed the object");
+    if (fixture.has(StorageCapability.LIST)) {
+      assertEquals(List.of("mislength/HEAD"), keys(""), "refused puts left other objects behind");
     }
   }
 
@@ -592,6 +732,101 @@ public abstract class StorageContract {
         "startAfter compares by UTF-8 bytes too");
   }
 
+  @Test
+  void listingMatchesPrefixesLiterallyNotAsPatterns() throws IOException {
+    requires(StorageCapability.LIST);
+    // No two keys differ only in case (AMA never writes such keys), so a case-insensitive
+    // filesystem can hold them all; no key holds a character Windows forbids in file names.
+    List<String> all = sorted(List.of("lit/rnn_models/v1", "lit/rnnxmodels/v1", "lit/a_c", "lit/abc", "lit/a%c", "lit/a%%",
+        "lit/a[b]c", "lit/a.c", "lit/a+c", "lit/a(b)c", "lit/a^c", "lit/a$c", "lit/a{2}c", "lit/MIXED-1", "lit/mixed-2",
+        "lit/\u00e9t\u00e9", "lit/\u00e1bc", "lit/x"));
+    for (String key : all) {
+      given(key, bytes(47, 3));
+    }
+    Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
+    expected.put("lit/rnn_models/", List.of("lit/rnn_models/v1"));
+    expected.put("lit/rnn_", List.of("lit/rnn_models/v1"));
+    expected.put("lit/a_", List.of("lit/a_c"));
+    expected.put("lit/_", List.of());
+    expected.put("lit/a%", List.of("lit/a%%", "lit/a%c"));
+    expected.put("lit/%", List.of());
+    expected.put("lit/a*", List.of());
+    expected.put("lit/*", List.of());
+    expected.put("lit/a?", List.of());
+    expected.put("lit/a?c", List.of());
+    expected.put("lit/a[", List.of("lit/a[b]c"));
+    expected.put("lit/a[b]", List.of("lit/a[b]c"));
+    expected.put("lit/a[a-c]", List.of());
+    expected.put("lit/a.", List.of("lit/a.c"));
+    expected.put("lit/.", List.of());
+    expected.put("lit/.*", List.of());
+    expected.put("lit/a+", List.of("lit/a+c"));
+    expected.put("lit/a(", List.of("lit/a(b)c"));
+    expected.put("lit/a^", List.of("lit/a^c"));
+    expected.put("lit/^a", List.of());
+    expected.put("lit/a$", List.of("lit/a$c"));
+    expected.put("lit/a{", List.of("lit/a{2}c"));
+    expected.put("lit/a|", List.of());
+    expected.put("lit/mixed", List.of("lit/mixed-2"));
+    expected.put("lit/MIXED", List.of("lit/MIXED-1"));
+    expected.put("lit/Mixed", List.of());
+    expected.put("lit/A", List.of());
+    expected.put("lit/\u00e9", List.of("lit/\u00e9t\u00e9"));
+    expected.put("lit/\u00c9", List.of());
+    expected.put("lit/e", List.of());
+    expected.put("lit/\u00e1", List.of("lit/\u00e1bc"));
+    expected.put("lit/ab", List.of("lit/abc"));
+    expected.forEach((prefix, keys) -> {
+      try {
+        assertEquals(keys, keys(prefix), "keys listed under the prefix '" + prefix + "': a prefix matches literally,"
+            + " byte for byte, with no wildcards (_ % * ? [ .) and no case folding");
+      } catch (IOException e) {
+        throw new AssertionError("listing under the prefix '" + prefix + "' failed: " + e, e);
+      }
+    });
+    assertEquals(List.of("lit/a_c", "lit/abc", "lit/a{2}c"), keys("lit/a", "lit/a^c"), "startAfter is literal too");
+    assertEquals(all, keys("lit/"));
+  }
+
+  @Test
+  void malformedPrefixesAreRefusedBeforeReachingTheStore() throws IOException {
+    requires(StorageCapability.LIST);
+    given("ok/a", bytes(48, 1));
+    List<String> malformed = List.of("/abs", "a//b", "../escape", "a/../b", "a/./b", "./", "back\\slash", "nul\u0000char",
+        "line\nbreak", ".ama-tmp/", "x/.ama-part", "lone\ud83dsurrogate", "x".repeat(StorageKeys.MAX_KEY_BYTES + 1));
+    for (String prefix : malformed) {
+      assertThrows(IllegalArgumentException.class, () -> storage().list(prefix).close(), "list of '" + prefix + "'");
+      assertThrows(IllegalArgumentException.class, () -> storage().list(prefix, "").close(),
+          "list of '" + prefix + "' after ''");
+    }
+    assertThrows(IllegalArgumentException.class, () -> storage().list(null).close(), "list of a null prefix");
+    assertEquals(List.of("ok/a"), keys("ok/"), "a prefix ending with / is well-formed");
+    assertEquals(List.of("ok/a"), keys("o"), "a prefix need not end at a segment");
+  }
+
+  @Test
+  void listingReportsModificationTimesNearTheClock() throws IOException {
+    requires(StorageCapability.LIST);
+    requires(StorageCapability.MODIFICATION_TIMES);
+    Instant before = Instant.now();
+    given("mtime/a", bytes(49, 10));
+    given("mtime/b/c", bytes(50, 20));
+    Instant after = Instant.now();
+    List<ObjectInfo> listed;
+    try (Stream<ObjectInfo> s = storage().list("mtime/")) {
+      listed = s.collect(Collectors.toList());
+    }
+    assertEquals(List.of("mtime/a", "mtime/b/c"), listed.stream().map(ObjectInfo::key).collect(Collectors.toList()));
+    for (ObjectInfo info : listed) {
+      assertNearTheClock(info.lastModified(), before, after, "listed for " + info.key());
+      Instant stat = storage().stat(info.key()).orElseThrow().lastModified();
+      assertNearTheClock(stat, before, after, "stat of " + info.key());
+      assertTrue(Duration.between(stat, info.lastModified()).abs().compareTo(Duration.ofSeconds(2)) <= 0,
+          "list reports " + info.lastModified() + " but stat " + stat + " for " + info.key()
+              + "; both must report when the object was written");
+    }
+  }
+
   // ---------------------------------------------------------------- large objects
 
   @Test
@@ -601,18 +836,51 @@ public abstract class StorageContract {
 
   @Test
   @Tag("slow")
-  void veryLargeObjectsStreamWithoutBeingHeldInMemory() throws IOException {
-    streamsWithoutHoldingInMemory(Math.max(320L << 20, fixture.largeObjectSize()));
+  void veryLargeObjectsStreamWithoutBeingHeldInMemory() throws Exception {
+    long size = Math.max(320L << 20, fixture.largeObjectSize());
+    if (!fixture.reachableFromOtherProcesses()) {
+      streamsWithoutHoldingInMemory(size);
+      return;
+    }
+    assumeFalse(fixture.holdsObjectsInHeap(), "the binding declares that this backend keeps objects in the heap");
+    // In a JVM whose heap is far smaller than the object, a backend holding it fails this test
+    // with an OutOfMemoryError there, instead of taking the test JVM down.
+    long heapMib = size / 4 / (1 << 20) + 48;
+    if (!fixture.has(StorageCapability.WRITE)) {
+      fixture.seed("large/object.bin", GeneratedContent.of(LARGE_SEED, size));
+    }
+    List<ChildJvm> child = startChildren(1, heapMib);
+    try {
+      child.get(0).send("LARGE " + ContractChild.encode("large/object.bin") + " " + size);
+      String outcome = child.get(0).answer(Duration.ofMinutes(5), "streaming a " + mib(size) + " object");
+      if (!outcome.equals("OK")) {
+        throw child.get(0).failure("streaming a " + mib(size) + " object through " + fixture.location().get()
+            + " in a JVM with a heap of " + heapMib + " MiB failed: " + outcome
+            + "; a backend must stream content in and out, not hold whole objects in memory");
+      }
+    } finally {
+      closeAll(child);
+    }
+    assertEquals(size, storage().stat("large/object.bin").orElseThrow().size(), "size of the object the child wrote");
   }
 
   private void streamsWithoutHoldingInMemory(long size) throws IOException {
     assumeFalse(fixture.holdsObjectsInHeap(), "the binding declares that this backend keeps objects in the heap");
+    try {
+      streamsInBoundedHeap(size);
+    } catch (OutOfMemoryError e) {
+      throw new AssertionError("the heap ran out while writing or reading a " + mib(size) + " object with a heap of "
+          + mib(Runtime.getRuntime().maxMemory()) + "; a backend must stream content, not hold it", e);
+    }
+  }
+
+  private void streamsInBoundedHeap(long size) throws IOException {
     String key = "large/object.bin";
     long checkAt = size / 4 * 3;
     long allowed = size / 4;
     AtomicLong growthDuringWrite = new AtomicLong(-1);
     long baseline = heapAfterGc();
-    GeneratedContent content = GeneratedContent.of(26, size)
+    GeneratedContent content = GeneratedContent.of(LARGE_SEED, size)
         .withHookAt(checkAt, () -> growthDuringWrite.accumulateAndGet(heapAfterGc() - baseline, Math::max));
     if (fixture.has(StorageCapability.WRITE)) {
       assertEquals(PutOutcome.CREATED, storage().putIfAbsent(key, content));
@@ -621,12 +889,12 @@ public abstract class StorageContract {
           "the heap grew by " + mib(growthDuringWrite.get()) + " while writing a " + mib(size)
               + " object; a backend must stream content, not hold it (allowed: " + mib(allowed) + ")");
     } else {
-      fixture.seed(key, GeneratedContent.of(26, size));
+      fixture.seed(key, GeneratedContent.of(LARGE_SEED, size));
     }
     assertEquals(size, storage().stat(key).orElseThrow().size());
 
     MessageDigest expected = sha256();
-    try (InputStream in = GeneratedContent.of(26, size).openStream()) {
+    try (InputStream in = GeneratedContent.of(LARGE_SEED, size).openStream()) {
       digest(in, expected, Long.MAX_VALUE);
     }
     MessageDigest actual = sha256();
@@ -642,10 +910,33 @@ public abstract class StorageContract {
     assertArrayEquals(expected.digest(), actual.digest(), "the large object read back differs from the one written");
 
     byte[] tail;
-    try (InputStream in = GeneratedContent.of(26, size).openStream(size - 1000, 1000)) {
+    try (InputStream in = GeneratedContent.of(LARGE_SEED, size).openStream(size - 1000, 1000)) {
       tail = in.readAllBytes();
     }
     assertArrayEquals(tail, readRange(key, size - 1000, 5000), "the last bytes of a large object");
+  }
+
+  // ---------------------------------------------------------------- the provider
+
+  @Test
+  void providerRefusesUnknownOptions() {
+    assumeTrue(fixture.location().isPresent(), "the binding gives no openedAs location to open the store by");
+    String location = fixture.location().get();
+    String unknown = "tckNoSuchOption";
+    Map<String, String> options = new java.util.HashMap<>(fixture.options());
+    options.put(unknown, "1");
+    IllegalArgumentException inMap = assertThrows(IllegalArgumentException.class,
+        () -> Storages.open(location, options).close(),
+        "opening " + location + " with the unknown option " + unknown + " must be refused, not ignored");
+    assertTrue(String.valueOf(inMap.getMessage()).contains(unknown),
+        "the refusal must name the unknown option " + unknown + ", but says: " + inMap.getMessage());
+    String uri = Storages.toUri(location).toString();
+    String withQuery = uri + (StorageLocation.of(Storages.toUri(location)).rawQuery() == null ? "?" : "&") + unknown + "=1";
+    IllegalArgumentException inQuery = assertThrows(IllegalArgumentException.class,
+        () -> Storages.open(withQuery, fixture.options()).close(),
+        "opening " + withQuery + " must refuse the unknown option in its query, not ignore it");
+    assertTrue(String.valueOf(inQuery.getMessage()).contains(unknown),
+        "the refusal must name the unknown option " + unknown + ", but says: " + inQuery.getMessage());
   }
 
   // ---------------------------------------------------------------- what a backend does not offer
@@ -769,6 +1060,50 @@ public abstract class StorageContract {
 
   private static byte[] slice(byte[] data, int from, int length) {
     return java.util.Arrays.copyOfRange(data, from, from + length);
+  }
+
+  private List<ChildJvm> startChildren(int count, long maxHeapMib) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(count);
+    List<ChildJvm> children = new ArrayList<>();
+    try {
+      // Started together: a JVM and a backend's client take a second or two each to start.
+      List<Future<ChildJvm>> starting = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        starting.add(pool.submit(() -> ChildJvm.start(fixture, maxHeapMib)));
+      }
+      for (Future<ChildJvm> f : starting) {
+        children.add(await(f, "starting a child process on " + fixture.location().orElse("?")));
+      }
+      return children;
+    } catch (Exception | Error e) {
+      closeAll(children);
+      throw e;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /** Whether a location's authority holds user information; an {@code @} in a path is no credential. */
+  private static boolean carriesUserInfo(String location) {
+    try {
+      java.net.URI uri = new java.net.URI(location);
+      return uri.getScheme() != null && StorageLocation.of(uri).hasUserInfo();
+    } catch (java.net.URISyntaxException notAUri) {
+      return false;
+    }
+  }
+
+  private static void closeAll(List<ChildJvm> children) throws IOException {
+    for (ChildJvm child : children) {
+      child.close();
+    }
+  }
+
+  private static void assertNearTheClock(Instant t, Instant before, Instant after, String what) {
+    assertTrue(!t.isBefore(before.minus(MODIFICATION_TIME_TOLERANCE)) && !t.isAfter(after.plus(MODIFICATION_TIME_TOLERANCE)),
+        "the modification time " + what + " is " + t + ", not within " + MODIFICATION_TIME_TOLERANCE.toSeconds()
+            + " s of this machine's clock at the write (" + before + "); report when the object was written, or"
+            + " leave MODIFICATION_TIMES out of capabilities() if the backend cannot tell");
   }
 
   private static <T> T await(Future<T> future, String what) throws Exception {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,8 @@ class FileSystemStorageContractTest extends StorageContract {
     return StorageFixture.builder(Storages.open(root.toString()))
         .expectType(FileSystemStorage.class)
         .expectLocationPrefix(root.toUri().toString())
-        .capabilities(StorageCapability.WRITE, StorageCapability.LIST)
+        .capabilities(StorageCapability.WRITE, StorageCapability.LIST, StorageCapability.MODIFICATION_TIMES)
+        .openedAs(root.toString(), Map.of())
         .build();
   }
 

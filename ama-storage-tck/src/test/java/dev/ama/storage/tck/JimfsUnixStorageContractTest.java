@@ -14,8 +14,9 @@ class JimfsUnixStorageContractTest extends StorageContract {
     return StorageFixture.builder(new FileSystemStorage(fs.getPath("/stores", testId)))
         .expectType(FileSystemStorage.class)
         .expectLocationPrefix("jimfs://" + testId + "/stores/" + testId)
-        .capabilities(StorageCapability.WRITE, StorageCapability.LIST)
+        .capabilities(StorageCapability.WRITE, StorageCapability.LIST, StorageCapability.MODIFICATION_TIMES)
         .holdsObjectsInHeap()
+        .inProcessOnly()
         .onClose(fs::close)
         .build();
   }

@@ -17,8 +17,9 @@ class JimfsWindowsStorageContractTest extends StorageContract {
     return StorageFixture.builder(new FileSystemStorage(fs.getPath("C:\\stores\\" + testId)))
         .expectType(FileSystemStorage.class)
         .expectLocationPrefix("jimfs://" + testId + "/C:/stores/" + testId)
-        .capabilities(StorageCapability.WRITE, StorageCapability.LIST)
+        .capabilities(StorageCapability.WRITE, StorageCapability.LIST, StorageCapability.MODIFICATION_TIMES)
         .holdsObjectsInHeap()
+        .inProcessOnly()
         .onClose(fs::close)
         .build();
   }
