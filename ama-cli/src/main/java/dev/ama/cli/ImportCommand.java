@@ -81,6 +81,12 @@ final class ImportCommand extends AmaCommand {
       + " archive.")
   boolean json;
 
+  /** An import is an upload: the first one creates the store. */
+  @Override
+  boolean readsStore() {
+    return false;
+  }
+
   @Override
   public Integer call() {
     // Every argument is checked before a possibly large archive is read.

@@ -65,6 +65,16 @@ class MissingStoreTest {
   }
 
   @Test
+  void theFirstImportCreatesTheStoreAsAnUploadDoes() throws Exception {
+    Ama ama = new Ama(tmp);
+    assertFalse(Files.exists(ama.store));
+    TestArchives.zip(ama.work.resolve("model.zip"), TestArchives.Entry.file("model.yml", "layers: 2\n"));
+    ama.ok("import", "model.zip", "--type", "models", "--alias", "m");
+    assertTrue(Files.isDirectory(ama.store));
+    assertEquals("models\n", ama.ok("ls").out());
+  }
+
+  @Test
   void commandsOfTheLocalCacheAloneNeedNoStore() {
     Ama ama = new Ama(tmp);
     Ama.Result r = ama.run("--store", tmp.resolve("stroe").toString(), "cache", "ls");
