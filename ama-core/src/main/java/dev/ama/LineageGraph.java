@@ -113,7 +113,7 @@ public record LineageGraph(
     return m;
   }
 
-  /** Stable JSON: root, direction, nodes (version, type, aliases, depth, createdBy, createdAt), edges. */
+  /** Stable JSON: root, direction, nodes (version, type, aliases, depth, by, at), edges; the field names of the CLI's JSON. */
   public String toJson() {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ObjectNode root = f.objectNode();
@@ -128,8 +128,8 @@ public record LineageGraph(
       ArrayNode a = o.putArray("aliases");
       n.aliases().forEach(a::add);
       o.put("depth", n.depth());
-      o.put("createdBy", n.version().createdBy());
-      o.put("createdAt", n.version().createdAt().toString());
+      o.put("by", n.version().createdBy());
+      o.put("at", n.version().createdAt().toString());
     }
     ArrayNode es = root.putArray("edges");
     for (Edge e : edges) {

@@ -243,6 +243,8 @@ class QueriesTest {
     assertTrue(g.toMermaid().contains("v" + m.version().shortHex() + " -->|inputs| v" + inputsHex.substring(0, 12)), g.toMermaid());
     assertTrue(g.toJson().contains("\"direction\":\"upstream\"") && g.toJson().contains("\"to\":\"sha256:" + inputsHex + "\""),
         g.toJson());
+    assertTrue(g.toJson().contains("\"by\":\"") && g.toJson().contains("\"at\":\"") && !g.toJson().contains("createdBy"),
+        "the field names of the CLI's JSON: " + g.toJson());
   }
 
   // ---- listing ----

@@ -41,8 +41,7 @@ import picocli.CommandLine.Parameters;
 final class AliasCommand extends AmaCommand {
   @Override
   public Integer call() {
-    spec.commandLine().usage(out());
-    return ExitCodes.OK;
+    return missingSubcommand();
   }
 
   /** What both subcommands share: the alias, --expect and --json, and how an outcome is reported. */

@@ -127,6 +127,17 @@ abstract class AmaCommand implements Callable<Integer> {
     return SigningKey.fromKeyStore(path, password.toCharArray(), file.equals(arg) ? name : arg.substring(colon + 1), name);
   }
 
+  /**
+   * What a command that only groups others ({@code ama alias}, {@code ama cache}) does alone: a
+   * short usage on stderr and exit 2, as {@code ama} alone does, rather than its help as if asked.
+   */
+  int missingSubcommand() {
+    String name = spec.qualifiedName();
+    cli().err().print("usage: " + name + " " + String.join("|", spec.subcommands().keySet()) + " [ARGS...]\n"
+        + "See 'ama help " + name.substring(name.indexOf(' ') + 1) + "' for what each does.\n");
+    return ExitCodes.USAGE;
+  }
+
   /** Whether this run prints JSON for a program: {@code --json} is given, on commands that have it. */
   boolean machineOutput() {
     OptionSpec json = spec.findOption("--json");

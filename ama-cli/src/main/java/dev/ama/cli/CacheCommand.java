@@ -43,8 +43,7 @@ import picocli.CommandLine.Parameters;
 final class CacheCommand extends AmaCommand {
   @Override
   public Integer call() {
-    spec.commandLine().usage(out());
-    return ExitCodes.OK;
+    return missingSubcommand();
   }
 
   /** What every cache subcommand shares: --json. */

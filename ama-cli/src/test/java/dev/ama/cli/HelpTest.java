@@ -49,6 +49,18 @@ class HelpTest {
   }
 
   @Test
+  void aGroupOfCommandsAloneIsAUsageErrorNamingItsCommands() {
+    Ama ama = new Ama(tmp);
+    Ama.Result alias = ama.run("alias");
+    assertEquals(2, alias.code(), alias.toString());
+    assertEquals("", alias.out());
+    assertEquals("usage: ama alias set|rm [ARGS...]\nSee 'ama help alias' for what each does.\n", alias.err());
+    Ama.Result cache = ama.run("cache");
+    assertEquals(2, cache.code(), cache.toString());
+    assertTrue(cache.err().startsWith("usage: ama cache ls|"), cache.err());
+  }
+
+  @Test
   void helpPrintsTheFullHelpLikeDashDashHelp() {
     Ama ama = new Ama(tmp);
     Ama.Result help = ama.ok("help");
