@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param target the version the alias points at from this entry on; empty for a removal
  * @param previous the version it pointed at just before this entry; empty when it pointed at
  *     nothing (the first entry, or the entry after a removal). A removal always has one: the
- *     version it removed
+ *     version it removed (for a removal signed over an earlier removal, the version that one removed)
  * @param by who moved or removed it
  * @param at when
  * @param signature a release key's signature over every other field of the entry, if the mover

@@ -188,11 +188,11 @@ final class AliasLog {
     for (int attempt = 1; attempt <= MAX_MOVE_ATTEMPTS; attempt++) {
       Optional<AliasEntry> head = head(type, alias);
       Optional<Digest> current = head.flatMap(AliasEntry::target);
-      // A signed move to where the alias points already is appended if the head lacks that key's
-      // signature: it is how an unsigned head gets signed.
+      // A signed move to where the alias points already (or a signed removal of a removed alias) is
+      // appended if the head lacks that key's signature: it is how an unsigned head gets signed.
       boolean signs = signer.isPresent() && !head.flatMap(AliasEntry::signature)
           .filter(sig -> sig.keyId().equals(signer.get().keyId())).isPresent();
-      if (current.equals(target) && !(signs && target.isPresent())) {
+      if (current.equals(target) && !signs) {
         return new Move(Move.Result.ALREADY_THERE, head, attempt);
       }
       if (!expected.matches(current)) {
@@ -208,7 +208,8 @@ final class AliasLog {
       Instant at = clock.instant().truncatedTo(ChronoUnit.MILLIS);
       AliasEntry entry = target.isPresent()
           ? new AliasEntry(type, alias, seq, target, current, by, at)
-          : AliasEntry.removal(type, alias, seq, current.orElseThrow(), by, at);
+          // A removal signed over a removal names the version that one removed: the last the alias held.
+          : AliasEntry.removal(type, alias, seq, current.or(() -> head.flatMap(AliasEntry::previous)).orElseThrow(), by, at);
       if (signer.isPresent()) {
         entry = entry.withSignature(Optional.of(AliasSignature.of(signer.get(), entry)));
       }

@@ -47,13 +47,18 @@ final class AliasMoves {
 
   /** Appends a removal to an alias's log, if its head meets the expectation. */
   AliasUpdate remove(String type, String alias, AliasExpectation expected) {
+    return remove(type, alias, expected, Optional.empty());
+  }
+
+  /** Appends a removal, as {@link #remove(String, String, AliasExpectation)}, the entry signed by {@code signer}. */
+  AliasUpdate remove(String type, String alias, AliasExpectation expected, Optional<SigningKey> signer) {
     // Read first, so that a location without a store is reported, not made a store by the write.
     // Never set is most likely a typo, which must not pass for a successful removal; a log never
     // shrinks, so the alias cannot become never-set before the update.
     if (queries.head(type, alias).isEmpty()) {
       throw queries.notFound(type, alias);
     }
-    AliasLog.Move move = log.update(type, alias, Optional.empty(), expected, user);
+    AliasLog.Move move = log.update(type, alias, Optional.empty(), expected, user, signer);
     return outcome(type, alias, move, expected, AliasUpdate.Result.REMOVED, "nothing (a removal)");
   }
 

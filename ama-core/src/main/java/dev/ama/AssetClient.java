@@ -404,6 +404,17 @@ public final class AssetClient implements AutoCloseable {
     return aliasMoves.remove(Names.checkType(type), Names.checkAlias(alias), Objects.requireNonNull(expected, "expected"));
   }
 
+  /**
+   * Removes an alias, as {@link #removeAlias(String, String, AliasExpectation)}, with the removal
+   * signed by a release key: a client whose {@link TrustPolicy} requires signed moves of this alias
+   * then takes it as removed, where it refuses an unsigned removal as untrusted. If the alias is
+   * removed already but its head is not signed by this key, a signed removal is appended.
+   */
+  public AliasUpdate removeAlias(String type, String alias, AliasExpectation expected, SigningKey signer) {
+    return aliasMoves.remove(Names.checkType(type), Names.checkAlias(alias), Objects.requireNonNull(expected, "expected"),
+        Optional.of(Objects.requireNonNull(signer, "signer")));
+  }
+
   // ------------------------------------------------------------------ garbage collection
 
   /**

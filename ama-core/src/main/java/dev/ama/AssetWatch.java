@@ -327,10 +327,16 @@ public final class AssetWatch implements AutoCloseable {
       Optional<Instant> last = lastResolved();
       tell(l -> l.storeUnreachable(unreachable, last));
     } else {
-      if (failure instanceof AliasRemovedException) {
-        downloader.removedAlias(type, alias);
+      AmaException reported = failure;
+      if (failure instanceof AliasRemovedException removed) {
+        try {
+          downloader.removedAlias(removed);
+        } catch (UntrustedException e) {
+          reported = e;
+        }
       }
-      tell(l -> l.resolutionFailed(failure));
+      AmaException why = reported;
+      tell(l -> l.resolutionFailed(why));
     }
   }
 

@@ -263,8 +263,7 @@ final class Downloader {
       v = manifest(head.version());
       checkTrust(head, v);
     } catch (AliasRemovedException e) {
-      removedAlias(type, alias);
-      throw e;
+      throw removedAlias(e);
     } catch (StoreException e) {
       return fromCache(type, alias, options, e);
     }
@@ -292,7 +291,9 @@ final class Downloader {
   AssetVersion resolveTrusted(String type, String selector) {
     if (Names.isValidAlias(selector)) {
       Optional<AliasEntry> head = queries.head(Names.checkType(type), selector);
-      if (head.isPresent() && !head.get().removed()) {
+      if (head.isPresent() && head.get().removed()) {
+        trust.checkMove(head.get());
+      } else if (head.isPresent()) {
         AssetVersion v = queries.manifest(head.get().version());
         checkTrust(head.get(), v);
         return v;
@@ -328,11 +329,18 @@ final class Downloader {
   }
 
   /**
-   * Forgets what this machine served for an alias the store says was removed: an offline start
-   * later must not serve what was loaded before the removal.
+   * Takes an alias the store says was removed for removed, if the trust policy accepts its removal,
+   * and forgets what this machine served for it: an offline start later must not serve what was
+   * loaded before the removal. An untrusted removal changes nothing here.
+   *
+   * @return {@code removed}, for the caller to throw
+   * @throws UntrustedException if a rule requires the removal to be signed and it is not
    */
-  void removedAlias(String type, String alias) {
-    cache.forgetAlias(location, type, alias);
+  AliasRemovedException removedAlias(AliasRemovedException removed) {
+    AliasEntry removal = removed.removal();
+    trust.checkMove(removal);
+    cache.forgetAlias(location, removal.type(), removal.alias());
+    return removed;
   }
 
   /** Records that an alias was resolved against the store at {@code at}. */

@@ -46,13 +46,15 @@ final class SignatureAudit {
         problems.add(e.getMessage());
         continue;
       }
-      if (head.isEmpty() || head.get().removed()) {
+      if (head.isEmpty()) {
         continue;
       }
       aliases++;
       try {
         gate.checkMove(head.get());
-        gate.checkVersion(queries.manifest(head.get().version()), Optional.of(log.alias()));
+        if (!head.get().removed()) {
+          gate.checkVersion(queries.manifest(head.get().version()), Optional.of(log.alias()));
+        }
       } catch (AmaException e) {
         problems.add(e.getMessage());
       }

@@ -73,12 +73,15 @@ final class TrustGate {
 
   /**
    * Refuses an alias head that some rule requires to be signed and that carries no valid signature
-   * by an allowed key, or that is older than a signed head this client saw before.
+   * by an allowed key, or that is older than a signed head this client saw before. A removal is a
+   * move like any other: unsigned, it is refused as untrusted rather than taken for a removal, so
+   * bucket write access alone cannot take an alias out of service without it being reported.
    *
    * @throws UntrustedException naming the entry, the rule and the fix
    */
   void checkMove(AliasEntry head) {
     String name = head.type() + "/" + head.alias();
+    String moved = head.removed() ? "removed" : "moved";
     for (TrustPolicy.Rule rule : policy.rules()) {
       if (!rule.signedMoves() || !rule.applies(head.type(), Optional.of(head.alias()))) {
         continue;
@@ -87,7 +90,7 @@ final class TrustGate {
       Optional<AliasSignature> sig = head.signature();
       String why;
       if (sig.isEmpty()) {
-        why = "it carries no signature (moved by " + head.by() + " at " + head.at() + " without a release key)";
+        why = "it carries no signature (" + moved + " by " + head.by() + " at " + head.at() + " without a release key)";
       } else {
         Optional<TrustedKey> key = keys.stream().filter(k -> k.keyId().equals(sig.get().keyId())).findFirst();
         if (key.isPresent() && sig.get().verifies(key.get(), head)) {
@@ -99,11 +102,20 @@ final class TrustGate {
                 + ", which this rule does not accept"
             : "its signature by " + key.get().name() + " does not verify (the entry was altered after signing)";
       }
-      throw new UntrustedException("alias " + name + " in " + location + " points at " + head.target().map(Digest::toString)
-          .orElse("nothing") + " by entry " + head.seq() + " of its log, which is not trusted: " + policy.describe(rule)
-          + " requires the move to be signed by " + keys.stream().map(TrustedKey::name).toList() + ", and " + why
-          + ". Nothing was written. A holder of the release key can move it with: ama alias set " + head.type() + " "
-          + head.alias() + " VERSION --sign " + keys.get(0).name() + ".key.pem");
+      String keyFile = keys.get(0).name() + ".key.pem";
+      String what = head.removed()
+          ? "was removed by " + head.by() + " at " + head.at() + " (entry " + head.seq() + " of its log; it pointed at "
+              + head.previous().map(Digest::toString).orElse("?") + ")"
+          : "points at " + head.version() + " by entry " + head.seq() + " of its log";
+      String fix = head.removed()
+          ? "A holder of the release key can confirm the removal with: ama alias rm " + head.type() + " " + head.alias()
+              + " --sign " + keyFile + ", or restore the alias with: ama alias set " + head.type() + " " + head.alias()
+              + " " + head.previous().map(Digest::toString).orElse("VERSION") + " --sign " + keyFile
+          : "A holder of the release key can move it with: ama alias set " + head.type() + " " + head.alias()
+              + " VERSION --sign " + keyFile;
+      throw new UntrustedException("alias " + name + " in " + location + " " + what + ", which is not trusted: "
+          + policy.describe(rule) + " requires the " + (head.removed() ? "removal" : "move") + " to be signed by "
+          + keys.stream().map(TrustedKey::name).toList() + ", and " + why + ". Nothing was written. " + fix);
     }
   }
 

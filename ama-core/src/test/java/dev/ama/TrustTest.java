@@ -294,6 +294,50 @@ class TrustTest {
   }
 
   @Test
+  void aSignedRemovalIsARemovalUnderAPolicyRequiringSignedMovesAndCannotBeUndoneByDeletingIt() throws IOException {
+    try (AssetClient w = writer(); AssetClient c = client(signedMoves())) {
+      AssetVersion v1 = upload(w, Optional.of(release));
+      AliasUpdate removal = w.removeAlias("rnn_models", "prod", AliasExpectation.any(), release);
+      assertEquals(AliasUpdate.Result.REMOVED, removal.result());
+      assertEquals(release.keyId(), removal.head().orElseThrow().signature().orElseThrow().keyId());
+      AliasRemovedException e = assertThrows(AliasRemovedException.class, () -> c.load("rnn_models", "prod"));
+      assertEquals("alice", e.removal().by());
+      assertTrue(e.getMessage().contains("was removed by alice"), e.getMessage());
+      assertTrue(w.verifySignatures(signedMoves()).ok(), w.verifySignatures(signedMoves()).problems().toString());
+      // Deleting the signed removal would bring the signed move before it back.
+      storage.delete(StoreLayout.aliasEntry("rnn_models", "prod", 2));
+      storage.delete(StoreLayout.aliasHead("rnn_models", "prod"));
+      assertTrue(refusedDownload(c).getMessage().contains("saw its signed entry 2 before"));
+      assertEquals(v1.version(), w.alias("rnn_models", "prod").orElseThrow().version());
+    }
+  }
+
+  @Test
+  void anUnsignedRemovalIsRefusedAsUntrustedSayingWhoRemovedItUntilAReleaseKeySignsTheRemoval() throws IOException {
+    try (AssetClient w = writer(); AssetClient c = client(signedMoves())) {
+      AssetVersion v1 = upload(w, Optional.of(release));
+      assertEquals(AliasUpdate.Result.REMOVED, w.removeAlias("rnn_models", "prod").result());
+      String m = assertThrows(UntrustedException.class, () -> c.load("rnn_models", "prod")).getMessage();
+      assertTrue(m.contains("was removed by alice at ") && m.contains("entry 2") && m.contains(v1.version().toString())
+          && m.contains("carries no signature"), m);
+      assertTrue(m.contains("ama alias rm rnn_models prod --sign release.key.pem")
+          && m.contains("ama alias set rnn_models prod " + v1.version() + " --sign release.key.pem"), m);
+      assertTrue(refusedDownload(c).getMessage().contains("was removed by alice"));
+      SignatureReport audit = w.verifySignatures(signedMoves());
+      assertEquals(1, audit.problems().size(), audit.problems().toString());
+      assertTrue(audit.problems().get(0).contains("was removed by alice"), audit.problems().toString());
+      // A holder of the release key confirms the removal: a signed removal over the unsigned one.
+      AliasUpdate signed = w.removeAlias("rnn_models", "prod", AliasExpectation.any(), release);
+      assertEquals(AliasUpdate.Result.REMOVED, signed.result());
+      assertEquals(Optional.of(v1.version()), signed.head().orElseThrow().previous(), "names the version last held");
+      assertThrows(AliasRemovedException.class, () -> c.load("rnn_models", "prod"));
+      assertTrue(w.verifySignatures(signedMoves()).ok());
+      assertEquals(AliasUpdate.Result.ALREADY_THERE,
+          w.removeAlias("rnn_models", "prod", AliasExpectation.any(), release).result(), "signed by that key already");
+    }
+  }
+
+  @Test
   void aPolicyFolderOfPublicKeysRequiresSignedVersionsAndAPolicyFileAddsRules() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("trust"));
     Files.write(dir.resolve("release.pub.pem"), release.publicKey().pem());

@@ -7,6 +7,8 @@ import dev.ama.AliasUpdate;
 import dev.ama.AssetClient;
 import dev.ama.ConflictException;
 import dev.ama.Digest;
+import dev.ama.SigningKey;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -62,6 +64,16 @@ final class AliasCommand extends AmaCommand {
 
     @Option(names = "--json", description = "Print the outcome as JSON for scripts.")
     boolean json;
+
+    @Option(names = "--sign", paramLabel = "KEY", description = "Sign the entry with this release key (NAME.key.pem, or"
+        + " FILE.p12[:ENTRY] with AMA_KEY_PASSWORD), so clients requiring signed moves follow it; an alias already"
+        + " there gets a signed entry. See docs/trust.md.")
+    Optional<String> sign;
+
+    /** The key of --sign, read before the store is opened so that a wrong path or password fails first. */
+    Optional<SigningKey> signer() {
+      return sign.map(this::signingKey);
+    }
 
     AliasExpectation expectation(AssetClient client) {
       if (expect == null) {
@@ -149,14 +161,9 @@ final class AliasCommand extends AmaCommand {
     @Parameters(index = "2", paramLabel = "SELECTOR", description = "The version: alias, alias@N, sha256:<hex> or a unique digest prefix.")
     String selector;
 
-    @Option(names = "--sign", paramLabel = "KEY", description = "Sign the move with this release key (NAME.key.pem, or"
-        + " FILE.p12[:ENTRY] with AMA_KEY_PASSWORD), so clients requiring signed moves follow it; an alias already"
-        + " there gets a signed entry. See docs/trust.md.")
-    java.util.Optional<String> sign;
-
     @Override
     public Integer call() {
-      java.util.Optional<dev.ama.SigningKey> signer = sign.map(this::signingKey);
+      Optional<SigningKey> signer = signer();
       try (AssetClient client = openClient()) {
         AliasUpdate update = signer.isPresent()
             ? client.setAlias(type, alias, client.version(type, selector), expectation(client), signer.get())
@@ -176,7 +183,9 @@ final class AliasCommand extends AmaCommand {
         "Appends a removal to the alias's log: resolving the alias then fails (exit 3) saying who removed it and"
             + " when, 'ama ls TYPE' no longer lists it (--all does), 'ama log' still shows every entry, and alias@N"
             + " still names its old versions. Setting it again ('ama alias set', or an upload) continues the same"
-            + " log. No version is deleted. Removing an alias already removed writes nothing (exit 0).",
+            + " log. No version is deleted. Removing an alias already removed writes nothing (exit 0), unless --sign"
+            + " signs a removal its head lacks. A client whose trust policy requires signed moves of the alias takes"
+            + " an unsigned removal for untrusted (exit 6), not for a removal: see docs/trust.md.",
         ""
       },
       footer = {
@@ -184,15 +193,20 @@ final class AliasCommand extends AmaCommand {
         "%nExit codes: 0 removed or already removed, 3 no such alias, 5 the alias did not point where --expect said.",
         "%nExamples:",
         "  ama alias rm rnn_models canary",
-        "  ama alias rm rnn_models canary --expect canary@2"
+        "  ama alias rm rnn_models canary --expect canary@2",
+        "  ama alias rm rnn_models prod --sign keys/release.key.pem"
       })
   static final class Remove extends Update {
     @Override
     public Integer call() {
+      Optional<SigningKey> signer = signer();
       try (AssetClient client = openClient()) {
-        AliasUpdate update = client.removeAlias(type, alias, expectation(client));
+        AliasUpdate update = signer.isPresent()
+            ? client.removeAlias(type, alias, expectation(client), signer.get())
+            : client.removeAlias(type, alias, expectation(client));
         return report(update, "removed " + type + "/" + alias + ", which pointed at "
-            + update.head().flatMap(AliasEntry::previous).map(Digest::toString).orElse("?"));
+            + update.head().flatMap(AliasEntry::previous).map(Digest::toString).orElse("?")
+            + signer.map(k -> ", signed by " + k.name()).orElse(""));
       }
     }
   }

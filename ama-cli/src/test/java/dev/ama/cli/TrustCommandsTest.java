@@ -118,6 +118,39 @@ class TrustCommandsTest {
     ama.ok("download", "rnn_models", "--alias", "prod", "--trust", trust.toString(), "-o", "out");
   }
 
+  @Test
+  void anUnsignedRemovalOfAnAliasRequiringSignedMovesIsReportedAndRefusedUntilARemovalIsSigned() throws IOException {
+    Files.writeString(trust.resolve("policy.yaml"), "rules:\n  - types: rnn_models\n    aliases: prod\n    moves: signed\n"
+        + "    keys: [release]\n");
+    upload("--sign", "keys/release.key.pem");
+    ama.ok("alias", "rm", "rnn_models", "prod");
+    Ama.Result audit = ama.run("verify", "--signatures", "--trust", trust.toString());
+    assertEquals(6, audit.code(), audit.toString());
+    assertTrue(audit.toString().contains("rnn_models/prod") && audit.toString().contains("was removed by "), audit.toString());
+    Ama.Result refused = ama.run("download", "rnn_models", "--alias", "prod", "--trust", trust.toString(), "-o", "out");
+    assertEquals(6, refused.code(), refused.toString());
+    assertTrue(refused.err().contains("was removed by ") && refused.err().contains("carries no signature")
+        && refused.err().contains("ama alias rm rnn_models prod --sign release.key.pem"), refused.err());
+
+    Ama.Result signed = ama.ok("alias", "rm", "rnn_models", "prod", "--sign", "keys/release.key.pem");
+    assertTrue(signed.out().contains("signed by release"), signed.toString());
+    Ama.Result removed = ama.run("download", "rnn_models", "--alias", "prod", "--trust", trust.toString(), "-o", "out");
+    assertEquals(3, removed.code(), removed.toString());
+    assertTrue(removed.err().contains("was removed by "), removed.err());
+    assertTrue(ama.ok("verify", "--signatures", "--trust", trust.toString()).out().contains("all trusted"));
+    assertTrue(isEmpty(ama.work.resolve("out")));
+  }
+
+  @Test
+  void aSignedRemovalVerifiesUnderAPolicyRequiringSignedMoves() throws IOException {
+    Files.writeString(trust.resolve("policy.yaml"), "rules:\n  - types: rnn_models\n    moves: signed\n    keys: [release]\n");
+    upload("--sign", "keys/release.key.pem");
+    JsonNode rm = JSON.readTree(ama.ok("alias", "rm", "rnn_models", "prod", "--sign", "keys/release.key.pem", "--json").out());
+    assertEquals("REMOVED", rm.get("result").asText());
+    Ama.Result audit = ama.ok("verify", "--signatures", "--trust", trust.toString());
+    assertTrue(audit.out().contains("all trusted") && audit.out().contains("1 alias head"), audit.toString());
+  }
+
   // ---- the independent check ----
 
   @Test
