@@ -11,6 +11,7 @@ import dev.ama.InvalidInputException;
 import dev.ama.LoadedAsset;
 import dev.ama.Names;
 import dev.ama.StoreException;
+import dev.ama.VersionSignature;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,7 +84,8 @@ final class DownloadCommand extends VersionCommand {
       + " this machine last loaded for the alias from the local cache (with a warning).")
   boolean strict;
 
-  @Option(names = "--json", description = "Print JSON: the version (as 'ama show --json') plus dir, written,"
+  @Option(names = "--json", description = "Print JSON: the version (as 'ama show --json', with its signatures;"
+      + " null when stale) plus dir, written,"
       + " unchanged and replaced (paths relative to dir), with --file the file written, and stale (true if it came"
       + " from the local cache because the store was unreachable).")
   boolean json;
@@ -116,6 +118,7 @@ final class DownloadCommand extends VersionCommand {
     AssetVersion version;
     DownloadResult result;
     LoadedAsset cached = null;
+    Optional<List<VersionSignature>> signers;
     try (AssetClient client = openClient()) {
       try {
         version = client.trustedVersion(type, alias);
@@ -154,6 +157,8 @@ final class DownloadCommand extends VersionCommand {
           cached.close();
         }
       }
+      // A stale download came from the cache because the store is unreachable: its signatures are unknown.
+      signers = json && cached == null ? Optional.of(client.signatures(version)) : Optional.empty();
     }
     Path dir = result.folder();
     List<AssetFile> files = file.isPresent() ? version.file(file.get()).stream().toList() : selection.select(version);
@@ -164,6 +169,11 @@ final class DownloadCommand extends VersionCommand {
     if (json) {
       ObjectNode node = Views.version(version);
       node.put("alias", isAliasName(alias) ? alias : version.alias().orElse(null));
+      if (signers.isPresent()) {
+        node.set("signatures", Views.signatures(signers.get()));
+      } else {
+        node.putNull("signatures");
+      }
       if (archivePath.isPresent()) {
         node.putNull("dir");
         node.put("archive", archivePath.get().toString());

@@ -7,7 +7,6 @@ import dev.ama.AssetVersion;
 import dev.ama.AliasSignature;
 import dev.ama.Names;
 import dev.ama.VersionSignature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -50,13 +49,7 @@ final class ShowCommand extends VersionCommand {
         } else {
           node.putNull("aliasEntry");
         }
-        ArrayNode sigs = node.putArray("signatures");
-        for (VersionSignature s : signers) {
-          ObjectNode n = sigs.addObject();
-          n.put("keyId", s.keyId());
-          n.put("name", s.keyName().orElse(null));
-          n.put("status", s.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-        }
+        node.set("signatures", Views.signatures(signers));
         node.put("aliasSignedBy", entry.flatMap(AliasEntry::signature).map(AliasSignature::keyId).orElse(null));
         Format.printJson(out(), node);
       } else {

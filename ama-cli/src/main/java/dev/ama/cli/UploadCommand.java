@@ -6,6 +6,7 @@ import dev.ama.AssetUpload;
 import dev.ama.AssetVersion;
 import dev.ama.InvalidInputException;
 import dev.ama.NotFoundException;
+import dev.ama.VersionSignature;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
     footer = {"%nExamples:", "  ama upload", "  ama upload --json", "  ama upload --rehash",
         "  ama upload --store s3://bucket/assets"})
 final class UploadCommand extends AmaCommand {
-  @Option(names = "--json", description = "Print the uploaded version as JSON (the shape of 'ama show --json').")
+  @Option(names = "--json", description = "Print the uploaded version as JSON (the shape of 'ama show --json', with its"
+      + " signatures).")
   boolean json;
 
   @Option(names = "--rehash", description = "Hash every file again instead of trusting the hash cache for files that"
@@ -74,6 +76,7 @@ final class UploadCommand extends AmaCommand {
       }
     }
     AssetVersion version;
+    List<VersionSignature> signers;
     // Read before anything is hashed or sent: a wrong key path must fail at once.
     Optional<dev.ama.SigningKey> signer = sign.map(this::signingKey);
     try (AssetClient client = openClient()) {
@@ -109,6 +112,7 @@ final class UploadCommand extends AmaCommand {
       }
       signer.ifPresent(upload::sign);
       version = upload.upload();
+      signers = json ? client.signatures(version) : List.of();
     }
     Stage.LastUpload done = new Stage.LastUpload(type, stage.alias(), version.version().toString(), version.createdAt());
     Stage after;
@@ -122,6 +126,7 @@ final class UploadCommand extends AmaCommand {
       ObjectNode node = Views.version(version);
       // Identical content is one version: it may have been first uploaded under another alias.
       node.put("alias", done.alias().orElse(version.alias().orElse(null)));
+      node.set("signatures", Views.signatures(signers));
       Format.printJson(out(), node);
     } else {
       String name = type + done.alias().map(a -> "/" + a).orElse("");

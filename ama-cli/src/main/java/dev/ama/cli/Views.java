@@ -8,7 +8,9 @@ import dev.ama.AssetVersion;
 import dev.ama.Digest;
 import dev.ama.LineageGraph;
 import dev.ama.Ref;
+import dev.ama.VersionSignature;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
 
@@ -40,6 +42,22 @@ final class Views {
       refs.addObject().put("type", r.type()).put("alias", r.alias().orElse(null)).put("version", r.version().toString());
     }
     return node;
+  }
+
+  /**
+   * A version's signatures as JSON, as {@code show}, {@code upload} and {@code download} print
+   * them: {@code [{keyId, name, status: valid|invalid|unknown-key}]}; {@code name} is {@code null}
+   * for a key the trust policy does not know.
+   */
+  static ArrayNode signatures(List<VersionSignature> signatures) {
+    ArrayNode out = Format.array();
+    for (VersionSignature s : signatures) {
+      ObjectNode n = out.addObject();
+      n.put("keyId", s.keyId());
+      n.put("name", s.keyName().orElse(null));
+      n.put("status", s.status().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    }
+    return out;
   }
 
   /**

@@ -140,6 +140,36 @@ class JsonOutputTest {
   }
 
   @Test
+  void uploadAndDownloadListTheVersionsSignaturesAsShowDoes() throws Exception {
+    ama.ok("key", "generate", "--out", "keys");
+    ama.write("model.h5", "weights v3");
+    ama.ok("add", "model.h5");
+    ama.ok("set", "--alias", "m");
+    JsonNode uploaded = json("upload", "--sign", "keys/release.key.pem", "--json");
+    JsonNode sig = uploaded.get("signatures").get(0);
+    assertEquals(List.of("keyId", "name", "status"), fields(sig));
+    assertTrue(sig.get("keyId").asText().matches("[0-9a-f]{64}"), sig.toString());
+    assertTrue(sig.get("name").isNull(), "no trust policy names the key: " + sig);
+    assertEquals("unknown-key", sig.get("status").asText());
+    assertEquals(json("show", "models", "--alias", "m", "--json").get("signatures"), uploaded.get("signatures"));
+
+    Path trust = java.nio.file.Files.createDirectories(tmp.resolve("trust"));
+    java.nio.file.Files.copy(ama.work.resolve("keys/release.pub.pem"), trust.resolve("release.pub.pem"));
+    ama.env.put("AMA_TRUST", trust.toString());
+    JsonNode downloaded = json("download", "models", "--alias", "m", "--json");
+    assertEquals(1, downloaded.get("signatures").size(), downloaded.toString());
+    assertEquals("release", downloaded.get("signatures").get(0).get("name").asText());
+    assertEquals("valid", downloaded.get("signatures").get(0).get("status").asText());
+    assertEquals(json("show", "models", "--alias", "m", "--json").get("signatures"), downloaded.get("signatures"));
+  }
+
+  @Test
+  void anUnsignedVersionHasNoSignaturesInUploadAndDownloadJson() throws Exception {
+    assertEquals(0, JSON.readTree(uploadAgainWithRef()).get("signatures").size());
+    assertEquals(0, json("download", "models", "--alias", "m", "--json").get("signatures").size());
+  }
+
+  @Test
   void downloadReportsTheVersionAndFolder() throws Exception {
     JsonNode download = json("download", "models", "--alias", "m", "--json");
     assertEquals(ama.work.resolve("m").toString(), download.get("dir").asText());
