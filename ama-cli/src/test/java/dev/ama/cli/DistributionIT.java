@@ -195,6 +195,53 @@ class DistributionIT {
   }
 
   @Test
+  void everyJarInLibIsListedInThirdPartyWithALicenceAndItsNoticeFilesAreCopied() throws Exception {
+    Path root = dist.root();
+    // groupId:artifactId:version, then indented lines; a licence line is "  License: NAME - URL".
+    Map<String, List<String>> licences = new HashMap<>();
+    String jar = null;
+    for (String line : Files.readAllLines(root.resolve("THIRD-PARTY.txt"))) {
+      java.util.regex.Matcher gav = java.util.regex.Pattern.compile("([^\\s:]+):([^\\s:]+):([^\\s:]+)").matcher(line);
+      if (gav.matches()) {
+        jar = gav.group(2) + "-" + gav.group(3) + ".jar";
+        licences.put(jar, new java.util.ArrayList<>());
+      } else if (jar != null && line.startsWith("  License: ")) {
+        licences.get(jar).add(line.substring("  License: ".length()));
+      }
+    }
+    List<String> jars;
+    try (var s = Files.list(root.resolve("lib"))) {
+      jars = s.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".jar")).sorted().toList();
+    }
+    assertTrue(jars.size() > 20, "lib/ holds the runtime jars: " + jars);
+    String own = root.getFileName() + ".jar";
+    for (String name : jars) {
+      if (name.equals(own)) {
+        continue;
+      }
+      List<String> found = licences.get(name);
+      assertTrue(found != null && !found.isEmpty(), name + " in lib/ has no licence in THIRD-PARTY.txt: " + licences.keySet());
+      assertTrue(found.stream().allMatch(l -> l.matches(".+ - https?://\\S+")), name + ": " + found);
+      if (name.startsWith("ama-")) {
+        continue;
+      }
+      // What the jar carries itself is passed on unchanged (Apache-2.0 section 4(d) for NOTICE).
+      Path copied = root.resolve("licenses").resolve(name.substring(0, name.length() - ".jar".length()) + "-jar");
+      try (ZipFile z = new ZipFile(root.resolve("lib").resolve(name).toFile())) {
+        for (ZipEntry e : Collections.list(z.entries())) {
+          if (!e.isDirectory() && e.getName().matches("META-INF/(NOTICE|LICENSE)[^/]*")) {
+            Path copy = copied.resolve(e.getName());
+            assertTrue(Files.isRegularFile(copy), e.getName() + " of " + name + " is not in " + copied);
+            try (var in = z.getInputStream(e)) {
+              assertArrayEquals(in.readAllBytes(), Files.readAllBytes(copy), copy.toString());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void bothArchivesHoldTheSameLayout() throws Exception {
     Path root = dist.root();
     String base = root.getFileName() + "/";
@@ -202,7 +249,7 @@ class DistributionIT {
     try (var walk = Files.walk(root)) {
       walk.filter(Files::isRegularFile).forEach(f -> unpacked.add(base + root.relativize(f)));
     }
-    for (String required : List.of("bin/ama", "README.md", "LICENSE", "docs/cli.md", "docs/storage-spi.md",
+    for (String required : List.of("bin/ama", "README.md", "LICENSE", "THIRD-PARTY.txt", "docs/cli.md", "docs/storage-spi.md",
         "completion/ama.bash", "completion/_ama", "plugins/README.txt",
         "lib/" + root.getFileName() + ".jar")) {
       assertTrue(unpacked.contains(base + required), required + " missing from " + unpacked);
