@@ -242,6 +242,19 @@ class DistributionIT {
   }
 
   @Test
+  void theWindowsLauncherIsInTheArchiveAndStartsTheMainClassBinAmaStarts() throws Exception {
+    java.util.regex.Matcher main = java.util.regex.Pattern.compile("-cp \"\\$classpath\" (\\S+) \"\\$@\"")
+        .matcher(Files.readString(dist.launcher()));
+    assertTrue(main.find(), "bin/ama names no main class after -cp");
+    assertEquals(AmaCli.class.getName(), main.group(1));
+    String cmd = Files.readString(dist.root().resolve("bin/ama.cmd"));
+    assertTrue(cmd.contains("-cp \"%AMA_CP%\" " + main.group(1) + " %*"), cmd);
+    assertTrue(cmd.contains("lib\\*") && cmd.contains("plugins\\*") && cmd.contains("%USERPROFILE%\\.ama\\plugins\\*")
+        && cmd.contains("%AMA_CLASSPATH%") && cmd.contains("%JAVA_HOME%\\bin\\java.exe"), cmd);
+    assertTrue(cmd.contains("\r\n") && !cmd.replace("\r\n", "").contains("\n"), "cmd.exe reads CRLF lines");
+  }
+
+  @Test
   void bothArchivesHoldTheSameLayout() throws Exception {
     Path root = dist.root();
     String base = root.getFileName() + "/";
@@ -249,7 +262,7 @@ class DistributionIT {
     try (var walk = Files.walk(root)) {
       walk.filter(Files::isRegularFile).forEach(f -> unpacked.add(base + root.relativize(f)));
     }
-    for (String required : List.of("bin/ama", "README.md", "LICENSE", "THIRD-PARTY.txt", "docs/cli.md", "docs/storage-spi.md",
+    for (String required : List.of("bin/ama", "bin/ama.cmd", "README.md", "LICENSE", "THIRD-PARTY.txt", "docs/cli.md", "docs/storage-spi.md",
         "completion/ama.bash", "completion/_ama", "plugins/README.txt",
         "lib/" + root.getFileName() + ".jar")) {
       assertTrue(unpacked.contains(base + required), required + " missing from " + unpacked);
