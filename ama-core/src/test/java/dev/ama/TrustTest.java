@@ -338,6 +338,34 @@ class TrustTest {
   }
 
   @Test
+  void aWatchReportsAnUnsignedRemovalAsUntrustedAndASignedOneAsARemoval() throws Exception {
+    java.util.concurrent.BlockingQueue<AmaException> failures = new java.util.concurrent.LinkedBlockingQueue<>();
+    AssetWatch.Listener listener = new AssetWatch.Listener() {
+      @Override
+      public void resolutionFailed(AmaException cause) {
+        failures.add(cause);
+      }
+    };
+    try (AssetClient w = writer(); AssetClient c = client(signedMoves())) {
+      AssetVersion v1 = upload(w, Optional.of(release));
+      try (AssetWatch watch = c.watch("rnn_models", "prod",
+          WatchOptions.defaults().pollInterval(Duration.ofMillis(50)).listener(listener))) {
+        w.removeAlias("rnn_models", "prod");
+        AmaException unsigned = failures.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(unsigned instanceof UntrustedException && unsigned.getMessage().contains("was removed by alice"),
+            String.valueOf(unsigned));
+        assertEquals(v1.version(), watch.current().version(), "the signed version keeps serving");
+        w.removeAlias("rnn_models", "prod", AliasExpectation.any(), release);
+        AmaException signed;
+        do {
+          signed = failures.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        } while (signed instanceof UntrustedException);
+        assertTrue(signed instanceof AliasRemovedException, String.valueOf(signed));
+      }
+    }
+  }
+
+  @Test
   void aPolicyFolderOfPublicKeysRequiresSignedVersionsAndAPolicyFileAddsRules() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("trust"));
     Files.write(dir.resolve("release.pub.pem"), release.publicKey().pem());
