@@ -134,7 +134,8 @@ final class StoreProbe {
     }
     List<Check> checks = new ArrayList<>(run.checks.values());
     List<String> leftovers = new ArrayList<>(run.written);
-    Instant at = clock.instant();
+    // Milliseconds, the precision AMA records, so the recorded verdict reads back equal.
+    Instant at = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     ProbeReport draft = new ProbeReport(store.location(), user, at, checks, run.skew, leftovers, false);
     boolean recorded = writable && record(draft);
     return new ProbeReport(store.location(), user, at, checks, run.skew, leftovers, recorded);
