@@ -41,8 +41,13 @@ public record ProbeReport(String location, String by, Instant at, List<Check> ch
     CREATE_ONLY_THREADS(true),
     /** The same between separate processes, as between machines. */
     CREATE_ONLY_PROCESSES(true),
-    /** Listings come in the order of keys' UTF-8 bytes. */
+    /** Listings of keys such as AMA writes (ASCII) come in the order of their bytes. */
     LISTING_ORDER(true),
+    /**
+     * Listings of keys beyond ASCII come in the order of their UTF-8 bytes, as the SPI requires;
+     * AMA's own keys are ASCII (type and alias names, hex digests), so this only informs.
+     */
+    LISTING_ORDER_UNICODE(false),
     /** A listing shows every object written before it began. */
     LISTING_COMPLETE(true),
     /** An object is readable, with its bytes, right after its write returned. */

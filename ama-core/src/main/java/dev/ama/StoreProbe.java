@@ -173,8 +173,8 @@ final class StoreProbe {
       readBack(run, run.base + "hint", hint).ifPresent(lagging::add);
     } catch (IOException | RuntimeException e) {
       String why = "writing under " + run.base + " failed: " + e;
-      for (Property p : List.of(Property.READ_AFTER_WRITE, Property.LISTING_ORDER, Property.LISTING_COMPLETE,
-          Property.CLOCK)) {
+      for (Property p : List.of(Property.READ_AFTER_WRITE, Property.LISTING_ORDER, Property.LISTING_ORDER_UNICODE,
+          Property.LISTING_COMPLETE, Property.CLOCK)) {
         run.set(p, Verdict.UNKNOWN, why, "not tried: this client could not write the probe's objects");
       }
       return;
@@ -215,11 +215,13 @@ final class StoreProbe {
     } catch (IOException | RuntimeException e) {
       String why = "listing " + dir + " failed: " + e;
       run.set(Property.LISTING_ORDER, Verdict.UNKNOWN, why, "not tried");
+      run.set(Property.LISTING_ORDER_UNICODE, Verdict.UNKNOWN, why, "not tried");
       run.set(Property.LISTING_COMPLETE, Verdict.UNKNOWN, why, "not tried");
       return;
     }
     List<String> expected = ORDER_NAMES.stream().map(n -> dir + n).sorted(StorageKeys.ORDER).toList();
-    checkOrder(run, listed, "the probe's " + listed.size() + " keys");
+    checkOrder(run, listed.stream().filter(StoreProbe::ascii).toList(), Property.LISTING_ORDER, "the probe's ASCII keys");
+    checkOrder(run, listed, Property.LISTING_ORDER_UNICODE, "the probe's " + listed.size() + " keys, some beyond ASCII,");
     List<String> missing = expected.stream().filter(k -> !listed.contains(k)).toList();
     if (missing.isEmpty()) {
       run.set(Property.LISTING_COMPLETE, Verdict.OK, "every one of " + expected.size() + " objects written was listed",
@@ -232,26 +234,37 @@ final class StoreProbe {
     }
   }
 
-  private static void checkOrder(Run run, List<String> listed, String what) {
+  private static boolean ascii(String key) {
+    return key.chars().allMatch(c -> c < 0x80);
+  }
+
+  private static void checkOrder(Run run, List<String> listed, Property p, String what) {
+    boolean mine = p == Property.LISTING_ORDER;
     for (int i = 1; i < listed.size(); i++) {
       if (StorageKeys.ORDER.compare(listed.get(i - 1), listed.get(i)) >= 0) {
-        run.set(Property.LISTING_ORDER, Verdict.BROKEN, "listed " + quoted(listed.get(i - 1)) + " before "
-                + quoted(listed.get(i)) + ", against the order of their UTF-8 bytes",
-            "listings resumed after a key (startAfter, pages) skip or repeat objects: gc and verify can miss"
-                + " objects, and a paged ama ls can lose versions");
+        run.set(p, Verdict.BROKEN, "listed " + quoted(listed.get(i - 1)) + " before " + quoted(listed.get(i))
+                + ", against the order of their UTF-8 bytes",
+            mine ? "listings resumed after a key (startAfter, pages) skip or repeat objects: gc and verify can miss"
+                + " objects, and a paged ama ls can lose versions"
+                : "no harm to AMA, whose keys are ASCII; a program that lists other keys through this backend and"
+                + " resumes after a key can skip or repeat objects (the storage SPI requires UTF-8 byte order)");
         return;
       }
     }
-    run.set(Property.LISTING_ORDER, Verdict.OK, what + " were listed in the order of their UTF-8 bytes",
-        "paged listings neither skip nor repeat objects");
+    run.set(p, Verdict.OK, what + " were listed in the order of their UTF-8 bytes",
+        mine ? "paged listings neither skip nor repeat objects" : "listings of any key resume correctly");
   }
 
   /** Without writes, the order of what the store already holds is all that can be checked. */
   private static void probeExistingOrder(Run run) {
     try (Stream<ObjectInfo> s = run.storage.list("")) {
-      checkOrder(run, s.limit(10_000).map(ObjectInfo::key).toList(), "the store's first keys");
+      List<String> keys = s.limit(10_000).map(ObjectInfo::key).toList();
+      checkOrder(run, keys.stream().filter(StoreProbe::ascii).toList(), Property.LISTING_ORDER, "the store's first keys");
+      run.set(Property.LISTING_ORDER_UNICODE, Verdict.UNKNOWN, "the backend is read-only, so no key beyond ASCII"
+          + " could be written", "not tried");
     } catch (IOException | RuntimeException e) {
       run.set(Property.LISTING_ORDER, Verdict.UNKNOWN, "listing the store failed: " + e, "not tried");
+      run.set(Property.LISTING_ORDER_UNICODE, Verdict.UNKNOWN, "listing the store failed: " + e, "not tried");
     }
   }
 

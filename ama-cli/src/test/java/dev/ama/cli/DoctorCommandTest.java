@@ -32,7 +32,8 @@ class DoctorCommandTest {
   @Test
   void aFileSystemStoreIsOkOnEveryPropertyAndTheVerdictIsRecordedForOthers() throws IOException {
     Ama.Result r = ama.ok("doctor", "--rounds", "5");
-    for (String p : List.of("create-only-threads", "create-only-processes", "listing-order", "listing-complete",
+    for (String p : List.of("create-only-threads", "create-only-processes", "listing-order", "listing-order-unicode",
+        "listing-complete",
         "read-after-write", "clock", "read", "upload", "alias-moves", "delete")) {
       assertTrue(r.out().contains("\nok       " + String.format("%-22s", p) + " "), p + " in\n" + r.out());
     }
@@ -52,7 +53,7 @@ class DoctorCommandTest {
     assertTrue(json.get("ok").asBoolean());
     assertEquals("alice", json.get("by").asText());
     assertTrue(json.get("at").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"), json.toString());
-    assertEquals(10, json.get("checks").size());
+    assertEquals(11, json.get("checks").size());
     JsonNode first = json.get("checks").get(0);
     assertEquals("create-only-threads", first.get("property").asText());
     assertEquals("ok", first.get("verdict").asText());

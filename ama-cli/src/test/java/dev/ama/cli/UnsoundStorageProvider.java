@@ -18,8 +18,9 @@ import java.util.stream.Stream;
 /**
  * {@code unsound:/path/to/store}: a filesystem store with the two flaws {@code ama doctor} must
  * name, found on real S3-compatible servers and in hand-written backends: create-only writes as
- * check-then-insert (with a pause that widens the window), and listings in the order of Java
- * strings rather than of UTF-8 bytes. Opened by name, so the probe's child processes get them too.
+ * check-then-insert (with a pause that widens the window), and listings in the order of a sorted
+ * walk of folders ({@code b/c} right after {@code b}, before {@code b-c}, though {@code '/'} sorts
+ * after {@code '-'}). Opened by name, so the probe's child processes get them too.
  */
 public final class UnsoundStorageProvider implements StorageProvider {
   @Override
@@ -48,7 +49,7 @@ public final class UnsoundStorageProvider implements StorageProvider {
       @Override
       public Stream<ObjectInfo> list(String prefix, String startAfter) throws IOException {
         try (Stream<ObjectInfo> s = super.list(prefix, startAfter)) {
-          return s.sorted(Comparator.comparing(ObjectInfo::key)).toList().stream();
+          return s.sorted(Comparator.comparing(o -> o.key().replace('/', '\0'))).toList().stream();
         }
       }
     };
