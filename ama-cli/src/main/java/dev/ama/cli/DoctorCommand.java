@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
           + " could not be reached.",
       "%nJSON: {store, by, at, ok, recorded, clockSkewMillis, checks: [{property, verdict, required, detail,"
           + " meaning}], leftovers: [key]}.",
-      "%nSee docs/trust.md#ama-doctor for what each verdict means.",
+      "%nSee docs/trust.md (the store probe) for what each verdict means.",
       "%nExamples:",
       "  ama doctor",
       "  ama doctor --rounds 200 --processes 4 --store s3://bucket/models",
