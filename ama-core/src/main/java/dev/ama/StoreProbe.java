@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ama.ProbeReport.Check;
 import dev.ama.ProbeReport.Property;
 import dev.ama.ProbeReport.Verdict;
+import dev.ama.internal.ChildPipe;
 import dev.ama.internal.ProbeChild;
 import dev.ama.spi.Content;
 import dev.ama.spi.ObjectInfo;
@@ -461,7 +462,7 @@ final class StoreProbe {
         String key = run.base + "race/processes-" + round;
         run.written.add(key);
         for (int i = 0; i < children.size(); i++) {
-          children.get(i).send("PUT " + ProbeChild.encode(key) + " p" + i);
+          children.get(i).send("PUT " + ChildPipe.encode(key) + " p" + i);
         }
         List<String> answers = new ArrayList<>();
         for (int i = 0; i < children.size(); i++) {
@@ -502,8 +503,8 @@ final class StoreProbe {
           "-cp", System.getProperty("java.class.path"), ProbeChild.class.getName());
       Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
       Child c = new Child(p);
-      c.send(ProbeChild.encode(location));
-      c.send(ProbeChild.encodeOptions(options));
+      c.send(ChildPipe.encode(location));
+      c.send(ChildPipe.encodeOptions(options));
       return c;
     }
 
