@@ -586,7 +586,10 @@ final class StoreProbe {
         }
       }
     }
-    if (refused == null) {
+    if (refused == null && deleted == 0) {
+      run.set(Property.DELETE, Verdict.UNKNOWN, "the probe wrote nothing, so it deleted nothing",
+          "not tried: this client could not write");
+    } else if (refused == null) {
       run.set(Property.DELETE, Verdict.OK, "removed the probe's " + deleted + " objects", "this client can run gc --yes");
     } else {
       run.set(Property.DELETE, Verdict.BROKEN, refused + "; " + run.written.size() + " probe objects are left",

@@ -209,6 +209,45 @@ class StoreProbeTest {
     }
   }
 
+  /** A serving machine's bucket policy: it may read and list, every write is refused. */
+  private static final class ReadOnlyPolicy extends ForwardingStorage {
+    ReadOnlyPolicy(Storage delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public dev.ama.spi.PutOutcome putIfAbsent(String key, dev.ama.spi.Content content) throws IOException {
+      throw new IOException("Access Denied (403) writing " + key);
+    }
+
+    @Override
+    public void put(String key, dev.ama.spi.Content content) throws IOException {
+      throw new IOException("Access Denied (403) writing " + key);
+    }
+  }
+
+  @Test
+  void aClientThatMayOnlyReadIsToldWhatItMayDoAndWhatCouldNotBeTried() throws IOException {
+    Path store = tmp.resolve("store");
+    try (AssetClient writer = client(store.toString())) {
+      writer.newAsset("rnn_models").add(Files.writeString(tmp.resolve("model.yml"), "layers: 3\n")).upload();
+    }
+    try (AssetClient client = client(new ReadOnlyPolicy(new FileSystemStorage(store)))) {
+      ProbeReport r = client.probe(QUICK.withProcesses(0).withRounds(2));
+      assertEquals(Verdict.OK, r.check(Property.READ).verdict());
+      assertEquals(Verdict.BROKEN, r.check(Property.UPLOAD).verdict());
+      assertTrue(r.check(Property.UPLOAD).detail().contains("Access Denied (403)"), r.check(Property.UPLOAD).detail());
+      assertEquals(Verdict.BROKEN, r.check(Property.ALIAS_MOVES).verdict());
+      for (Property p : List.of(Property.CREATE_ONLY_THREADS, Property.READ_AFTER_WRITE, Property.LISTING_ORDER,
+          Property.CLOCK, Property.DELETE)) {
+        assertEquals(Verdict.UNKNOWN, r.check(p).verdict(), r.check(p).toString());
+      }
+      assertTrue(r.ok(), "nothing AMA needs was found broken; what could not be tried is unknown");
+      assertFalse(r.recorded());
+      assertEquals(Optional.empty(), client.lastProbe());
+    }
+  }
+
   @Test
   void optionsOutOfRangeAreRefusedNamingTheOptionAndItsRange() {
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> ProbeOptions.DEFAULTS.withRounds(0));
