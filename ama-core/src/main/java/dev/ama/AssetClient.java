@@ -56,6 +56,7 @@ public final class AssetClient implements AutoCloseable {
   private final Clock clock;
   private final Signatures signatures;
   private final TrustGate trust;
+  private final StoreProbe probe;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.store = new Store(storage);
@@ -78,6 +79,7 @@ public final class AssetClient implements AutoCloseable {
     this.verifier = new Verifier(store, index, aliases, tasks, b.listener);
     this.cacheAdmin = new CacheAdmin(cache, queries::resolve, downloader::fetchIntoCache);
     this.clock = b.clock;
+    this.probe = new StoreProbe(store, user, b.clock, Optional.ofNullable(ownsStorage ? b.location : null));
   }
 
   /** A builder; {@link Builder#store(String)} or {@link Builder#storage(Storage)} is required. */
@@ -431,6 +433,28 @@ public final class AssetClient implements AutoCloseable {
    */
   public GcReport gc(GcOptions options) {
     return collector.collect(Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * Probes the store for the properties AMA relies on (create-only atomicity between threads and
+   * processes, listing order and completeness, read after write, the clock) and for what this
+   * client may do (read, upload, move aliases, delete), under a scratch prefix it removes
+   * afterwards; records the verdict in the store for {@link #lastProbe()}. See docs/trust.md.
+   *
+   * @throws StoreException if the store does not exist or cannot be reached at all
+   */
+  public ProbeReport probe(ProbeOptions options) {
+    return probe.run(Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * The verdict the last {@link #probe} recorded in the store, by any client; one read, made only
+   * when asked (opening a client reads nothing of it).
+   *
+   * @throws IntegrityException if the recorded verdict is unreadable
+   */
+  public Optional<ProbeReport> lastProbe() {
+    return probe.recorded();
   }
 
   // ------------------------------------------------------------------ download and load

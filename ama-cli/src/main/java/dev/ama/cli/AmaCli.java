@@ -96,6 +96,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       AliasCommand.class,
       VerifyCommand.class,
       GcCommand.class,
+      DoctorCommand.class,
       CacheCommand.class,
       SignCommand.class,
       KeyCommand.class,

@@ -29,7 +29,8 @@ final class ExitCodes {
           + "  3  not found: asset type, alias, version, file or store folder%n"
           + "  4  invalid input: bad name, nothing staged, no asset started, ambiguous%n"
           + "  5  conflict: staged files not uploaded, download folder holds other files%n"
-          + "  6  integrity: stored bytes do not match their digest%n"
+          + "  6  integrity: stored bytes do not match their digest; ama doctor: the store%n"
+          + "     lacks a property AMA needs%n"
           + "  7  store unreachable or refused the request%n"
           + "  8  local file: a file changed or vanished while uploading, or the download%n"
           + "     folder or local cache cannot be written (permissions, free space)%n";

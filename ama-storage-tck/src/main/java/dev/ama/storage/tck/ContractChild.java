@@ -1,5 +1,6 @@
 package dev.ama.storage.tck;
 
+import dev.ama.internal.ChildPipe;
 import dev.ama.spi.Content;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageCapability;
@@ -11,13 +12,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -117,30 +115,18 @@ final class ContractChild {
   }
 
   static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return ChildPipe.encode(s);
   }
 
   static String decode(String s) {
-    if (s == null) {
-      throw new IllegalStateException("the parent closed the pipe before sending the store's location and options");
-    }
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    return ChildPipe.decode(s);
   }
 
   static String encodeOptions(Map<String, String> options) {
-    StringBuilder b = new StringBuilder();
-    options.forEach((k, v) -> b.append(b.length() == 0 ? "" : "&").append(encode(k)).append('=').append(encode(v)));
-    return b.toString();
+    return ChildPipe.encodeOptions(options);
   }
 
   private static Map<String, String> decodeOptions(String line) {
-    Map<String, String> options = new LinkedHashMap<>();
-    if (line != null && !line.isEmpty()) {
-      for (String pair : line.split("&")) {
-        int eq = pair.indexOf('=');
-        options.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
-      }
-    }
-    return options;
+    return ChildPipe.decodeOptions(line);
   }
 }
