@@ -1,5 +1,13 @@
 package dev.ama.internal;
 
+import dev.ama.spi.Storage;
+import dev.ama.spi.Storages;
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +21,57 @@ import java.util.Map;
  * could read credentials. Not API.
  */
 public final class ChildPipe {
+  /** The child's first answer, once the store is open. */
+  public static final String READY = "READY";
+
   private ChildPipe() {}
+
+  /** What a child does with one command: its words in, its one answer out. */
+  @FunctionalInterface
+  public interface Commands {
+    /**
+     * Runs one command on the open store.
+     *
+     * @param storage the store the child opened
+     * @param words the command line split at spaces; never {@code EXIT}
+     * @return the answer; line breaks in it are sent as spaces
+     */
+    String run(Storage storage, String[] words);
+  }
+
+  /**
+   * The child's side: reads the location and the options from standard input, opens the store,
+   * answers {@link #READY}, then one line per command until {@code EXIT} or the end of input.
+   * Answers go to the real standard output; {@code System.out} is pointed at standard error so
+   * that a backend's logging cannot be taken for an answer.
+   *
+   * @param commands what each command does
+   * @throws IOException if the store cannot be opened (after answering {@code ERROR opening ...})
+   */
+  public static void serve(Commands commands) throws IOException {
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    System.setOut(System.err);
+    String location = decode(in.readLine());
+    Map<String, String> options = decodeOptions(in.readLine());
+    try (Storage storage = Storages.open(location, options)) {
+      out.println(READY);
+      for (String line; (line = in.readLine()) != null; ) {
+        String[] words = line.split(" ");
+        if (words[0].equals("EXIT")) {
+          return;
+        }
+        out.println(oneLine(commands.run(storage, words)));
+      }
+    } catch (IOException | RuntimeException e) {
+      out.println(oneLine("ERROR opening " + location + ": " + e));
+      throw e;
+    }
+  }
+
+  private static String oneLine(String s) {
+    return s.replace('\n', ' ').replace('\r', ' ');
+  }
 
   /** One word or line of the protocol, URL-encoded. */
   public static String encode(String s) {

@@ -2,15 +2,8 @@ package dev.ama.internal;
 
 import dev.ama.spi.Content;
 import dev.ama.spi.Storage;
-import dev.ama.spi.Storages;
-import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /**
  * The other process of the store probe ({@code ama doctor}): opens the store by its location and
@@ -21,7 +14,7 @@ import java.util.Map;
  */
 public final class ProbeChild {
   /** The answer once the store is open. */
-  public static final String READY = "READY";
+  public static final String READY = ChildPipe.READY;
 
   private ProbeChild() {}
 
@@ -32,25 +25,7 @@ public final class ProbeChild {
    * @throws IOException if the store cannot be opened
    */
   public static void main(String[] args) throws IOException {
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    // Answers go to the real standard output; a backend's logging goes to standard error.
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-    System.setOut(System.err);
-    String location = ChildPipe.decode(in.readLine());
-    Map<String, String> options = ChildPipe.decodeOptions(in.readLine());
-    try (Storage storage = Storages.open(location, options)) {
-      out.println(READY);
-      for (String line; (line = in.readLine()) != null; ) {
-        String[] words = line.split(" ");
-        if (words[0].equals("EXIT")) {
-          return;
-        }
-        out.println(run(storage, words));
-      }
-    } catch (IOException | RuntimeException e) {
-      out.println(("ERROR opening " + location + ": " + e).replace('\n', ' '));
-      throw e;
-    }
+    ChildPipe.serve(ProbeChild::run);
   }
 
   private static String run(Storage storage, String[] words) {
@@ -60,7 +35,7 @@ public final class ProbeChild {
     try {
       return storage.putIfAbsent(ChildPipe.decode(words[1]), Content.ofBytes(bytesOf(words[2]))).name();
     } catch (IOException | RuntimeException e) {
-      return ("ERROR " + e).replace('\n', ' ').replace('\r', ' ');
+      return "ERROR " + e;
     }
   }
 

@@ -4,14 +4,8 @@ import dev.ama.internal.ChildPipe;
 import dev.ama.spi.Content;
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageCapability;
-import dev.ama.spi.Storages;
-import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,30 +24,12 @@ import java.util.Map;
  * options travel through the pipe, not the command line, since they may hold credentials.
  */
 final class ContractChild {
-  static final String READY = "READY";
+  static final String READY = ChildPipe.READY;
 
   private ContractChild() {}
 
   public static void main(String[] args) throws IOException {
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    // Answers go to the real standard output; a backend's logging is sent to standard error.
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
-    System.setOut(System.err);
-    String location = decode(in.readLine());
-    Map<String, String> options = decodeOptions(in.readLine());
-    try (Storage storage = Storages.open(location, options)) {
-      out.println(READY);
-      for (String line; (line = in.readLine()) != null; ) {
-        String[] words = line.split(" ");
-        if (words[0].equals("EXIT")) {
-          return;
-        }
-        out.println(oneLine(run(storage, words)));
-      }
-    } catch (RuntimeException | IOException e) {
-      out.println("ERROR opening " + location + ": " + e);
-      throw e;
-    }
+    ChildPipe.serve(ContractChild::run);
   }
 
   private static String run(Storage storage, String[] words) {
@@ -110,10 +86,6 @@ final class ContractChild {
     return md.digest();
   }
 
-  private static String oneLine(String s) {
-    return s.replace('\n', ' ').replace('\r', ' ');
-  }
-
   static String encode(String s) {
     return ChildPipe.encode(s);
   }
@@ -124,9 +96,5 @@ final class ContractChild {
 
   static String encodeOptions(Map<String, String> options) {
     return ChildPipe.encodeOptions(options);
-  }
-
-  private static Map<String, String> decodeOptions(String line) {
-    return ChildPipe.decodeOptions(line);
   }
 }
