@@ -6,12 +6,5 @@
 # BENCH_JAVA_OPTS=-Ds3proxy.heap=6g. --in-process uses an in-process memory store instead of
 # S3Proxy: exact request counts at the full size, where S3Proxy's listings are too slow.
 set -euo pipefail
-root="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  mvn -B -q -DskipTests package -pl ama-examples -am
-fi
-cd "$root/ama-examples"
-exec java -Xmx3g ${BENCH_JAVA_OPTS:-} -Ds3proxy.jar="$root/ama-storage-s3/target/s3proxy/s3proxy.jar" -Daws.disableEc2Metadata=true \
-  -cp "target/test-classes:target/classes:$(cat "$root/ama-examples/target/bench-classpath.txt")" \
-  dev.ama.examples.bench.GcBenchmark "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/examples-benchmark.sh"
+run_examples_benchmark gc.sh 3g ama-examples dev.ama.examples.bench.GcBenchmark "$@"

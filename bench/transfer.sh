@@ -10,21 +10,5 @@
 # BENCH_SKIP_BUILD=1 skips the Maven build (after one has run). BENCH_JAVA_OPTS adds JVM options.
 # See docs/performance.md.
 set -euo pipefail
-root="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  # package (not install): the CLI's jar and lib/ for bin/ama, the s3 module's test-jar with the
-  # S3Proxy harness and server jar, and the benchmark's class path file.
-  mvn -B -q -DskipTests package -pl ama-examples,ama-cli -am
-fi
-cp_file="$root/ama-examples/target/bench-classpath.txt"
-if [ ! -f "$cp_file" ]; then
-  echo "transfer.sh: $cp_file is missing; run without BENCH_SKIP_BUILD" >&2
-  exit 1
-fi
-cd "$root/ama-examples"
-# shellcheck disable=SC2086
-exec java -Xmx2g ${BENCH_JAVA_OPTS:-} \
-  -Ds3proxy.jar="$root/ama-storage-s3/target/s3proxy/s3proxy.jar" -Daws.disableEc2Metadata=true \
-  -cp "target/test-classes:target/classes:$(cat "$cp_file")" \
-  dev.ama.examples.bench.TransferBenchmark --root "$root" "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/examples-benchmark.sh"
+run_examples_benchmark transfer.sh 2g ama-examples,ama-cli dev.ama.examples.bench.TransferBenchmark --root "$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)" "$@"

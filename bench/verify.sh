@@ -13,21 +13,5 @@
 # HTTP: exact request counts at sizes S3Proxy lists too slowly; its times say nothing about a
 # bucket's). BENCH_SKIP_BUILD=1 skips the Maven build (after one has run).
 set -euo pipefail
-root="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  # package (not install): the s3 module's test-jar with the S3Proxy harness and server jar, and
-  # the examples' benchmark class path file.
-  mvn -B -q -DskipTests package -pl ama-examples -am
-fi
-cp_file="$root/ama-examples/target/bench-classpath.txt"
-if [ ! -f "$cp_file" ]; then
-  echo "verify.sh: $cp_file is missing; run without BENCH_SKIP_BUILD" >&2
-  exit 1
-fi
-cd "$root/ama-examples"
-# shellcheck disable=SC2086
-exec java -Xmx3g ${BENCH_JAVA_OPTS:-} \
-  -Ds3proxy.jar="$root/ama-storage-s3/target/s3proxy/s3proxy.jar" -Daws.disableEc2Metadata=true \
-  -cp "target/test-classes:target/classes:$(cat "$cp_file")" \
-  dev.ama.examples.bench.VerifyBenchmark "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/examples-benchmark.sh"
+run_examples_benchmark verify.sh 3g ama-examples dev.ama.examples.bench.VerifyBenchmark "$@"
