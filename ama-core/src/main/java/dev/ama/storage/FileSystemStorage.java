@@ -33,6 +33,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -45,8 +47,11 @@ import org.slf4j.LoggerFactory;
  * <p>Writes go to a temporary file under {@code .ama-tmp/} in the root, are forced to disk, and
  * are then published: {@link #putIfAbsent} with a hard link, which fails atomically if the key
  * exists (on every POSIX filesystem, including NFS), so a key is never replaced; {@link #put}
- * with an atomic rename. A crash leaves at most a stray temporary file, never a partial object;
- * {@link #sweepTemporaryFiles()} removes those, on the first write of each instance.
+ * with an atomic rename. The directory holding the new name is then forced to disk too (and so
+ * is each new directory's name in its parent), so a write that returned survives a power loss,
+ * and writes in the order AMA makes them stay in that order on disk. Writers into one directory
+ * at the same time share its fsync. A crash leaves at most a stray temporary file, never a partial
+ * object; {@link #sweepTemporaryFiles()} removes those, on the first write of each instance.
  *
  * <p>Only regular files are objects. A symbolic link, FIFO, socket or device at a key is neither
  * followed nor read: {@link #stat}, {@link #open} and {@link #putIfAbsent} refuse it with a {@link
@@ -69,10 +74,24 @@ public final class FileSystemStorage implements Storage {
   private final Path root;
   private final String location;
   private final AtomicBoolean swept = new AtomicBoolean();
+  private final DirectorySync syncs;
+  /**
+   * Directories whose own names this instance has made durable, up to the root: each is synced in
+   * its parent once per instance, whoever created it (another writer may not have synced it yet).
+   */
+  private final Set<Path> durableDirectories = ConcurrentHashMap.newKeySet();
+  /** Beyond this many, the set starts over: a re-sync costs an fsync, never correctness. */
+  private static final int DURABLE_DIRECTORIES_KEPT = 100_000;
 
   /** A storage rooted at a directory, which is created on the first write if missing. */
   public FileSystemStorage(Path root) {
+    this(root, null);
+  }
+
+  /** With a given directory fsync, for tests that count or delay it; null for the platform's. */
+  FileSystemStorage(Path root, DirectorySync.Fsync fsync) {
     this.root = root.toAbsolutePath().normalize();
+    this.syncs = new DirectorySync(fsync == null ? DirectorySync.forRoot(this.root) : fsync);
     // Path.toUri() ends in '/' only when the directory exists: fixed once, and always with '/', so
     // a store that vanished (an unmounted share) keeps the location its cache entries are kept under.
     String uri = this.root.toUri().toString();
@@ -184,10 +203,20 @@ public final class FileSystemStorage implements Storage {
     return false;
   }
 
-  /** Creates the directories above a key, refusing clearly when an object is in the way. */
+  /**
+   * Creates the directories above a key and makes their names durable, refusing clearly when an
+   * object is in the way.
+   */
   private void createParents(String key, Path target) throws IOException {
+    Path dir = target.getParent();
+    if (durableDirectories.contains(dir)) {
+      return;
+    }
+    if (durableDirectories.size() > DURABLE_DIRECTORIES_KEPT) {
+      durableDirectories.clear();
+    }
     try {
-      Files.createDirectories(target.getParent());
+      Files.createDirectories(dir);
     } catch (FileSystemException e) {
       if (e instanceof FileAlreadyExistsException || beneathAFile(target)) {
         throw new IOException("cannot store " + key + " in " + location() + ": a segment of the key is an"
@@ -195,6 +224,16 @@ public final class FileSystemStorage implements Storage {
             + e.getFile() + "). AMA's store layout never does this; remove the foreign file", e);
       }
       throw e;
+    }
+    // Top-down would be the creation order, but any order works: each name is durable once its
+    // parent is synced after it exists, and all exist now.
+    for (Path d = dir; d.startsWith(root) && !durableDirectories.contains(d); d = d.getParent()) {
+      Path parent = d.getParent();
+      if (parent == null) {
+        break;
+      }
+      syncs.sync(parent);
+      durableDirectories.add(d);
     }
   }
 
@@ -268,6 +307,7 @@ public final class FileSystemStorage implements Storage {
       createParents(key, target);
       // A hard link fails atomically when the name exists, so racing writers cannot both win.
       Files.createLink(target, tmp.path());
+      syncs.sync(target.getParent());
       return PutOutcome.CREATED;
     } catch (FileAlreadyExistsException e) {
       if (Files.isDirectory(target)) {
@@ -286,6 +326,7 @@ public final class FileSystemStorage implements Storage {
         throw directoryInTheWay(key);
       }
       tmp.moveTo(target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      syncs.sync(target.getParent());
     }
   }
 
@@ -297,6 +338,11 @@ public final class FileSystemStorage implements Storage {
   private TempFiles.Writing writeTemp(Content content) throws IOException {
     if (swept.compareAndSet(false, true)) {
       sweepQuietly();
+    }
+    // A root that exists before this instance writes is the user's folder, named long ago; its
+    // parent may not even be readable (a mount point), so only a root made here is synced in it.
+    if (!durableDirectories.contains(root) && Files.isDirectory(root)) {
+      durableDirectories.add(root);
     }
     Path dir = Files.createDirectories(root.resolve(TMP_DIR));
     TempFiles.Writing tmp = TempFiles.create(dir);
