@@ -14,12 +14,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -76,34 +79,50 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "  by, at; times are UTC to the millisecond, 2026-11-22T07:50:12.000Z, in",
       "  tables too. See docs/cli.md.",
       ExitCodes.HELP_LIST
-    },
-    subcommands = {
-      InitCommand.class,
-      AddCommand.class,
-      SetCommand.class,
-      RemoveCommand.class,
-      StatusCommand.class,
-      UploadCommand.class,
-      ImportCommand.class,
-      DownloadCommand.class,
-      LsCommand.class,
-      ShowCommand.class,
-      LogCommand.class,
-      FindCommand.class,
-      DiffCommand.class,
-      CompareCommand.class,
-      LineageCommand.class,
-      AliasCommand.class,
-      VerifyCommand.class,
-      GcCommand.class,
-      DoctorCommand.class,
-      CacheCommand.class,
-      SignCommand.class,
-      KeyCommand.class,
-      HelpCommand.class,
-      CompletionCommand.class,
     })
 public final class AmaCli implements Callable<Integer> {
+  /**
+   * The commands by name, in the order the help lists them. Registered here rather than in the
+   * annotation so that a run builds picocli's model of the one command it runs, not of all of them
+   * (most of a short command's start-up otherwise: picocli reads every command's annotations by
+   * reflection). Each name is its class's {@code @Command(name)}, as {@code CommandTableTest} checks.
+   */
+  static final Map<String, Class<?>> COMMANDS = commands(
+      "init", InitCommand.class,
+      "add", AddCommand.class,
+      "set", SetCommand.class,
+      "rm", RemoveCommand.class,
+      "status", StatusCommand.class,
+      "upload", UploadCommand.class,
+      "import", ImportCommand.class,
+      "download", DownloadCommand.class,
+      "ls", LsCommand.class,
+      "show", ShowCommand.class,
+      "log", LogCommand.class,
+      "find", FindCommand.class,
+      "diff", DiffCommand.class,
+      "compare", CompareCommand.class,
+      "lineage", LineageCommand.class,
+      "alias", AliasCommand.class,
+      "verify", VerifyCommand.class,
+      "gc", GcCommand.class,
+      "doctor", DoctorCommand.class,
+      "cache", CacheCommand.class,
+      "sign", SignCommand.class,
+      "key", KeyCommand.class,
+      "help", HelpCommand.class,
+      "completion", CompletionCommand.class);
+
+  /** Commands that read the whole command tree: they always get every command. */
+  private static final Set<String> NEED_ALL = Set.of("help", "completion");
+
+  /** Global options followed by a value (unless written as {@code --name=value}). */
+  private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--store", "--user", "--concurrency", "--part-size",
+      "--cache-max");
+
+  /** Global options without a value that do not print help or the version. */
+  private static final Set<String> GLOBAL_FLAGS = Set.of("-v", "--verbose", "-q", "--quiet", "-vq", "-qv");
+
   private final Path workDir;
   private final Map<String, String> env;
   private final PrintWriter out;
@@ -252,7 +271,7 @@ public final class AmaCli implements Callable<Integer> {
    * @return the exit code; see {@code ama --help}
    */
   public static int run(Path workDir, Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
-    CommandLine commandLine = commandLine(workDir, env, out, err);
+    CommandLine commandLine = commandLine(workDir, env, out, err, commandToRun(args));
     try {
       return commandLine.execute(args);
     } finally {
@@ -266,9 +285,20 @@ public final class AmaCli implements Callable<Integer> {
    * help at a chosen width.
    */
   static CommandLine commandLine(Path workDir, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    return commandLine(workDir, env, out, err, Optional.empty());
+  }
+
+  /** The command line with {@code only} as its one command, or with every command. */
+  private static CommandLine commandLine(Path workDir, Map<String, String> env, PrintWriter out, PrintWriter err,
+      Optional<String> only) {
     Objects.requireNonNull(workDir, "workDir");
     AmaCli cli = new AmaCli(workDir.toAbsolutePath().normalize(), Map.copyOf(env), out, err);
     CommandLine commandLine = new CommandLine(cli);
+    if (only.isPresent()) {
+      commandLine.addSubcommand(only.get(), COMMANDS.get(only.get()));
+    } else {
+      COMMANDS.forEach(commandLine::addSubcommand);
+    }
     commandLine.setHelpFactory(new HelpLayout());
     commandLine.setOut(out);
     commandLine.setErr(err);
@@ -276,6 +306,36 @@ public final class AmaCli implements Callable<Integer> {
     commandLine.setParameterExceptionHandler(cli::onUsageError);
     commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> cli.onError(e));
     return commandLine;
+  }
+
+  /**
+   * The command {@code args} run, if the model of that command alone parses them exactly as the
+   * whole tree would: its name comes first after global options only, no help or version is asked
+   * of {@code ama} itself, and the command does not read the tree ({@code help}, {@code
+   * completion}). Empty in every other case (no command, a misspelt one, an unknown option), which
+   * then gets the whole tree, its suggestions and its help.
+   */
+  static Optional<String> commandToRun(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (GLOBAL_WITH_VALUE.contains(arg)) {
+        i++;
+      } else if (arg.startsWith("--") && arg.contains("=")
+          && GLOBAL_WITH_VALUE.contains(arg.substring(0, arg.indexOf('=')))) {
+        continue;
+      } else if (!GLOBAL_FLAGS.contains(arg)) {
+        return COMMANDS.containsKey(arg) && !NEED_ALL.contains(arg) ? Optional.of(arg) : Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Map<String, Class<?>> commands(Object... nameThenClass) {
+    Map<String, Class<?>> commands = new LinkedHashMap<>();
+    for (int i = 0; i < nameThenClass.length; i += 2) {
+      commands.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+    }
+    return Collections.unmodifiableMap(commands);
   }
 
   /** Runs {@code ama} in the current directory with the real environment and exits with its code. */
