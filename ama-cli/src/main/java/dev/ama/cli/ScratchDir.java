@@ -97,7 +97,8 @@ final class ScratchDir implements AutoCloseable {
     }
   }
 
-  private static void delete(Path root) {
+  /** Removes a folder and everything in it; also for other temporary folders of the CLI. */
+  static void delete(Path root) {
     try {
       Files.walkFileTree(root, new SimpleFileVisitor<>() {
         @Override

@@ -14,9 +14,13 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarOutputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -47,6 +51,8 @@ class DistributionIT {
     Map<String, String> env = new HashMap<>();
     env.put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
     env.put("USER", "seed-user");
+    // A JDK 25 AOT cache is trained in the background after a command; only the test of it wants that.
+    env.put("AMA_AOT", "off");
     return env;
   }
 
@@ -85,10 +91,12 @@ class DistributionIT {
 
   @Test
   void eachSetOfPluginJarsGetsAClassDataArchiveOfItsOwn() throws Exception {
+    assumeTrue(Runtime.version().feature() < 25, "AppCDS archives are for JDK 17 to 24; JDK 25 has AOT caches");
     Path lib = dist.root().resolve("lib");
-    Set<Path> before = archives(lib);
+    Set<Path> before = archives(lib, ".jsa");
     // Any jar in ~/.ama/plugins changes the class path, which an archive made without it would not match.
     Map<String, String> env = freshUser();
+    env.put("JAVA_HOME", System.getProperty("java.home"));
     Path plugins = Files.createDirectories(tmp.resolve("home/.ama/plugins"));
     try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(plugins.resolve("empty.jar")))) {
       jar.putNextEntry(new ZipEntry("empty.txt"));
@@ -97,7 +105,7 @@ class DistributionIT {
     env.put("AMA_STORE", tmp.resolve("no-store").toString());
     UnpackedDistribution.Result first = dist.run(dist.launcher(), tmp, env, "download", "params", "--alias", "p");
     assertTrue(first.code() != 0 && first.err().contains("no-store"), first.toString());
-    Set<Path> added = archives(lib);
+    Set<Path> added = archives(lib, ".jsa");
     added.removeAll(before);
     assertEquals(1, added.size(), "one archive for this set of plugins: " + added);
     assertTrue(added.iterator().next().getFileName().toString().matches("ama-cli-\\d+\\.jsa"), added.toString());
@@ -107,15 +115,98 @@ class DistributionIT {
     assertTrue(second.out().contains("Mapped dynamic region"), "the second run maps the archive:\n" + second);
   }
 
-  private static Set<Path> archives(Path lib) throws IOException {
+  private static Set<Path> archives(Path lib, String suffix) throws IOException {
     try (var list = Files.list(lib)) {
-      return list.filter(f -> f.getFileName().toString().endsWith(".jsa")).collect(Collectors.toSet());
+      return list.filter(f -> f.getFileName().toString().endsWith(suffix)).collect(Collectors.toSet());
     }
   }
 
   @Test
-  void versionNamesTheBuildAndTheJavaOnThePath() throws Exception {
-    UnpackedDistribution.Result r = dist.ok(tmp, freshUser(), "--version");
+  void onJdk25TheFirstCommandTrainsAnAotCacheInTheBackgroundThatLaterCommandsUse() throws Exception {
+    Optional<Path> jdk25 = installedJdk25();
+    assumeTrue(jdk25.isPresent(), "no JDK 25 or later in /usr/lib/jvm");
+    Path lib = dist.root().resolve("lib");
+    Map<String, String> env = freshUser();
+    env.put("AMA_AOT", "on");
+    env.put("JAVA_HOME", jdk25.get().toString());
+
+    UnpackedDistribution.Result first = dist.ok(tmp, env, "--version");
+    assertTrue(first.out().contains(jdk25.get().toString()), first.toString());
+    // The command itself did not wait for the training: it runs on after the command returned.
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (archives(lib, ".aot").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    Set<Path> caches = archives(lib, ".aot");
+    assertEquals(1, caches.size(), "one AOT cache in " + lib + ": " + caches);
+    assertTrue(caches.iterator().next().getFileName().toString().matches("ama-cli-jdk[0-9.+]+\\.aot"), caches.toString());
+
+    env.put("AMA_JAVA_OPTS", "-Xlog:aot=info");
+    UnpackedDistribution.Result second = dist.ok(tmp, env, "--version");
+    assertTrue(second.out().contains("Opened AOT cache " + caches.iterator().next()), "the second run maps it:\n" + second);
+  }
+
+  /** A JDK 25 or later where Debian installs JDKs, such as Temurin 25's package. */
+  private static Optional<Path> installedJdk25() throws IOException {
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (!Files.isDirectory(jvms)) {
+      return Optional.empty();
+    }
+    try (var homes = Files.list(jvms)) {
+      return homes.filter(h -> Files.isExecutable(h.resolve("bin/java"))).filter(h -> {
+        try {
+          String release = Files.readString(h.resolve("release"));
+          Matcher m = Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(release);
+          return m.find() && Integer.parseInt(m.group(1)) >= 25;
+        } catch (IOException e) {
+          return false;
+        }
+      }).sorted().findFirst();
+    }
+  }
+
+  @Test
+  void withoutJavaHomeTheNewestJdk25OrLaterInTheJdkFoldersRuns() throws Exception {
+    Path jdks = Files.createDirectories(tmp.resolve("jdks"));
+    Path marker = tmp.resolve("used");
+    for (String version : List.of("24.0.1", "26.0.2", "25.0.3", "17.0.15")) {
+      fakeJdk(jdks.resolve("jdk-" + version), version, "echo " + version + " > '" + marker + "'\n");
+    }
+    Map<String, String> env = freshUser();
+    env.put("AMA_JDK_DIRS", tmp.resolve("none") + ":" + jdks);
+
+    dist.ok(tmp, env, "--version");
+
+    assertEquals("26.0.2\n", Files.readString(marker));
+  }
+
+  @Test
+  void withNoJdk25OrLaterFoundTheJavaOnThePathRuns() throws Exception {
+    Path jdks = Files.createDirectories(tmp.resolve("jdks"));
+    Path marker = tmp.resolve("used");
+    fakeJdk(jdks.resolve("jdk-24"), "24.0.1", "echo 24 > '" + marker + "'\n");
+    Map<String, String> env = freshUser();
+    env.put("AMA_JDK_DIRS", jdks.toString());
+
+    UnpackedDistribution.Result r = dist.ok(tmp, env, "--version");
+
+    assertFalse(Files.exists(marker), "JDK 24 is no better than the java on the PATH");
+    assertTrue(r.out().endsWith("at " + System.getProperty("java.home") + "\n"), r.out());
+  }
+
+  /** A JDK folder of the given version whose bin/java runs {@code before}, then the test's java. */
+  private static void fakeJdk(Path home, String version, String before) throws IOException {
+    Path java = Files.writeString(Files.createDirectories(home.resolve("bin")).resolve("java"), "#!/bin/sh\n" + before
+        + "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' \"$@\"\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
+  }
+
+  @Test
+  void versionNamesTheBuildAndTheJavaItRuns() throws Exception {
+    Map<String, String> env = freshUser();
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    UnpackedDistribution.Result r = dist.ok(tmp, env, "--version");
     List<String> lines = r.out().lines().toList();
     String version = dist.root().getFileName().toString().substring("ama-cli-".length());
     assertEquals(2, lines.size(), r.out());
@@ -167,6 +258,7 @@ class DistributionIT {
     }
     Map<String, String> env = freshUser();
     env.put("PATH", tools.toString());
+    env.put("AMA_JDK_DIRS", "");
     UnpackedDistribution.Result r = dist.run(dist.launcher(), tmp, env, "ls");
     assertEquals(1, r.code(), r.toString());
     assertEquals("ama: no java found; install a JDK 17 or later and put its bin/ on the PATH, or set JAVA_HOME\n",
@@ -277,7 +369,8 @@ class DistributionIT {
     try (ZipFile z = new ZipFile(zip.toFile())) {
       Collections.list(z.entries()).stream().filter(e -> !e.isDirectory()).forEach(e -> zipped.add(e.getName()));
     }
-    unpacked.removeIf(f -> f.endsWith(".jsa"));
+    // What bin/ama writes beside the jars: AppCDS archives, AOT caches and their markers.
+    unpacked.removeIf(f -> f.matches(".*/lib/ama-cli[^/]*\\.(jsa|aot)(\\..*)?"));
     assertEquals(unpacked, zipped);
   }
 
