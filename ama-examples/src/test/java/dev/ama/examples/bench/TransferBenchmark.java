@@ -452,13 +452,20 @@ public final class TransferBenchmark {
     verifySame(small, amaDown);
     Path cpUp = work.resolve("cp-small");
     Measured cp = measure(() -> run(List.of("cp", "-r", small.toString(), cpUp.toString()), Map.of()));
+    // The honest baseline for a store that promises durability: the same copy, then on disk.
+    Path cpSyncUp = work.resolve("cp-sync-small");
+    Measured cpSync = measure(() -> run(List.of("sh", "-c", "cp -r \"$0\" \"$1\" && sync", small.toString(),
+        cpSyncUp.toString()), Map.of()));
     add("upload " + what, "filesystem", "AMA", up, "cp -r", cp, "files/s", n, "");
+    add("upload " + what, "filesystem", "AMA", up, "cp -r && sync", cpSync, "files/s", n, "≥ 1×");
     add("download " + what, "filesystem", "AMA", down, "cp -r", cp, "files/s", n, "");
+    add("download " + what, "filesystem", "AMA", down, "cp -r && sync", cpSync, "files/s", n, "≥ 1×");
     rows.add(new Row("re-upload unchanged " + what, "filesystem", "AMA (new client, same cache; median of 3)", again.seconds,
         "AMA first upload", up.seconds, "files/s", n, "≤ 3% of first",
         String.format(Locale.ROOT, "%.1f%% of the first upload", 100 * again.seconds / up.seconds)));
     deleteTree(amaDown);
     deleteTree(cpUp);
+    deleteTree(cpSyncUp);
 
     long size = Files.size(only(largeDir));
     String whatL = "1 file of " + human(size);
@@ -472,10 +479,16 @@ public final class TransferBenchmark {
     verifySame(largeDir, amaDownL);
     Path cpL = work.resolve("cp-large");
     Measured cpLarge = measure(() -> run(List.of("cp", "-r", largeDir.toString(), cpL.toString()), Map.of()));
+    Path cpSyncL = work.resolve("cp-sync-large");
+    Measured cpSyncLarge = measure(() -> run(List.of("sh", "-c", "cp -r \"$0\" \"$1\" && sync", largeDir.toString(),
+        cpSyncL.toString()), Map.of()));
     add("upload " + whatL, "filesystem", "AMA", upL, "cp -r", cpLarge, "MB/s", size, "");
+    add("upload " + whatL, "filesystem", "AMA", upL, "cp -r && sync", cpSyncLarge, "MB/s", size, "≥ 0.9×");
     add("download " + whatL, "filesystem", "AMA", downL, "cp -r", cpLarge, "MB/s", size, "");
+    add("download " + whatL, "filesystem", "AMA", downL, "cp -r && sync", cpSyncLarge, "MB/s", size, "≥ 0.9×");
     deleteTree(amaDownL);
     deleteTree(cpL);
+    deleteTree(cpSyncL);
     deleteTree(store);
   }
 
@@ -506,26 +519,47 @@ public final class TransferBenchmark {
       rDown = measure(() -> rclone("copy", RCLONE_REMOTE + ":" + rBucket + "/small", dest.toString()));
       deleteTree(dest);
     }
-    // bin/ama keeps a class-data-sharing archive beside the CLI jar, written by its first run.
-    // It is removed here so the first run is measured, then remade by that run.
-    Path jsa = o.root().resolve("ama-cli").resolve("target").resolve("ama-cli.jsa");
+    // bin/ama keeps a class-data-sharing archive beside the CLI jar, written by its first run on
+    // JDK 17. It is removed here so the first run is measured, then remade by that run. On JDK 25
+    // the AOT cache is trained in the background after a command; the JDK 25 rows wait for it.
+    Path target = o.root().resolve("ama-cli").resolve("target");
+    Path jsa = target.resolve("ama-cli.jsa");
     Files.deleteIfExists(jsa);
     List<String> download = List.of("download", TYPE_SMALL, "--alias", "small", "-o");
     Path dest = work.resolve("cli-down");
-    record Variant(String label, String cds, String javaOpts) {}
-    List<Variant> variants = List.of(
-        new Variant("before: C1 JIT only, no AppCDS", "off", "-XX:TieredStopAtLevel=1"),
-        new Variant("full JIT, no AppCDS", "off", ""),
-        new Variant("full JIT, first run (writes the AppCDS archive)", "on", ""),
-        new Variant("bin/ama now: full JIT + AppCDS", "on", ""),
-        new Variant("C1 JIT only + AppCDS", "on", "-XX:TieredStopAtLevel=1"));
+    String jdk17 = System.getProperty("java.home");
+    boolean jdk25 = Files.isExecutable(StartupBenchmark.JDK_25.resolve("bin/java"));
+    record Variant(String label, Map<String, String> env) {}
+    List<Variant> variants = new ArrayList<>(List.of(
+        new Variant("JDK 17, C1 JIT only, no AppCDS",
+            Map.of("JAVA_HOME", jdk17, "AMA_CDS", "off", "AMA_JAVA_OPTS", "-XX:TieredStopAtLevel=1")),
+        new Variant("JDK 17, full JIT, no AppCDS", Map.of("JAVA_HOME", jdk17, "AMA_CDS", "off", "AMA_JAVA_OPTS", "")),
+        new Variant("JDK 17, full JIT, first run (writes the AppCDS archive)",
+            Map.of("JAVA_HOME", jdk17, "AMA_CDS", "on", "AMA_JAVA_OPTS", "")),
+        new Variant("JDK 17, full JIT + AppCDS (bin/ama on 17)",
+            Map.of("JAVA_HOME", jdk17, "AMA_CDS", "on", "AMA_JAVA_OPTS", "")),
+        new Variant("JDK 17, C1 JIT only + AppCDS",
+            Map.of("JAVA_HOME", jdk17, "AMA_CDS", "on", "AMA_JAVA_OPTS", "-XX:TieredStopAtLevel=1"))));
+    if (jdk25) {
+      String home = StartupBenchmark.JDK_25.toString();
+      variants.add(new Variant("JDK 25, full JIT, no AOT cache",
+          Map.of("JAVA_HOME", home, "AMA_AOT", "off", "AMA_JAVA_OPTS", "")));
+      variants.add(new Variant("JDK 25, full JIT + AOT cache (bin/ama on 25)",
+          Map.of("JAVA_HOME", home, "AMA_AOT", "on", "AMA_JAVA_OPTS", "")));
+      variants.add(new Variant("JDK 25, C1 JIT only + AOT cache",
+          Map.of("JAVA_HOME", home, "AMA_AOT", "on", "AMA_JAVA_OPTS", "-XX:TieredStopAtLevel=1")));
+    }
     for (Variant v : variants) {
+      if (v.env().get("AMA_AOT") != null && v.env().get("AMA_AOT").equals("on")) {
+        cli(ama, location, List.of("--version"), v.env());
+        StartupBenchmark.awaitAotCache(target);
+      }
       Measured version = v.label().contains("first run")
           ? null
-          : measure(() -> cli(ama, location, List.of("--version"), v.cds(), v.javaOpts()));
+          : measure(() -> cli(ama, location, List.of("--version"), v.env()));
       List<String> args = new ArrayList<>(download);
       args.add(dest.toString());
-      Measured down = measure(() -> cli(ama, location, args, v.cds(), v.javaOpts()));
+      Measured down = measure(() -> cli(ama, location, args, v.env()));
       verifySame(small, dest);
       deleteTree(dest);
       if (version != null) {
@@ -534,7 +568,7 @@ public final class TransferBenchmark {
       }
       if (rDown != null) {
         add("CLI download " + what + " (cold JVM)", "s3", v.label(), down, "rclone copy", rDown, "files/s", n,
-            "≥ 1.5×");
+            "≥ 1×");
       } else {
         rows.add(new Row("CLI download " + what + " (cold JVM)", "s3", v.label(), down.seconds, "-", Double.NaN,
             "files/s", n, "", down.detail()));
@@ -543,16 +577,23 @@ public final class TransferBenchmark {
     if (!Files.isRegularFile(jsa)) {
       notes.add("bin/ama wrote no AppCDS archive at " + jsa + "; its rows ran without one");
     }
+    if (!jdk25) {
+      notes.add("no JDK 25 at " + StartupBenchmark.JDK_25 + ": the AOT cache rows are skipped");
+    }
+    // The local-store commands, each start-up option, median of 10 cold runs (bench/startup.sh alone).
+    for (StartupBenchmark.Result r : StartupBenchmark.localCommands(o.root(), work, 10)) {
+      rows.add(new Row("CLI " + r.command() + " (local store, median of 10)", "filesystem", r.variant(),
+          r.medianSeconds(), r.floorLabel(), r.floorSeconds(), "", 0, StartupBenchmark.goal(r), ""));
+    }
   }
 
-  private String cli(Path ama, String location, List<String> args, String cds, String javaOpts) throws IOException {
+  private String cli(Path ama, String location, List<String> args, Map<String, String> startUp) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(ama.toString(), "--store", location));
     cmd.addAll(args);
     Map<String, String> env = new LinkedHashMap<>(s3.environment());
     env.put("AMA_CACHE", work.resolve("cli-cache-" + System.nanoTime()).toString());
     env.put("AMA_USER", "bench");
-    env.put("AMA_CDS", cds);
-    env.put("AMA_JAVA_OPTS", javaOpts);
+    env.putAll(startUp);
     return run(cmd, env);
   }
   // ------------------------------------------------------------------ big mode
