@@ -12,11 +12,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each direction of a connection holds every chunk it reads for half the round-trip time
  * before writing it on, in the order read. Reading goes on while earlier chunks wait, so the
- * delay costs latency, not bandwidth, up to a window of {@value #WINDOW_CHUNKS} chunks of up to
- * {@value #CHUNK} bytes in flight per direction (as a TCP window would bound it). A new connection
+ * delay costs latency, not bandwidth, up to a window of {@value #WINDOW} bytes in flight per
+ * direction (as a TCP window would bound it), however small the reads. A new connection
  * also pays its handshake: nothing the client sends reaches the server before one round trip after
  * the connection was accepted, plus the half round trip of the data itself, as on a real network
  * where the client sends its first bytes with the handshake's last packet. An end of stream is
@@ -48,8 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LatencyProxy implements AutoCloseable {
   /** The largest chunk read and delayed as one. */
   static final int CHUNK = 64 * 1024;
-  /** Chunks in flight per direction: 8 MiB, a generous TCP window. */
-  static final int WINDOW_CHUNKS = 128;
+  /** Bytes in flight per direction: 8 MiB, a generous TCP window. */
+  static final int WINDOW = 8 << 20;
 
   private static final byte[] END = new byte[0];
 
@@ -172,7 +173,8 @@ final class LatencyProxy implements AutoCloseable {
    * read, and never before {@code notBefore} plus that delay.
    */
   private void pipe(Socket from, Socket to, long notBefore, Runnable done) {
-    BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(WINDOW_CHUNKS);
+    BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
+    Semaphore window = new Semaphore(WINDOW);
     threads.execute(() -> {
       try {
         InputStream in = from.getInputStream();
@@ -184,6 +186,7 @@ final class LatencyProxy implements AutoCloseable {
             queue.put(new Chunk(END, due));
             return;
           }
+          window.acquire(n);
           queue.put(new Chunk(n == CHUNK ? buffer : Arrays.copyOf(buffer, n), due));
         }
       } catch (IOException e) {
@@ -207,12 +210,13 @@ final class LatencyProxy implements AutoCloseable {
             return;
           }
           out.write(c.bytes);
+          window.release(c.bytes.length);
         }
       } catch (IOException e) {
-        // The receiving side went away; closing both ends tells the sender, and emptying the queue
-        // frees a reader blocked on a full window so it sees the closed socket and ends.
+        // The receiving side went away; closing both ends tells the sender, and opening the window
+        // frees a reader blocked on it so it sees the closed socket and ends.
         closeBoth(from, to);
-        queue.clear();
+        window.release(WINDOW);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } finally {

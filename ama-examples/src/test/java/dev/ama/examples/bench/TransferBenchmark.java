@@ -141,7 +141,7 @@ public final class TransferBenchmark {
           case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
           default -> throw new IllegalArgumentException("unknown option " + a + "; options: --quick, --files N,"
               + " --file-size SIZE, --large SIZE, --hash-files N, --hash-file-size SIZE, --concurrency N, --no-cli,"
-        + " --big SIZE [--heap 256m], " + SmallFilesOptions.Parser.USAGE
+              + " --big SIZE [--heap 256m], " + SmallFilesOptions.Parser.USAGE
               + ", --out DIR, --work DIR, --root CHECKOUT");
         }
       }
@@ -823,34 +823,45 @@ public final class TransferBenchmark {
           100 + i);
     }
     backdate(dir);
+    // The filesystem store first: the same client-side work (file list, hashing, manifest) in a
+    // fraction of the time, so its figure is in even when S3Proxy's run is cut short.
+    manyRow("filesystem", work.resolve("many-store").toString(), Map.of(), dir, what, count);
     s3 = S3ProxyServer.startOnDisk(S3ProxyServer.findJar());
-    String bucket = s3.createBucket();
+    manyRow("s3, loopback", s3.storeUri(s3.createBucket(), "store"), s3.environment(), dir, what, count);
+    notes.add("no baseline in this mode: it shows the memory bound; the 2,000-file cases give the ratios");
+    report(machine);
+  }
+
+  private void manyRow(String store, String location, Map<String, String> env, Path dir, String what, int count)
+      throws IOException {
     Path down = work.resolve("many-down");
     List<String> cmd = List.of(javaBin(), "-Xmx" + o.heap(), "-XX:+UseSerialGC", "-cp",
-        System.getProperty("java.class.path"), TransferBenchmark.class.getName(), "--many-child",
-        s3.storeUri(bucket, "store"), dir.toString(), down.toString(), work.resolve("many-cache").toString());
-    String goal = what + " up and down in a " + o.heap() + " heap";
+        System.getProperty("java.class.path"), TransferBenchmark.class.getName(), "--many-child", location,
+        dir.toString(), down.toString(), work.resolve("many-cache").toString());
+    String goal = what + " up and down in a " + o.heap() + " heap (" + store + ")";
     try {
-      String out = run(cmd, s3.environment());
+      String out = run(cmd, env);
       String[] r = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
           .orElseThrow(() -> new IllegalStateException("the child JVM printed no result:\n" + out)).split(" ");
       verifySame(dir, down);
       String detail = "child JVM -Xmx" + o.heap() + ", peak heap used " + human(Long.parseLong(r[3]));
-      rows.add(new Row("upload " + what, "s3, loopback", "AMA", Double.parseDouble(r[1]), "-", Double.NaN,
+      rows.add(new Row("upload " + what, store, "AMA", Double.parseDouble(r[1]), "-", Double.NaN,
           "files/s", count, "fits in -Xmx" + o.heap(), String.format(Locale.ROOT, "%s; %,d storage calls",
               detail, Long.parseLong(r[4]))));
-      rows.add(new Row("download " + what, "s3, loopback", "AMA", Double.parseDouble(r[2]), "-", Double.NaN,
+      rows.add(new Row("download " + what, store, "AMA", Double.parseDouble(r[2]), "-", Double.NaN,
           "files/s", count, "fits in -Xmx" + o.heap(), String.format(Locale.ROOT, "%s; %,d storage calls; every"
               + " file's name and size checked", detail, Long.parseLong(r[5]))));
       goals.add(new Goal(goal, "done; peak heap used " + human(Long.parseLong(r[3])), true));
+      System.out.printf(Locale.ROOT, "%s: up %s s, down %s s, peak heap %s; load %s%n", store, r[1], r[2],
+          human(Long.parseLong(r[3])), loadAverage());
     } catch (IOException e) {
       String message = e.getMessage();
-      notes.add("the child JVM failed: " + message.substring(Math.max(0, message.length() - 2000)));
+      notes.add(store + ": the child JVM failed: " + message.substring(Math.max(0, message.length() - 2000)));
       goals.add(new Goal(goal, message.contains("OutOfMemoryError") ? "OutOfMemoryError" : "failed, see the notes",
           false));
     }
-    notes.add("no baseline in this mode: it shows the memory bound; the 2,000-file cases give the ratios");
-    report(machine);
+    deleteTree(down);
+    deleteTree(work.resolve("many-cache"));
   }
 
   private static void manyChild(String[] args) throws Exception {
