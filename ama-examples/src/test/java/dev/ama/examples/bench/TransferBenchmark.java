@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -51,6 +52,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * measures the filesystem store, the {@code ama} CLI's cold start, and re-uploading an unchanged
  * asset. Prints a Markdown table and saves it under {@code target/transfer-bench/}.
  *
+ * <p>The many-small-files cases of issue 18 (first upload, download, a new version with one file
+ * changed) run against rclone with default flags and with {@code --transfers 32} and against
+ * aws-cli, at each round-trip time of {@code --rtt} (a {@link LatencyProxy} in front of S3Proxy),
+ * and the report ends with the issue's goals as measured. {@code --many N} uploads and downloads
+ * N files of 4 KiB in a child JVM with a small heap.
+ *
  * <p>Run it with {@code bench/transfer.sh [--quick]}; see docs/performance.md for every option and
  * for the method.
  */
@@ -58,11 +65,12 @@ public final class TransferBenchmark {
   private static final String TYPE_SMALL = "bench_small";
   private static final String TYPE_LARGE = "bench_large";
   private static final String TYPE_HASH = "bench_hash";
-  private static final String RCLONE_REMOTE = "amabench";
+  private static final String RCLONE_REMOTE = CopyTool.RCLONE_REMOTE;
 
   private final Options o;
   private final Path work;
   private final List<Row> rows = new ArrayList<>();
+  private final List<Goal> goals = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private S3ProxyServer s3;
   private S3Client sdk;
@@ -72,13 +80,25 @@ public final class TransferBenchmark {
   private TransferBenchmark(Options o, Path work) {
     this.o = o;
     this.work = work;
+    // The machine is often shared: its load beside each run says how far to trust the figures.
+    notes.add("load average (1, 5, 15 min) at the start: " + loadAverage());
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return f[0] + ", " + f[1] + ", " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown (no /proc/loadavg)";
+    }
   }
 
   // ------------------------------------------------------------------ options
 
   /** What to measure; {@code --quick} shrinks every size. */
   record Options(int files, long fileSize, long large, int hashFiles, long hashFileSize, int concurrency,
-      boolean cli, Optional<Long> big, String heap, Path out, Optional<Path> workDir, Path root) {
+      boolean cli, Optional<Long> big, String heap, Path out, Optional<Path> workDir, Path root,
+      SmallFilesOptions smallFileCases) {
 
     static Options parse(String[] args) {
       int files = 2000;
@@ -93,8 +113,14 @@ public final class TransferBenchmark {
       Path out = Path.of("target", "transfer-bench");
       Optional<Path> workDir = Optional.empty();
       Path root = Path.of("..").toAbsolutePath().normalize();
+      SmallFilesOptions.Parser smallFileCases = new SmallFilesOptions.Parser();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
+        int last = smallFileCases.parse(args, i);
+        if (last >= 0) {
+          i = last;
+          continue;
+        }
         switch (a) {
           case "--quick" -> {
             files = 200;
@@ -115,11 +141,12 @@ public final class TransferBenchmark {
           case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
           default -> throw new IllegalArgumentException("unknown option " + a + "; options: --quick, --files N,"
               + " --file-size SIZE, --large SIZE, --hash-files N, --hash-file-size SIZE, --concurrency N, --no-cli,"
-              + " --big SIZE [--heap 256m], --out DIR, --work DIR, --root CHECKOUT");
+              + " --big SIZE [--heap 256m], " + SmallFilesOptions.Parser.USAGE
+              + ", --out DIR, --work DIR, --root CHECKOUT");
         }
       }
       return new Options(files, fileSize, large, hashFiles, hashFileSize, concurrency, cli, big, heap, out, workDir,
-          root);
+          root, smallFileCases.build());
     }
 
     /** A size by the rule of every AMA option: {@code 64KiB}, {@code 1GB}, {@code 256m}, bytes; all binary. */
@@ -146,6 +173,10 @@ public final class TransferBenchmark {
       bigChild(args);
       return;
     }
+    if (args.length > 0 && args[0].equals("--many-child")) {
+      manyChild(args);
+      return;
+    }
     if (args.length > 0 && args[0].equals("--hash-child")) {
       hashChild(Path.of(args[1]));
       return;
@@ -158,6 +189,8 @@ public final class TransferBenchmark {
     try {
       if (o.big().isPresent()) {
         b.runBig(o.big().get());
+      } else if (o.smallFileCases().many().isPresent()) {
+        b.runMany(o.smallFileCases().many().get());
       } else {
         b.runAll();
       }
@@ -188,12 +221,13 @@ public final class TransferBenchmark {
   private void runAll() throws Exception {
     String machine = machine();
     System.out.println("# AMA transfer benchmark\n\n" + machine + "\n");
+    boolean all = !o.smallFileCases().smallFilesOnly();
     Path small = generateFiles(work.resolve("small"), o.files(), o.fileSize(), 1);
-    Path large = generateFiles(work.resolve("large"), 1, o.large(), 2);
-    Path hashSet = generateFiles(work.resolve("hashset"), o.hashFiles(), o.hashFileSize(), 3);
+    Path large = generateFiles(work.resolve("large"), 1, all ? o.large() : 0, 2);
+    Path hashSet = generateFiles(work.resolve("hashset"), all ? o.hashFiles() : 0, o.hashFileSize(), 3);
     backdate(small, large, hashSet);
-    System.out.println("data: " + o.files() + " × " + human(o.fileSize()) + ", 1 × " + human(o.large()) + ", "
-        + o.hashFiles() + " × " + human(o.hashFileSize()) + " in " + work);
+    System.out.println("data: " + o.files() + " × " + human(o.fileSize()) + (all ? ", 1 × " + human(o.large()) + ", "
+        + o.hashFiles() + " × " + human(o.hashFileSize()) : "") + " in " + work);
 
     s3 = S3ProxyServer.startOnDisk(S3ProxyServer.findJar());
     sdk = S3Client.builder()
@@ -212,11 +246,16 @@ public final class TransferBenchmark {
     }
     warmUp();
 
-    hashing(large, hashSet);
-    smallFiles(small, rclone);
-    largeFile(large, rclone);
-    fileSystemStore(small, large);
-    if (o.cli()) {
+    if (all) {
+      hashing(large, hashSet);
+    }
+    smallFiles(small);
+    smallFilesOverNetwork(small, rclone);
+    if (all) {
+      largeFile(large, rclone);
+      fileSystemStore(small, large);
+    }
+    if (all && o.cli()) {
       cliColdStart(small, rclone);
     }
     report(machine);
@@ -324,7 +363,7 @@ public final class TransferBenchmark {
         String.format(Locale.ROOT, "AMA CPU %.2f s / wall %.2f s = %.2f cores busy", cpu, wall, cpu / wall)));
   }
 
-  private void smallFiles(Path small, boolean rclone) throws Exception {
+  private void smallFiles(Path small) throws Exception {
     int n = o.files();
     long bytes = totalSize(small);
     String what = n + " × " + human(o.fileSize());
@@ -367,18 +406,6 @@ public final class TransferBenchmark {
     add("download " + what, "s3", "AMA", down, "AWS SDK getObject loop", sdkDownT, "files/s", n, "");
     add("download " + what, "s3", "AMA", down, "AWS SDK, " + concurrency() + " threads", sdkParDownT, "files/s", n,
         "");
-    if (rclone) {
-      String rBucket = s3.createBucket();
-      Measured rUp = measure(() -> rclone("copy", small.toString(), RCLONE_REMOTE + ":" + rBucket + "/small"));
-      Measured rAgain = measure(() -> rclone("copy", small.toString(), RCLONE_REMOTE + ":" + rBucket + "/small"));
-      Path rDown = work.resolve("down-rclone-small");
-      Measured rDownT = measure(() -> rclone("copy", RCLONE_REMOTE + ":" + rBucket + "/small", rDown.toString()));
-      verifySame(small, rDown);
-      add("upload " + what, "s3", "AMA", up, "rclone copy", rUp, "files/s", n, "≥ 2×");
-      add("download " + what, "s3", "AMA", down, "rclone copy", rDownT, "files/s", n, "≥ 1.5×");
-      add("re-upload unchanged " + what, "s3", "AMA", again, "rclone copy (unchanged)", rAgain, "files/s", n, "");
-      deleteTree(rDown);
-    }
     rows.add(new Row("re-upload unchanged " + what, "s3", "AMA (new client, same cache; median of 3)", again.seconds,
         "AMA first upload", up.seconds, "files/s", n, "≤ 3% of first",
         String.format(Locale.ROOT, "%.1f%% of the first upload; %s", 100 * again.seconds / up.seconds, again.detail())));
@@ -387,6 +414,150 @@ public final class TransferBenchmark {
     deleteTree(sdkDown);
     deleteTree(sdkParDown);
   }
+
+  /**
+   * Issue 18's small-file cases against the copy tools, at each round-trip time of {@code --rtt}:
+   * the first upload, its download, and a new version with one file changed. A round trip above
+   * zero puts a {@link LatencyProxy} between every client and S3Proxy, AMA and the tools alike.
+   */
+  private void smallFilesOverNetwork(Path small, boolean rclone) throws Exception {
+    List<CopyTool> tools = new ArrayList<>();
+    if (rclone) {
+      tools.add(CopyTool.rclone(work));
+      tools.add(CopyTool.rclone(work, 32));
+    }
+    Optional<String> aws = CopyTool.findAwsCli();
+    if (aws.isPresent()) {
+      tools.add(CopyTool.awsCli(work, aws.get()));
+    } else {
+      notes.add("aws-cli is not installed: its baselines are skipped (pip install awscli)");
+    }
+    for (int rtt : o.smallFileCases().rttsMillis()) {
+      if (rtt == 0) {
+        smallFilesAt(small, rtt, s3.endpoint(), tools);
+      } else {
+        try (LatencyProxy proxy = LatencyProxy.start(s3.endpoint(), Duration.ofMillis(rtt))) {
+          smallFilesAt(small, rtt, proxy.endpoint(), tools);
+        }
+      }
+    }
+  }
+
+  private void smallFilesAt(Path small, int rtt, URI endpoint, List<CopyTool> tools) throws Exception {
+    int n = o.files();
+    String what = n + " × " + human(o.fileSize());
+    String net = rtt == 0 ? "s3, loopback" : "s3, " + rtt + " ms RTT";
+    String bucket = s3.createBucket();
+    Path cache = work.resolve("cache-rtt-" + rtt);
+    Measured up;
+    try (AssetClient c = amaS3(bucket, cache, endpoint)) {
+      up = measure(() -> c.newAsset(TYPE_SMALL).add(small).alias("small").upload());
+    }
+    Path amaDown = work.resolve("down-ama-rtt-" + rtt);
+    Measured down;
+    try (AssetClient c = amaS3(bucket, work.resolve("cache-rtt-down-" + rtt), endpoint)) {
+      down = measure(() -> c.download(TYPE_SMALL, "small").to(amaDown));
+    }
+    verifySame(small, amaDown);
+    deleteTree(amaDown);
+    Map<CopyTool, String> buckets = new LinkedHashMap<>();
+    Map<CopyTool, Measured> toolUp = new LinkedHashMap<>();
+    Map<CopyTool, Measured> toolDown = new LinkedHashMap<>();
+    for (CopyTool t : tools) {
+      String b = s3.createBucket();
+      buckets.put(t, b);
+      toolUp.put(t, measure(() -> t.upload(endpoint, small, b, "small")));
+      Path dest = work.resolve("down-tool-rtt-" + rtt);
+      toolDown.put(t, measure(() -> t.download(endpoint, b, "small", dest)));
+      verifySame(small, dest);
+      deleteTree(dest);
+    }
+
+    // One file rewritten in place, as a job that regenerates one shard of its output.
+    Path changed;
+    try (Stream<Path> s = Files.list(small)) {
+      changed = s.sorted().skip(n / 2).findFirst().orElseThrow();
+    }
+    byte[] original = Files.readAllBytes(changed);
+    FileTime originalTime = Files.getLastModifiedTime(changed);
+    Measured amaChanged;
+    String changedCalls;
+    Map<CopyTool, Measured> toolChanged = new LinkedHashMap<>();
+    try {
+      byte[] flipped = original.clone();
+      for (int i = 0; i < flipped.length; i++) {
+        flipped[i] ^= (byte) 0xff;
+      }
+      Files.write(changed, flipped);
+      // Older than the hash cache's two-second rule, so the changed file is the only one hashed.
+      Files.setLastModifiedTime(changed, FileTime.from(Instant.now().minusSeconds(30)));
+      Map<String, Long> before = requestsByKind();
+      try (AssetClient c = amaS3(bucket, cache, endpoint)) {
+        amaChanged = measure(() -> c.newAsset(TYPE_SMALL).add(small).alias("small").upload());
+      }
+      changedCalls = since(before);
+      for (CopyTool t : tools) {
+        toolChanged.put(t, measure(() -> t.update(endpoint, small, buckets.get(t), "small")));
+      }
+    } finally {
+      Files.write(changed, original);
+      Files.setLastModifiedTime(changed, originalTime);
+    }
+
+    for (CopyTool t : tools) {
+      add("upload " + what, net, "AMA", up, t.label(), toolUp.get(t), "files/s", n, uploadTarget(rtt, t));
+    }
+    for (CopyTool t : tools) {
+      boolean goal = t.label().equals("rclone copy") && (rtt == 0 || rtt == 20);
+      add("download " + what, net, "AMA", down, t.label(), toolDown.get(t), "files/s", n, goal ? "≥ 2×" : "");
+    }
+    rows.add(new Row("new version, 1 of " + what + " changed", net, "AMA (same cache)", amaChanged.seconds,
+        "AMA first upload", up.seconds, "files/s", n, "≤ 3% of first",
+        String.format(Locale.ROOT, "%.1f%% of the first upload; %s (%s)", 100 * amaChanged.seconds / up.seconds,
+            amaChanged.detail(), changedCalls)));
+    for (CopyTool t : tools) {
+      add("new version, 1 of " + what + " changed", net, "AMA (same cache)", amaChanged, t.updateLabel(),
+          toolChanged.get(t), "files/s", n, "");
+    }
+
+    String at = rtt == 0 ? "on loopback" : "at " + rtt + " ms RTT";
+    System.out.printf(Locale.ROOT, "small files %s: AMA up %.2f s, down %.2f s, 1 changed %.2f s; %s%n", at,
+        up.seconds, down.seconds, amaChanged.seconds, loadAverage());
+    for (CopyTool t : tools) {
+      String target = uploadTarget(rtt, t);
+      if (!target.isEmpty()) {
+        double need = Double.parseDouble(target.replaceAll("[^0-9.]", ""));
+        double ratio = toolUp.get(t).seconds / up.seconds;
+        goals.add(new Goal("first upload " + target + " " + t.label() + " " + at,
+            String.format(Locale.ROOT, "%.2f×", ratio), ratio >= need));
+      }
+    }
+    goals.add(new Goal("first upload ≤ " + n / 50 + " requests (" + n + " / 50) " + at,
+        String.format(Locale.ROOT, "%,d", up.requests), up.requests <= n / 50));
+    CopyTool rcloneDefault = tools.stream().filter(t -> t.label().equals("rclone copy")).findFirst().orElse(null);
+    if (rcloneDefault != null && (rtt == 0 || rtt == 20)) {
+      double ratio = toolDown.get(rcloneDefault).seconds / down.seconds;
+      goals.add(new Goal("download ≥ 2× rclone copy " + at, String.format(Locale.ROOT, "%.2f×", ratio),
+          ratio >= 2));
+    }
+    goals.add(new Goal("new version, 1 file changed: ≤ 10 requests " + at,
+        String.format(Locale.ROOT, "%,d", amaChanged.requests), amaChanged.requests <= 10));
+    double share = amaChanged.seconds / up.seconds;
+    goals.add(new Goal("new version, 1 file changed: ≤ 3% of the first upload's time " + at,
+        String.format(Locale.ROOT, "%.1f%% (%.2f s of %.2f s)", 100 * share, amaChanged.seconds, up.seconds),
+        share <= 0.03));
+  }
+
+  /** Issue 18's goal for AMA's first upload against {@code tool} at {@code rtt}, or "" if it names none. */
+  private static String uploadTarget(int rtt, CopyTool tool) {
+    if (tool.label().equals("rclone copy")) {
+      return rtt == 0 ? "≥ 3×" : rtt == 20 ? "≥ 5×" : "";
+    }
+    return tool.label().equals("rclone copy --transfers 32") && rtt == 20 ? "≥ 1.5×" : "";
+  }
+
+  /** One of issue 18's goals as measured in this run. */
+  record Goal(String goal, String measured, boolean met) {}
 
   private void largeFile(Path largeDir, boolean rclone) throws Exception {
     Path file = only(largeDir);
@@ -669,14 +840,100 @@ public final class TransferBenchmark {
       if (!d.equals(v.files().get(0).digest())) {
         throw new IllegalStateException("downloaded file differs from the uploaded one");
       }
-      long peak = 0;
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP) {
-          peak += pool.getPeakUsage().getUsed();
-        }
-      }
-      System.out.println("RESULT " + up + " " + dl + " " + peak);
+      System.out.println("RESULT " + up + " " + dl + " " + peakHeapUsed());
     }
+  }
+
+  // ------------------------------------------------------------------ many-files mode
+
+  /**
+   * Uploads and downloads {@code count} small files (issue 18: 100,000 × 4 KiB) in a child JVM
+   * limited to {@code --heap}, against S3Proxy on loopback, so a dataset of many files is shown to
+   * fit the heap a training job leaves a library. Slow on format v1 (two requests per file up, one
+   * down): a mode of its own, never part of a build.
+   */
+  private void runMany(int count) throws Exception {
+    String machine = machine();
+    long size = o.smallFileCases().manyFileSize();
+    String what = String.format(Locale.ROOT, "%,d × %s", count, human(size));
+    System.out.println("# AMA many-files benchmark\n\n" + machine + "\n\n" + what + " in folders of 1,000,"
+        + " child heap -Xmx" + o.heap());
+    Path dir = work.resolve("many");
+    for (int i = 0; i * 1000 < count; i++) {
+      generateFiles(dir.resolve(String.format(Locale.ROOT, "d%03d", i)), Math.min(1000, count - i * 1000), size,
+          100 + i);
+    }
+    backdate(dir);
+    // The filesystem store first: the same client-side work (file list, hashing, manifest) in a
+    // fraction of the time, so its figure is in even when S3Proxy's run is cut short.
+    manyRow("filesystem", work.resolve("many-store").toString(), Map.of(), dir, what, count);
+    s3 = S3ProxyServer.startOnDisk(S3ProxyServer.findJar());
+    manyRow("s3, loopback", s3.storeUri(s3.createBucket(), "store"), s3.environment(), dir, what, count);
+    notes.add("no baseline in this mode: it shows the memory bound; the 2,000-file cases give the ratios");
+    report(machine);
+  }
+
+  private void manyRow(String store, String location, Map<String, String> env, Path dir, String what, int count)
+      throws IOException {
+    Path down = work.resolve("many-down");
+    List<String> cmd = List.of(javaBin(), "-Xmx" + o.heap(), "-XX:+UseSerialGC", "-cp",
+        System.getProperty("java.class.path"), TransferBenchmark.class.getName(), "--many-child", location,
+        dir.toString(), down.toString(), work.resolve("many-cache").toString());
+    String goal = what + " up and down in a " + o.heap() + " heap (" + store + ")";
+    try {
+      String out = run(cmd, env);
+      String[] r = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+          .orElseThrow(() -> new IllegalStateException("the child JVM printed no result:\n" + out)).split(" ");
+      verifySame(dir, down);
+      String detail = "child JVM -Xmx" + o.heap() + ", peak heap used " + human(Long.parseLong(r[3]));
+      rows.add(new Row("upload " + what, store, "AMA", Double.parseDouble(r[1]), "-", Double.NaN,
+          "files/s", count, "fits in -Xmx" + o.heap(), String.format(Locale.ROOT, "%s; %,d storage calls",
+              detail, Long.parseLong(r[4]))));
+      rows.add(new Row("download " + what, store, "AMA", Double.parseDouble(r[2]), "-", Double.NaN,
+          "files/s", count, "fits in -Xmx" + o.heap(), String.format(Locale.ROOT, "%s; %,d storage calls; every"
+              + " file's name and size checked", detail, Long.parseLong(r[5]))));
+      goals.add(new Goal(goal, "done; peak heap used " + human(Long.parseLong(r[3])), true));
+      System.out.printf(Locale.ROOT, "%s: up %s s, down %s s, peak heap %s; load %s%n", store, r[1], r[2],
+          human(Long.parseLong(r[3])), loadAverage());
+    } catch (IOException e) {
+      String message = e.getMessage();
+      notes.add(store + ": the child JVM failed: " + message.substring(Math.max(0, message.length() - 2000)));
+      goals.add(new Goal(goal, message.contains("OutOfMemoryError") ? "OutOfMemoryError" : "failed, see the notes",
+          false));
+    }
+    deleteTree(down);
+    deleteTree(work.resolve("many-cache"));
+  }
+
+  private static void manyChild(String[] args) throws Exception {
+    String location = args[1];
+    Path dir = Path.of(args[2]);
+    Path down = Path.of(args[3]);
+    Path cache = Path.of(args[4]);
+    try (CountingStorage storage = new CountingStorage(Storages.open(location));
+        AssetClient c = AssetClient.builder().storage(storage).user("bench").cache(cache).build()) {
+      long t = System.nanoTime();
+      c.newAsset(TYPE_SMALL).add(dir).alias("many").upload();
+      double up = seconds(t);
+      long upCalls = storage.counts().values().stream().mapToLong(Long::longValue).sum();
+      storage.reset();
+      t = System.nanoTime();
+      c.download(TYPE_SMALL, "many").to(down);
+      double dl = seconds(t);
+      long downCalls = storage.counts().values().stream().mapToLong(Long::longValue).sum();
+      System.out.println("RESULT " + up + " " + dl + " " + peakHeapUsed() + " " + upCalls + " " + downCalls);
+    }
+  }
+
+  /** The heap's peak occupancy so far, summed over its pools. */
+  private static long peakHeapUsed() {
+    long peak = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        peak += pool.getPeakUsage().getUsed();
+      }
+    }
+    return peak;
   }
 
   private static void hashChild(Path file) throws IOException {
@@ -690,6 +947,7 @@ public final class TransferBenchmark {
   // ------------------------------------------------------------------ report
 
   private void report(String machine) throws IOException {
+    notes.add("load average (1, 5, 15 min) at the end: " + loadAverage());
     StringBuilder sb = new StringBuilder();
     sb.append("| operation | store | AMA | AMA time | baseline | baseline time | ratio | AMA rate | baseline rate"
         + " | target | notes |\n");
@@ -711,6 +969,13 @@ public final class TransferBenchmark {
     }
     sb.append("\nratio = baseline time / AMA time (above 1: AMA is faster); for re-upload, AMA's re-upload time as a"
         + " share of its first upload. MB = 10^6 bytes.\n");
+    if (!goals.isEmpty()) {
+      sb.append("\nIssue 18's goals, as measured in this run:\n\n| goal | measured | met? |\n|---|---|---|\n");
+      for (Goal g : goals) {
+        sb.append("| ").append(g.goal()).append(" | ").append(g.measured()).append(" | ")
+            .append(g.met() ? "yes" : "**no**").append(" |\n");
+      }
+    }
     for (String n : notes) {
       sb.append("\n- ").append(n);
     }
@@ -784,6 +1049,25 @@ public final class TransferBenchmark {
     return new Measured(s, (processCpuNanos() - cpu0) / 1e9, serverCpu() - server0, requests() - requests0);
   }
 
+  /** AMA's storage calls so far by kind, such as {@code "put index/"}, over every counted storage. */
+  private Map<String, Long> requestsByKind() {
+    Map<String, Long> sum = new java.util.TreeMap<>();
+    counters.forEach(c -> c.counts().forEach((k, v) -> sum.merge(k, v, Long::sum)));
+    return sum;
+  }
+
+  /** The storage calls made since {@code before}, by kind: {@code "create blobs/ 1, put index/ 2000"}. */
+  private String since(Map<String, Long> before) {
+    StringBuilder sb = new StringBuilder();
+    requestsByKind().forEach((k, v) -> {
+      long n = v - before.getOrDefault(k, 0L);
+      if (n > 0) {
+        sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(n);
+      }
+    });
+    return sb.toString();
+  }
+
   /** Storage calls (about one HTTP request each) AMA has made of S3 so far. */
   private long requests() {
     return counters.stream().mapToLong(c -> c.counts().values().stream().mapToLong(Long::longValue).sum()).sum();
@@ -813,8 +1097,13 @@ public final class TransferBenchmark {
   }
 
   private AssetClient amaS3(String bucket, Object cacheOrName) throws IOException {
+    return amaS3(bucket, cacheOrName, s3.endpoint());
+  }
+
+  /** As {@link #amaS3(String, Object)}, reaching S3Proxy through {@code via}, such as a {@link LatencyProxy}. */
+  private AssetClient amaS3(String bucket, Object cacheOrName, URI via) throws IOException {
     Path cache = cacheOrName instanceof Path p ? p : work.resolve("cache-" + cacheOrName);
-    CountingStorage storage = new CountingStorage(Storages.open(s3.storeUri(bucket, "store"), s3.credentials()));
+    CountingStorage storage = new CountingStorage(Storages.open(s3.storeUri(bucket, "store", via), s3.credentials()));
     counters.add(storage);
     return client(storage, cache, TransferListener.NONE, true);
   }
@@ -895,25 +1184,13 @@ public final class TransferBenchmark {
   private Object rclone(String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("rclone"));
     cmd.addAll(List.of(args));
-    String prefix = "RCLONE_CONFIG_" + RCLONE_REMOTE.toUpperCase(Locale.ROOT) + "_";
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("RCLONE_CONFIG", work.resolve("rclone-none.conf").toString());
-    env.put(prefix + "TYPE", "s3");
-    env.put(prefix + "PROVIDER", "Other");
-    env.put(prefix + "ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY_ID);
-    env.put(prefix + "SECRET_ACCESS_KEY", S3ProxyServer.SECRET_ACCESS_KEY);
-    env.put(prefix + "ENDPOINT", s3.endpoint().toString());
-    env.put(prefix + "REGION", S3ProxyServer.REGION);
-    env.put(prefix + "FORCE_PATH_STYLE", "true");
-    // The endpoint is plain HTTP; rclone refuses to start with a CA bundle it cannot apply.
-    env.put("AWS_CA_BUNDLE", null);
-    return run(cmd, env);
+    return run(cmd, CopyTool.rcloneEnvironment(work, s3.endpoint()));
   }
 
   // ------------------------------------------------------------------ files and processes
 
   /** Runs a command to completion and returns its output, failing with that output if it fails. */
-  private static String run(List<String> cmd, Map<String, String> env) throws IOException {
+  static String run(List<String> cmd, Map<String, String> env) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     env.forEach((k, v) -> {
       if (v == null) {

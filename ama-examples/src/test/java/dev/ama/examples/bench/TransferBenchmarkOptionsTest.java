@@ -1,9 +1,11 @@
 package dev.ama.examples.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -53,9 +55,44 @@ class TransferBenchmarkOptionsTest {
   }
 
   @Test
+  void smallFileCasesRunAtLoopbackAndTwentyMillisecondsUnlessToldOtherwise() {
+    TransferBenchmark.Options o = TransferBenchmark.Options.parse(new String[0]);
+    assertEquals(List.of(0, 20), o.smallFileCases().rttsMillis());
+    assertFalse(o.smallFileCases().smallFilesOnly());
+    assertEquals(Optional.empty(), o.smallFileCases().many());
+
+    o = TransferBenchmark.Options.parse(new String[] {"--rtt", "0,5,80", "--small-files-only", "--files", "10"});
+    assertEquals(List.of(0, 5, 80), o.smallFileCases().rttsMillis());
+    assertTrue(o.smallFileCases().smallFilesOnly());
+    assertEquals(10, o.files());
+  }
+
+  @Test
+  void manyModeDefaultsToFourKibibyteFilesInTheSharedHeap() {
+    TransferBenchmark.Options o = TransferBenchmark.Options.parse(new String[] {"--many", "100000", "--heap", "256m"});
+    assertEquals(Optional.of(100_000), o.smallFileCases().many());
+    assertEquals(4 * 1024, o.smallFileCases().manyFileSize());
+    assertEquals("256m", o.heap());
+    o = TransferBenchmark.Options.parse(new String[] {"--many", "50", "--many-file-size", "1KiB"});
+    assertEquals(1024, o.smallFileCases().manyFileSize());
+  }
+
+  @Test
+  void aBadRoundTripTimeIsRefusedWithTheFormItTakes() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TransferBenchmark.Options.parse(new String[] {"--rtt", "20ms"}));
+    assertTrue(e.getMessage().contains("'20ms'") && e.getMessage().contains("--rtt 0,20"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> TransferBenchmark.Options.parse(new String[] {"--rtt", "20,20"}));
+    assertTrue(e.getMessage().contains("twice"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> TransferBenchmark.Options.parse(new String[] {"--many"}));
+    assertTrue(e.getMessage().contains("--many needs a value"), e.getMessage());
+  }
+
+  @Test
   void unknownOptionsAreRefusedWithTheListOfKnownOnes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TransferBenchmark.Options.parse(new String[] {"--fast"}));
-    assertTrue(e.getMessage().contains("--quick"), e.getMessage());
+    assertTrue(e.getMessage().contains("--quick") && e.getMessage().contains("--rtt"), e.getMessage());
   }
 }
