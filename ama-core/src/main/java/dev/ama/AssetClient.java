@@ -790,8 +790,8 @@ public final class AssetClient implements AutoCloseable {
     /**
      * The store format a store this client creates gets (an existing store keeps its own): 1, the
      * default, or 2, which packs small files and indexes each upload in one object
-     * (docs/store-format.md). Format 2 is a preview: {@code gc} and {@code verify} refuse format 2
-     * stores until they understand packs.
+     * (docs/store-format.md). Format 2 is a preview: {@link AssetClient#gc} refuses format 2 stores
+     * until it understands packs; {@link AssetClient#verify} checks them.
      *
      * @throws InvalidInputException if the format is not 1 or 2
      */

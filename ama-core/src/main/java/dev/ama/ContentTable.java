@@ -42,6 +42,11 @@ final class ContentTable {
   static final Duration CLOCK_MARGIN = Duration.ofHours(1);
   /** Blobs per shard a compaction aims at: a shard is one GET, and small enough to read whole. */
   static final int SHARD_TARGET = 50_000;
+  /**
+   * The most bytes read of one shard: 50,000 blobs take some 12 MiB, more if a blob is shared by
+   * thousands of versions; a bound keeps a damaged or hostile shard from exhausting memory.
+   */
+  static final int MAX_SHARD_BYTES = 256 << 20;
 
   private final Store store;
   private final UploadRecords records;
@@ -240,7 +245,7 @@ final class ContentTable {
           + " damaged. Remove it to read the previous generation");
     }
     String key = StoreLayout.tableShard(c.generation(), prefix, digest);
-    byte[] bytes = store.readIfExists(key, Integer.MAX_VALUE - 8, "content table shard")
+    byte[] bytes = store.readIfExists(key, MAX_SHARD_BYTES, "content table shard")
         .orElseThrow(() -> new IntegrityException("content table shard " + key + " is missing from " + store.location()
             + ", though its commit names it: the store was damaged. Remove the commit "
             + StoreLayout.tableCommit(c.generation()) + " to read the previous generation, and compact again"));

@@ -321,6 +321,11 @@ final class Publisher {
     }
   }
 
+  /** The content identity of a stored version, as its upload marked it (format 2, {@code index/contents/}). */
+  static Digest identityOf(AssetVersion v) {
+    return new Content(v.type(), v.files(), v.refs(), v.description(), v.labels()).identity();
+  }
+
   /** What makes two versions the same content: everything but who made them, when, and the alias. */
   private record Content(String type, List<AssetFile> files, List<Ref> refs, Optional<String> description,
       Map<String, String> labels) {

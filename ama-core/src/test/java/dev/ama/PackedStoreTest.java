@@ -290,19 +290,6 @@ class PackedStoreTest {
     assertEquals(2, keys("blobs/").size());
   }
 
-  @Test
-  void gcAndVerifyRefuseAPackedStoreRatherThanMisreadIt() throws IOException {
-    try (AssetClient c = client()) {
-      c.newAsset(TYPE).add(Files.writeString(tmp.resolve("a.txt"), "a")).alias("d").upload();
-      InvalidInputException gc = assertThrows(InvalidInputException.class, () -> c.gc(GcOptions.dryRun()));
-      assertTrue(gc.getMessage().contains("format version 2") && gc.getMessage().contains("nothing was checked or changed"),
-          gc.getMessage());
-      InvalidInputException verify = assertThrows(InvalidInputException.class, () -> c.verify(VerifyOptions.DEFAULTS));
-      assertTrue(verify.getMessage().contains("format version 2"), verify.getMessage());
-    }
-    assertEquals(1, keys("packs/").size(), "gc deleted nothing");
-  }
-
   /** Counts requests by operation and top-level prefix, ranged reads with their lengths. */
   static final class Counting extends ForwardingStorage {
     final Map<String, Long> counts = new ConcurrentHashMap<>();
