@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
 
@@ -48,13 +51,14 @@ final class Packs {
    * @return a location per distinct blob of {@code blobs}, in their order
    */
   List<Location> upload(Collection<Transfers.Source> blobs, Map<Digest, Location> known) {
+    Set<Digest> present = presentPacks(blobs, known);
     List<Location> out = new ArrayList<>();
     List<Callable<List<Location>>> sends = new ArrayList<>();
     List<Transfers.Source> pack = new ArrayList<>();
     long packed = 0;
     for (Transfers.Source s : blobs) {
       Location at = known.get(s.asset().digest());
-      if (at != null && at.size() == s.asset().size()) {
+      if (at != null && at.size() == s.asset().size() && at.pack().filter(present::contains).isPresent()) {
         out.add(at);
         transfers.skippedUpload(s);
       } else if (s.asset().size() >= SMALL_BLOB) {
@@ -79,6 +83,32 @@ final class Packs {
     }
     tasks.run(sends).forEach(out::addAll);
     return out;
+  }
+
+  /**
+   * The packs holding known blobs of this upload that are still in the store: one request per
+   * distinct pack, not per file. An alias must never name a version whose pack is missing, so the
+   * blobs of a pack that went missing (damage) are sent again; a known loose blob goes through the
+   * loose path, which checks it as format 1 does.
+   */
+  private Set<Digest> presentPacks(Collection<Transfers.Source> blobs, Map<Digest, Location> known) {
+    Set<Digest> packs = new TreeSet<>();
+    for (Transfers.Source s : blobs) {
+      Location at = known.get(s.asset().digest());
+      if (at != null) {
+        at.pack().ifPresent(packs::add);
+      }
+    }
+    List<Digest> ordered = List.copyOf(packs);
+    List<Boolean> exists = tasks.run(ordered.stream()
+        .map(p -> (Callable<Boolean>) () -> store.stat(Store.packKey(p)).isPresent()).toList());
+    Set<Digest> present = new HashSet<>();
+    for (int i = 0; i < ordered.size(); i++) {
+      if (exists.get(i)) {
+        present.add(ordered.get(i));
+      }
+    }
+    return present;
   }
 
   /** Builds one pack from files, each checked against its digest, and writes it create-only. */

@@ -121,12 +121,28 @@ class PackedStoreTest {
       counting.reset();
       AssetVersion v2 = addAll(c.newAsset(TYPE), dir).alias("train").upload();
       long requests = counting.total();
-      assertTrue(requests <= 19, "a new version with one file changed took " + requests + " requests: " + counting.counts);
+      assertTrue(requests <= 20, "a new version with one file changed took " + requests + " requests: " + counting.counts);
       assertEquals(1, counting.count("create packs/"), "only the changed file is sent, in one pack");
       Path out = tmp.resolve("out");
       c.download(TYPE, "train").to(out);
       assertEquals("changed", Files.readString(out.resolve("f00042.bin")));
       assertEquals(2000, v2.files().size());
+    }
+  }
+
+  @Test
+  void aNewVersionSendsAgainTheFilesWhosePackWentMissing() throws IOException {
+    Path dir = folder("data", 5, 1000, 8);
+    try (AssetClient c = client()) {
+      addAll(c.newAsset(TYPE), dir).alias("train").upload();
+    }
+    Path pack = storeDir.resolve(keys("packs/").get(0));
+    Files.delete(pack);
+    Files.writeString(dir.resolve("f00000.bin"), "changed");
+    try (AssetClient c = client()) {
+      addAll(c.newAsset(TYPE), dir).alias("train").upload();
+      Path out = c.download(TYPE, "train").to(tmp.resolve("out"));
+      assertArrayEquals(Files.readAllBytes(dir.resolve("f00004.bin")), Files.readAllBytes(out.resolve("f00004.bin")));
     }
   }
 
