@@ -171,9 +171,13 @@ final class Downloader {
     listener.started(TransferListener.Phase.DOWNLOADING, writes.size(), bytes);
     try {
       // Packed blobs first, a few ranged reads for many files, into the cache the writes copy from.
-      List<AssetFile> fetching = plan.stream().filter(p -> !p.inPlace()).map(Placement::file).toList();
-      transfers.prime(plan.stream().map(Placement::version).distinct().toList());
-      tasks.runAll(transfers.fetchPacked(fetching, false));
+      // Only what neither the folder nor the cache holds asks the store anything: a download the
+      // cache can serve works with the store unreachable.
+      List<Placement> fetching = plan.stream().filter(p -> !p.inPlace() && cache.blob(p.file()).isEmpty()).toList();
+      if (!fetching.isEmpty()) {
+        transfers.prime(fetching.stream().map(Placement::version).distinct().toList());
+        tasks.runAll(transfers.fetchPacked(fetching.stream().map(Placement::file).toList(), false));
+      }
       tasks.runAll(writes);
     } finally {
       listener.finished(TransferListener.Phase.DOWNLOADING);
@@ -410,7 +414,9 @@ final class Downloader {
     for (int attempt = 0; attempt < 2; attempt++) {
       Set<Digest> fetching = new HashSet<>();
       files.stream().filter(f -> cache.blob(f).isEmpty()).forEach(f -> fetching.add(f.digest()));
-      transfers.prime(List.of(v));
+      if (!fetching.isEmpty()) {
+        transfers.prime(List.of(v));
+      }
       Map<Digest, Path> blobs = cachedBlobs(files);
       Optional<Path> dir = cache.versionFolder(v, files, blobs);
       // A blob another process evicted between fetching and linking is fetched once more.
