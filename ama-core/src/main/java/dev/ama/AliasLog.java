@@ -160,7 +160,15 @@ final class AliasLog {
 
   /** An upload's move, signed by {@code signer} when given; see {@link #move(String, String, Digest, String)}. */
   Move move(String type, String alias, Digest version, String by, Optional<SigningKey> signer) {
-    return update(type, alias, Optional.of(version), AliasExpectation.any(), by, signer);
+    return update(type, alias, Optional.of(version), AliasExpectation.any(), by, signer, Optional.empty());
+  }
+
+  /**
+   * An upload's move from the head it read before it uploaded: tried first without reading the
+   * head again, which is safe because the next position is created only if nobody took it since.
+   */
+  Move move(String type, String alias, Digest version, String by, Optional<SigningKey> signer, Optional<AliasEntry> known) {
+    return update(type, alias, Optional.of(version), AliasExpectation.any(), by, signer, known);
   }
 
   /**
@@ -182,11 +190,16 @@ final class AliasLog {
    */
   Move update(String type, String alias, Optional<Digest> target, AliasExpectation expected, String by,
       Optional<SigningKey> signer) {
+    return update(type, alias, target, expected, by, signer, Optional.empty());
+  }
+
+  private Move update(String type, String alias, Optional<Digest> target, AliasExpectation expected, String by,
+      Optional<SigningKey> signer, Optional<AliasEntry> known) {
     // A write, though it reads the head first: a new store gets its marker, a newer format is refused.
     store.checkWritable();
     boolean marked = false;
     for (int attempt = 1; attempt <= MAX_MOVE_ATTEMPTS; attempt++) {
-      Optional<AliasEntry> head = head(type, alias);
+      Optional<AliasEntry> head = attempt == 1 && known.isPresent() ? known : head(type, alias);
       Optional<Digest> current = head.flatMap(AliasEntry::target);
       // A signed move to where the alias points already (or a signed removal of a removed alias) is
       // appended if the head lacks that key's signature: it is how an unsigned head gets signed.
@@ -201,7 +214,8 @@ final class AliasLog {
       if (!marked && target.isPresent()) {
         // Index markers go first, as everywhere: a marker may name a move that then fails, which
         // readers filter out by checking the alias's head; a move is never missing its marker.
-        index.markAlias(type, alias, target.get());
+        // An alias with a head has its alias marker: it was written before the first entry.
+        index.markAlias(type, alias, target.get(), head.isPresent());
         marked = true;
       }
       long seq = head.map(AliasEntry::seq).orElse(0L) + 1;

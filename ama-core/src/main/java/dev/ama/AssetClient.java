@@ -57,22 +57,28 @@ public final class AssetClient implements AutoCloseable {
   private final Signatures signatures;
   private final TrustGate trust;
   private final StoreProbe probe;
+  private final ContentTable contentTable;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
-    this.store = new Store(storage);
+    this.store = new Store(storage, b.newStoreFormat);
     this.ownsStorage = ownsStorage;
     this.user = b.user;
     this.cache = new LocalCache(b.cache, b.cacheMax);
     this.tasks = new Tasks(b.settings);
-    StoreIndex index = new StoreIndex(store, tasks);
+    UploadRecords records = new UploadRecords(store);
+    this.contentTable = new ContentTable(store, records, tasks);
+    StoreIndex index = new StoreIndex(store, tasks, contentTable);
     AliasLog aliases = new AliasLog(store, index, b.clock);
-    Transfers transfers = new Transfers(store, cache, new HashCache(b.cache), b.settings, b.listener, tasks.ranges(), b.clock);
     this.queries = new Queries(store, index, aliases, cache);
+    BlobLocator locator = new BlobLocator(store, records, contentTable, queries::ifStored);
+    Transfers transfers = new Transfers(store, cache, new HashCache(b.cache), b.settings, b.listener, tasks.ranges(),
+        b.clock, locator);
     this.comparisons = new Comparisons(transfers::cached);
     Leases leases = new Leases(store, user, b.clock);
     this.signatures = new Signatures(store);
     this.trust = new TrustGate(b.trust, signatures, store.location());
-    this.publisher = new Publisher(store, index, aliases, queries, transfers, tasks, cache, leases, user, b.clock, signatures);
+    this.publisher = new Publisher(store, index, aliases, queries, transfers, tasks, cache, leases, user, b.clock, signatures,
+        new Packs(store, transfers, tasks, b.settings.concurrency()), records, contentTable);
     this.collector = new Collector(store, aliases, leases, tasks, b.clock);
     this.downloader = new Downloader(queries, transfers, tasks, cache, store.location(), b.verifyLoads, b.clock, trust);
     this.aliasMoves = new AliasMoves(store, aliases, queries, leases, user);
@@ -571,6 +577,35 @@ public final class AssetClient implements AutoCloseable {
     return verifier.verify(Objects.requireNonNull(options, "options"));
   }
 
+  /**
+   * Compacts the content index of a format 2 store: merges the upload records written since the
+   * last compaction into a new generation of its sharded tables, so that {@link #find} and uploads
+   * read a few shards instead of every recent record. Safe to run at any time, alongside uploads
+   * and other compactions, and to kill at any point; see docs/store-format.md. A format 1 store
+   * has no content table and is left alone.
+   *
+   * @throws InvalidInputException if the store cannot list or is read-only
+   * @throws StoreException if the store fails
+   */
+  public IndexCompaction compactIndex() {
+    if (!store.packed()) {
+      return new IndexCompaction(false, 0, 0, 0);
+    }
+    ContentTable.Compaction c = contentTable.compact();
+    return new IndexCompaction(c.generation().isPresent(), c.generation().orElse(0L), c.recordsMerged(), c.blobs());
+  }
+
+  /**
+   * What {@link #compactIndex} did.
+   *
+   * @param committed whether this call committed a new generation (false if another compaction
+   *     committed the same generation first, or the store has no content table)
+   * @param generation the generation committed, or 0
+   * @param recordsMerged the upload records merged into it
+   * @param blobs the blobs its tables hold
+   */
+  public record IndexCompaction(boolean committed, long generation, int recordsMerged, long blobs) {}
+
   /** Stops the transfer threads and closes the storage if this client opened it. */
   @Override
   public void close() {
@@ -605,6 +640,7 @@ public final class AssetClient implements AutoCloseable {
     private String settingsFrom;
     private TransferListener listener = TransferListener.NONE;
     private boolean verifyLoads;
+    private int newStoreFormat = Store.FORMAT_V1;
     private TrustPolicy trust = TrustPolicy.none();
 
     private Builder() {}
@@ -748,6 +784,23 @@ public final class AssetClient implements AutoCloseable {
      */
     public Builder verifyLoads() {
       this.verifyLoads = true;
+      return this;
+    }
+
+    /**
+     * The store format a store this client creates gets (an existing store keeps its own): 1, the
+     * default, or 2, which packs small files and indexes each upload in one object
+     * (docs/store-format.md). Format 2 is a preview: {@link AssetClient#gc} refuses format 2 stores
+     * until it understands packs; {@link AssetClient#verify} checks them.
+     *
+     * @throws InvalidInputException if the format is not 1 or 2
+     */
+    public Builder newStoreFormat(int format) {
+      if (format != Store.FORMAT_V1 && format != Store.FORMAT_V2) {
+        throw new InvalidInputException("no store format version " + format + "; this AMA writes version "
+            + Store.FORMAT_V1 + " or " + Store.FORMAT_V2);
+      }
+      this.newStoreFormat = format;
       return this;
     }
 

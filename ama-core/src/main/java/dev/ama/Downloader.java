@@ -170,6 +170,14 @@ final class Downloader {
     TransferListener listener = transfers.listener();
     listener.started(TransferListener.Phase.DOWNLOADING, writes.size(), bytes);
     try {
+      // Packed blobs first, a few ranged reads for many files, into the cache the writes copy from.
+      // Only what neither the folder nor the cache holds asks the store anything: a download the
+      // cache can serve works with the store unreachable.
+      List<Placement> fetching = plan.stream().filter(p -> !p.inPlace() && cache.blob(p.file()).isEmpty()).toList();
+      if (!fetching.isEmpty()) {
+        transfers.prime(fetching.stream().map(Placement::version).distinct().toList());
+        tasks.runAll(transfers.fetchPacked(fetching.stream().map(Placement::file).toList(), false));
+      }
       tasks.runAll(writes);
     } finally {
       listener.finished(TransferListener.Phase.DOWNLOADING);
@@ -406,6 +414,9 @@ final class Downloader {
     for (int attempt = 0; attempt < 2; attempt++) {
       Set<Digest> fetching = new HashSet<>();
       files.stream().filter(f -> cache.blob(f).isEmpty()).forEach(f -> fetching.add(f.digest()));
+      if (!fetching.isEmpty()) {
+        transfers.prime(List.of(v));
+      }
       Map<Digest, Path> blobs = cachedBlobs(files);
       Optional<Path> dir = cache.versionFolder(v, files, blobs);
       // A blob another process evicted between fetching and linking is fetched once more.
@@ -442,6 +453,7 @@ final class Downloader {
     listener.started(TransferListener.Phase.DOWNLOADING, files.size(), files.stream().mapToLong(AssetFile::size).sum());
     List<Path> paths;
     try {
+      tasks.runAll(transfers.fetchPacked(files, true));
       paths = tasks.run(files.stream().map(f -> (Callable<Path>) () -> transfers.cached(f)).toList());
     } finally {
       listener.finished(TransferListener.Phase.DOWNLOADING);

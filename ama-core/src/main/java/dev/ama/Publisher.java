@@ -43,10 +43,17 @@ final class Publisher {
   private final String user;
   private final Clock clock;
   private final Signatures signatures;
+  private final Packs packs;
+  private final UploadRecords records;
+  private final ContentTable table;
 
   Publisher(Store store, StoreIndex index, AliasLog aliases, Queries queries, Transfers transfers, Tasks tasks,
-      LocalCache cache, Leases leases, String user, Clock clock, Signatures signatures) {
+      LocalCache cache, Leases leases, String user, Clock clock, Signatures signatures, Packs packs,
+      UploadRecords records, ContentTable table) {
     this.signatures = signatures;
+    this.packs = packs;
+    this.records = records;
+    this.table = table;
     this.store = store;
     this.index = index;
     this.aliases = aliases;
@@ -75,11 +82,12 @@ final class Publisher {
     // even when nothing but an alias would be written.
     store.checkWritable();
 
+    Optional<AssetVersion> previous = Optional.empty();
+    Optional<AliasEntry> head = Optional.empty();
     if (r.alias().isPresent()) {
-      Optional<AssetVersion> same = aliases.head(r.type(), r.alias().get())
-          .flatMap(AliasEntry::target)
-          .flatMap(this::candidate)
-          .filter(content::matches);
+      head = aliases.head(r.type(), r.alias().get());
+      previous = head.flatMap(AliasEntry::target).flatMap(this::candidate);
+      Optional<AssetVersion> same = previous.filter(content::matches);
       if (same.isPresent()) {
         LOG.debug("{}/{} already points at identical content {}", r.type(), r.alias().get(), same.get().version());
         sign(r, same.get());
@@ -106,38 +114,96 @@ final class Publisher {
       if (identical.isPresent() && !store.hasManifest(identical.get().version())) {
         identical = Optional.empty();
       }
-      return publishLeased(r, refs, sources, files, identical);
+      return publishLeased(r, refs, sources, content, identical, previous, head);
     }
   }
 
-  private AssetVersion publishLeased(Request r, List<Ref> refs, List<Transfers.Source> sources, List<AssetFile> files,
-      Optional<AssetVersion> identical) {
+  private AssetVersion publishLeased(Request r, List<Ref> refs, List<Transfers.Source> sources, Content content,
+      Optional<AssetVersion> identical, Optional<AssetVersion> previous, Optional<AliasEntry> head) {
+    List<AssetFile> files = content.files();
     if (identical.isPresent()) {
       // Same content uploaded before, under another alias or none: reuse that version, so equal
       // inputs always have one id and their downstream lineage is found again. Its upload may have
       // crashed among its index markers (it was found through one), so complete them first.
       AssetVersion v = identical.get();
-      index.markVersion(r.type(), v.createdAt(), v.version(),
-          v.files().stream().map(AssetFile::digest).distinct().collect(Collectors.toList()), v.refs());
+      markVersion(r.type(), v.createdAt(), v.version(),
+          v.files().stream().map(AssetFile::digest).distinct().collect(Collectors.toList()), v.refs(), content, true);
       sign(r, v);
-      r.alias().ifPresent(a -> moveAlias(r, a, v.version()));
+      r.alias().ifPresent(a -> moveAlias(r, a, v.version(), head));
       return v;
     }
     Map<Digest, Transfers.Source> distinct = new LinkedHashMap<>();
     sources.forEach(s -> distinct.putIfAbsent(s.asset().digest(), s));
-    uploadBlobs(distinct.values());
-
     Manifests.Draft draft = new Manifests.Draft(r.type(), files, refs, user, now(), r.alias(), r.description(), r.labels());
     byte[] canonical = Manifests.write(draft);
+    if (store.packed()) {
+      List<UploadRecords.Location> locations = uploadPacked(distinct.values(), previous);
+      // Before the manifest: every manifest of a format 2 store has its record, so no reader
+      // ever has to look for a blob that is in a pack.
+      records.write(new UploadRecords.UploadRecord(Digest.sha256(canonical), r.type(), draft.createdAt(), locations));
+    } else {
+      uploadBlobs(distinct.values());
+    }
     Digest id = store.putManifest(canonical);
     AssetVersion version = Manifests.fromDraft(id, draft);
 
-    index.markVersion(r.type(), draft.createdAt(), id, distinct.keySet(), refs);
+    // A version of the type is stored already (the alias's), so its type marker exists.
+    markVersion(r.type(), draft.createdAt(), id, distinct.keySet(), refs, content,
+        previous.filter(p -> p.type().equals(r.type())).isPresent());
 
     sign(r, version);
-    r.alias().ifPresent(a -> moveAlias(r, a, id));
+    r.alias().ifPresent(a -> moveAlias(r, a, id, head));
     cache.saveManifest(id, canonical);
     return version;
+  }
+
+  /** The index markers of a stored version: per blob in format 1, per content in format 2. */
+  private void markVersion(String type, Instant createdAt, Digest id, Collection<Digest> blobs, List<Ref> refs,
+      Content content, boolean typeMarked) {
+    if (store.packed()) {
+      index.markPackedVersion(type, createdAt, id, content.identity(), refs, typeMarked);
+    } else {
+      index.markVersion(type, createdAt, id, blobs, refs);
+    }
+  }
+
+  /**
+   * Sends the blobs a format 2 store lacks and returns where each lives. What the version the alias
+   * points at holds is found in its upload record (one request); when more than a pack's worth is
+   * still missing, the compacted content table is asked too, since a few shard reads then cost less
+   * than the packs they may save. Blobs found nowhere are sent, a duplicate at worst.
+   */
+  private List<UploadRecords.Location> uploadPacked(Collection<Transfers.Source> blobs, Optional<AssetVersion> previous) {
+    Map<Digest, UploadRecords.Location> known = new java.util.HashMap<>();
+    previous.flatMap(this::recordOf).ifPresent(rec -> known.putAll(rec.byBlob()));
+    List<Digest> missing = new ArrayList<>();
+    long missingBytes = 0;
+    for (Transfers.Source s : blobs) {
+      if (!known.containsKey(s.asset().digest()) && s.asset().size() < Packs.SMALL_BLOB) {
+        missing.add(s.asset().digest());
+        missingBytes += s.asset().size();
+      }
+    }
+    if (missingBytes > Packs.PACK_BYTES && store.canList()) {
+      known.putAll(table.locate(missing));
+    }
+    TransferListener listener = transfers.listener();
+    listener.started(TransferListener.Phase.UPLOADING, blobs.size(), blobs.stream().mapToLong(s -> s.asset().size()).sum());
+    try {
+      return packs.upload(blobs, known);
+    } finally {
+      listener.finished(TransferListener.Phase.UPLOADING);
+    }
+  }
+
+  /** A version's upload record, or empty if it has none or it is damaged: then nothing is reused from it. */
+  private Optional<UploadRecords.UploadRecord> recordOf(AssetVersion v) {
+    try {
+      return records.of(v);
+    } catch (IntegrityException e) {
+      LOG.warn("not reusing the blob locations of version {}: {}", v.version(), e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** Signatures go after the manifest and before the alias: a policy requiring them never sees the alias first. */
@@ -145,8 +211,8 @@ final class Publisher {
     r.signers().forEach(k -> signatures.sign(v, k));
   }
 
-  private void moveAlias(Request r, String alias, Digest version) {
-    aliases.move(r.type(), alias, version, user, r.signers().stream().findFirst())
+  private void moveAlias(Request r, String alias, Digest version, Optional<AliasEntry> head) {
+    aliases.move(r.type(), alias, version, user, r.signers().stream().findFirst(), head)
         .orThrow(r.type(), alias, version, store.location());
   }
 
@@ -226,6 +292,13 @@ final class Publisher {
     if (!store.canList()) {
       return Optional.empty();
     }
+    if (store.packed()) {
+      return index.withContent(content.identity()).stream()
+          .map(this::candidate)
+          .flatMap(Optional::stream)
+          .filter(content::matches)
+          .findFirst();
+    }
     AssetFile largest = content.files().stream().max(Comparator.comparingLong(AssetFile::size)).orElseThrow();
     return index.holders(largest.digest()).stream()
         .map(this::candidate)
@@ -248,6 +321,11 @@ final class Publisher {
     }
   }
 
+  /** The content identity of a stored version, as its upload marked it (format 2, {@code index/contents/}). */
+  static Digest identityOf(AssetVersion v) {
+    return new Content(v.type(), v.files(), v.refs(), v.description(), v.labels()).identity();
+  }
+
   /** What makes two versions the same content: everything but who made them, when, and the alias. */
   private record Content(String type, List<AssetFile> files, List<Ref> refs, Optional<String> description,
       Map<String, String> labels) {
@@ -258,6 +336,24 @@ final class Publisher {
           && refKeys(v.refs()).equals(refKeys(refs))
           && v.description().equals(description)
           && v.labels().equals(labels);
+    }
+
+    /**
+     * The digest of what {@link #matches} compares, canonical JSON: equal for equal content, so a
+     * format 2 store finds identical versions in one listing of {@code index/contents/<identity>/}.
+     */
+    Digest identity() {
+      com.fasterxml.jackson.databind.node.ObjectNode n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      description.ifPresent(d -> n.put("description", d));
+      com.fasterxml.jackson.databind.node.ArrayNode fs = n.putArray("files");
+      sorted(files, Comparator.comparing(AssetFile::path)).forEach(f ->
+          fs.addObject().put("digest", f.digest().toString()).put("path", f.path()).put("size", f.size()));
+      com.fasterxml.jackson.databind.node.ObjectNode ls = n.putObject("labels");
+      labels.forEach(ls::put);
+      com.fasterxml.jackson.databind.node.ArrayNode rs = n.putArray("refs");
+      new java.util.TreeSet<>(refKeys(refs)).forEach(rs::add);
+      n.put("type", type);
+      return Digest.sha256(Manifests.canonical(n));
     }
 
     private static <T> List<T> sorted(Collection<T> items, Comparator<T> order) {

@@ -69,6 +69,11 @@ final class Queries {
         "no version " + id + " in " + store.location() + "; check the id, or the store location"));
   }
 
+  /** A stored version, or empty if the store has no manifest of this id. */
+  Optional<AssetVersion> ifStored(Digest id) {
+    return read(id);
+  }
+
   private Optional<AssetVersion> read(Digest id) {
     Optional<AssetVersion> cached = cache.manifest(id);
     if (cached.isPresent()) {
@@ -324,7 +329,12 @@ final class Queries {
     AliasIndex aliases = new AliasIndex();
     List<FileMatch> out = new ArrayList<>();
     for (Digest id : versions) {
-      AssetVersion v = manifest(id);
+      // A format 2 upload record is written before its manifest: one without is a crashed upload's.
+      Optional<AssetVersion> found = store.packed() ? read(id) : Optional.of(manifest(id));
+      if (found.isEmpty()) {
+        continue;
+      }
+      AssetVersion v = found.get();
       for (AssetFile f : v.files()) {
         if (f.digest().equals(content)) {
           out.add(new FileMatch(v, f.path(), aliases.of(v)));

@@ -31,7 +31,12 @@ import org.slf4j.LoggerFactory;
 final class Store {
   private static final Logger LOG = LoggerFactory.getLogger(Store.class);
   static final String FORMAT_MARKER = "ama-store.json";
-  static final int FORMAT_VERSION = 1;
+  /** The format of stores without packs: every blob is one object, every blob use one marker. */
+  static final int FORMAT_V1 = 1;
+  /** The format with packs of small blobs and one upload record per version (docs/store-format.md). */
+  static final int FORMAT_V2 = 2;
+  /** The newest format this AMA reads and writes; it refuses stores of a newer one. */
+  static final int FORMAT_VERSION = FORMAT_V2;
   /**
    * The most bytes read of one manifest: some 150,000 files' entries. A manifest is read whole
    * into memory, so without a bound a hostile or damaged one (a sparse 3 GB file) would exhaust
@@ -42,12 +47,39 @@ final class Store {
   static final int MAX_SMALL_OBJECT_BYTES = 64 << 10;
   static final String BLOBS = "blobs/";
   static final String MANIFESTS = "manifests/";
+  static final String PACKS = "packs/";
 
   private final Storage storage;
+  private final int newStoreFormat;
   private volatile boolean formatChecked;
+  private volatile int format;
 
+  /** A store that creates new stores in format version 1. */
   Store(Storage storage) {
+    this(storage, FORMAT_V1);
+  }
+
+  /** @param newStoreFormat the format a store this client creates gets; existing stores keep theirs */
+  Store(Storage storage, int newStoreFormat) {
+    if (newStoreFormat < FORMAT_V1 || newStoreFormat > FORMAT_VERSION) {
+      throw new IllegalArgumentException("no store format version " + newStoreFormat);
+    }
     this.storage = storage;
+    this.newStoreFormat = newStoreFormat;
+  }
+
+  /**
+   * The store's format version, read from its marker (checked first); a store created by this
+   * client has the client's format for new stores.
+   */
+  int format() {
+    checkReadable();
+    return format;
+  }
+
+  /** Whether small blobs of this store live in packs and blob uses in upload records (format 2). */
+  boolean packed() {
+    return format() >= FORMAT_V2;
   }
 
   Storage storage() {
@@ -69,6 +101,11 @@ final class Store {
   /** Where a blob lives: {@code blobs/<algorithm>/<first two hex digits>/<hex>}. */
   static String blobKey(Digest d) {
     return BLOBS + d.algorithm() + "/" + d.hex().substring(0, 2) + "/" + d.hex();
+  }
+
+  /** Where a pack lives: {@code packs/<algorithm>/<first two hex digits>/<hex>}, named by the digest of its bytes. */
+  static String packKey(Digest pack) {
+    return PACKS + pack.algorithm() + "/" + pack.hex().substring(0, 2) + "/" + pack.hex();
   }
 
   /** Where a manifest lives: {@code manifests/<algorithm>/<first two hex digits>/<hex>.json}. */
@@ -117,12 +154,13 @@ final class Store {
         throw new InvalidInputException("store location " + location() + " holds objects (such as " + foreign.get()
             + ") but no " + FORMAT_MARKER + ", so it is not an AMA store, and AMA does not mix its objects with others."
             + " Give an empty or new location, or an existing store's; if this is a store whose " + FORMAT_MARKER
-            + " was deleted, restore it with the content " + new String(marker(), StandardCharsets.UTF_8));
+            + " was deleted, restore it with the content " + new String(marker(FORMAT_V1), StandardCharsets.UTF_8)
+            + " (or version " + FORMAT_V2 + " if it had packs/)");
       }
     }
     if (marker.isEmpty()) {
       try {
-        storage.putIfAbsent(FORMAT_MARKER, Content.ofBytes(marker()));
+        storage.putIfAbsent(FORMAT_MARKER, Content.ofBytes(marker(newStoreFormat)));
       } catch (UnsupportedStorageOperationException e) {
         throw readOnly(e);
       } catch (IOException e) {
@@ -142,10 +180,10 @@ final class Store {
     checkReadable();
   }
 
-  private static byte[] marker() {
+  static byte[] marker(int version) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("format", "ama-store");
-    n.put("version", FORMAT_VERSION);
+    n.put("version", version);
     return Manifests.canonical(n);
   }
 
@@ -168,9 +206,10 @@ final class Store {
     }
     if (version > FORMAT_VERSION) {
       throw new InvalidInputException("store " + location() + " uses store format version " + version
-          + ", but this AMA understands only format version " + FORMAT_VERSION + ", and neither reads nor writes a newer"
+          + ", but this AMA understands only store format version " + FORMAT_V1 + " and " + FORMAT_V2 + ", and neither reads nor writes a newer"
           + " one, which it could misread or damage. Upgrade AMA to a release that supports format version " + version);
     }
+    format = (int) version;
     formatChecked = true;
   }
 
@@ -224,14 +263,30 @@ final class Store {
     }
   }
 
+  /**
+   * Opens a range of a pack, holding one or more blobs a read needs; the caller verifies each
+   * blob's digest. Read failures are {@link StoreException}s naming the pack.
+   *
+   * @throws IntegrityException if the store has no such pack
+   */
+  InputStream openPack(Digest pack, long offset, long length) {
+    String key = packKey(pack);
+    return openRange(key, offset, length, e -> new IntegrityException("pack " + pack + " (" + key + ") is missing from "
+        + location() + "; the store was damaged (objects deleted by hand?). Re-upload the assets whose files it held", e));
+  }
+
   /** Opens a range of a blob; see {@link #openBlob(Digest)}. */
   InputStream openBlob(Digest d, long offset, long length) {
+    return openRange(blobKey(d), offset, length, e -> missingBlob(d, e));
+  }
+
+  private InputStream openRange(String key, long offset, long length,
+      java.util.function.Function<ObjectNotFoundException, IntegrityException> missing) {
     checkReadable();
-    String key = blobKey(d);
     try {
       return new StoreStream(storage.open(key, offset, length), key);
     } catch (ObjectNotFoundException e) {
-      throw missingBlob(d, e);
+      throw missing.apply(e);
     } catch (IOException e) {
       throw failure("read " + key + " from byte " + offset, e);
     }
@@ -434,10 +489,15 @@ final class Store {
    * page's, so every listing failure reaches callers as a {@link StoreException} naming the store.
    */
   Stream<ObjectInfo> list(String prefix) {
+    return list(prefix, "");
+  }
+
+  /** Lists a prefix from the first key after {@code startAfter}; see {@link #list(String)}. */
+  Stream<ObjectInfo> list(String prefix, String startAfter) {
     checkReadable();
     Stream<ObjectInfo> listed;
     try {
-      listed = storage.list(prefix);
+      listed = storage.list(prefix, startAfter);
     } catch (UnsupportedStorageOperationException e) {
       throw new InvalidInputException("store " + location() + " cannot list objects, which this query needs: "
           + e.getMessage() + ". Run it against the store itself rather than a mirror", e);

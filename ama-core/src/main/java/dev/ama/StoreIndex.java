@@ -21,10 +21,17 @@ final class StoreIndex {
 
   private final Store store;
   private final Tasks tasks;
+  private final ContentTable table;
 
   StoreIndex(Store store, Tasks tasks) {
+    this(store, tasks, new ContentTable(store, new UploadRecords(store), tasks));
+  }
+
+  /** @param table the content index of format 2 stores */
+  StoreIndex(Store store, Tasks tasks, ContentTable table) {
     this.store = store;
     this.tasks = tasks;
+    this.table = table;
   }
 
   /** A version found through the version index, with the time its marker encodes. */
@@ -49,9 +56,33 @@ final class StoreIndex {
     tasks.runAll(keys.stream().map(k -> (Tasks.Action) () -> mark(k)).toList());
   }
 
+  /**
+   * The markers of a version in a format 2 store: as {@link #markVersion}, but one marker of its
+   * content's identity in place of one per blob (its blobs are in its upload record).
+   *
+   * @param typeMarked whether the type's marker is known to exist (another version of it is stored)
+   */
+  void markPackedVersion(String type, Instant createdAt, Digest id, Digest identity, List<Ref> refs, boolean typeMarked) {
+    List<String> keys = new ArrayList<>();
+    if (!typeMarked) {
+      keys.add(StoreLayout.typeMarker(type));
+    }
+    keys.add(StoreLayout.versionMarker(type, createdAt, id));
+    keys.add(StoreLayout.contentUse(identity, id));
+    refs.forEach(r -> keys.add(StoreLayout.refUse(r.version(), id)));
+    tasks.runAll(keys.stream().map(k -> (Tasks.Action) () -> mark(k)).toList());
+  }
+
   /** Marks that an alias exists and is about to point at a version; written before the move. */
   void markAlias(String type, String alias, Digest version) {
-    mark(StoreLayout.aliasMarker(type, alias));
+    markAlias(type, alias, version, false);
+  }
+
+  /** @param aliasMarked whether the alias's marker is known to exist (it has log entries) */
+  void markAlias(String type, String alias, Digest version, boolean aliasMarked) {
+    if (!aliasMarked) {
+      mark(StoreLayout.aliasMarker(type, alias));
+    }
     mark(StoreLayout.aliasTarget(version, type, alias));
   }
 
@@ -82,9 +113,17 @@ final class StoreIndex {
         .map(o -> new VersionKey(StoreLayout.createdAtOf(o.key()), StoreLayout.digestAtEnd(o.key())));
   }
 
-  /** The versions holding a file with these bytes, in key order. */
+  /**
+   * The versions holding a file with these bytes, in key order: from the blob-use markers of a
+   * format 1 store, from the content table of a format 2 store.
+   */
   List<Digest> holders(Digest blob) {
-    return digestsAtEnd(StoreLayout.blobUsesOf(blob));
+    return store.packed() ? table.holders(blob) : digestsAtEnd(StoreLayout.blobUsesOf(blob));
+  }
+
+  /** Format 2: the versions whose content has this identity (see {@code Publisher}). */
+  List<Digest> withContent(Digest identity) {
+    return digestsAtEnd(StoreLayout.contentUsesOf(identity));
   }
 
   /** The versions that ref a version: its downstream lineage, in key order. */

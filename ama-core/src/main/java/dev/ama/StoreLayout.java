@@ -26,6 +26,15 @@ final class StoreLayout {
   static final String GC_PLANS = GC + "plans/";
   static final String GC_PROBES = GC + "probes/";
 
+  /** Format 2: one upload record per version, named by its upload time and id (see {@link UploadRecords}). */
+  static final String UPLOADS_INDEX = INDEX + "uploads/";
+  /** Format 2: versions with identical content, found in one listing instead of through blob uses. */
+  static final String CONTENTS_INDEX = INDEX + "contents/";
+  /** Format 2: commit objects of the compacted content table, one per generation. */
+  static final String COMMITS_INDEX = INDEX + "commits/";
+  /** Format 2: the shards of the compacted content table, under their generation. */
+  static final String TABLES_INDEX = INDEX + "tables/";
+
   /** Signatures of versions, one object per signing key, beside (not inside) the manifests' prefix. */
   static final String SIGNATURES = "signatures/";
 
@@ -101,6 +110,49 @@ final class StoreLayout {
 
   static String aliasTargetsOf(Digest version) {
     return TARGETS_INDEX + version.algorithm() + "/" + version.hex() + "/";
+  }
+
+  /**
+   * A version's upload record: its blobs' locations. Keyed by the version's upload time (in its
+   * manifest) so that every record written after a compaction lists after its cut, and by its id.
+   */
+  static String uploadRecord(Instant createdAt, Digest version) {
+    return UPLOADS_INDEX + String.format("%019d", createdAt.toEpochMilli()) + "-" + version.algorithm() + "-"
+        + version.hex() + ".json";
+  }
+
+  /** The first key an upload record of a version uploaded at {@code at} or later can have. */
+  static String uploadRecordsFrom(Instant at) {
+    return UPLOADS_INDEX + String.format("%019d", Math.max(0, at.toEpochMilli()));
+  }
+
+  /** The upload time encoded in an upload record's key. */
+  static Instant uploadedAtOf(String uploadRecord) {
+    String name = lastSegment(uploadRecord);
+    return Instant.ofEpochMilli(Long.parseLong(name.substring(0, name.indexOf('-'))));
+  }
+
+  /** Marks that {@code version} has the content whose identity digest is {@code identity}. */
+  static String contentUse(Digest identity, Digest version) {
+    return contentUsesOf(identity) + version.algorithm() + "-" + version.hex();
+  }
+
+  static String contentUsesOf(Digest identity) {
+    return CONTENTS_INDEX + identity.algorithm() + "/" + identity.hex() + "/";
+  }
+
+  /** The commit object of a content table generation; zero-padded so key order is generation order. */
+  static String tableCommit(long generation) {
+    return COMMITS_INDEX + String.format(SEQ_FORMAT, generation) + ".json";
+  }
+
+  /**
+   * One shard of a content table generation: the blobs whose hex starts with {@code prefix} ("" for
+   * all), named by the digest of its bytes too, which its commit records.
+   */
+  static String tableShard(long generation, String prefix, Digest shard) {
+    return TABLES_INDEX + String.format(SEQ_FORMAT, generation) + "/" + (prefix.isEmpty() ? "all" : prefix) + "-"
+        + shard.algorithm() + "-" + shard.hex() + ".json";
   }
 
   /** Marks that garbage collection removed a version's manifest (written before it is deleted). */

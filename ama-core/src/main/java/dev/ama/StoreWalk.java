@@ -62,6 +62,23 @@ final class StoreWalk {
   /** {@code index/targets/<version>/<type>/<alias>}: the alias has pointed, or was about to point, at it. */
   record AliasTarget(ObjectInfo info, Digest version, String type, String alias) implements Marker {}
 
+  /** Format 2: {@code index/contents/<identity>/<version>}: {@code version} has this content. */
+  record ContentUse(ObjectInfo info, Digest identity, Digest version) implements Marker {}
+
+  /** Format 2: {@code index/uploads/<time>-<version>.json}, the version's upload record (not an empty marker). */
+  record UploadRecordKey(ObjectInfo info, Instant createdAt, Digest version) implements Marker {}
+
+  /** Format 2: a content table commit or shard, {@code index/commits/…} or {@code index/tables/…}. */
+  record TableObject(ObjectInfo info) implements Marker {}
+
+  private static final java.util.regex.Pattern TABLE_KEY = java.util.regex.Pattern.compile(
+      "index/(commits/[0-9]{10}\\.json|tables/[0-9]{10}/(all|[0-9a-f]{1,2})-sha256-[0-9a-f]{64}\\.json)");
+
+  /** Format 2: the packs, in key order, lazily; close the stream. */
+  Stream<Stored> packs(Consumer<ObjectInfo> unrecognized) {
+    return digests(Store.PACKS, "", Store::packKey, unrecognized);
+  }
+
   /** The blobs, in key order, lazily; close the stream. */
   Stream<Stored> blobs(Consumer<ObjectInfo> unrecognized) {
     return digests(Store.BLOBS, "", Store::blobKey, unrecognized);
@@ -186,6 +203,17 @@ final class StoreWalk {
       String[] p = key.substring(StoreLayout.REFS_INDEX.length()).split("/", -1);
       return p.length == 3 ? new RefUse(o, Digest.parse(p[0] + ":" + p[1]), StoreLayout.digestAtEnd(key)) : null;
     }
+    if (key.startsWith(StoreLayout.CONTENTS_INDEX)) {
+      String[] p = key.substring(StoreLayout.CONTENTS_INDEX.length()).split("/", -1);
+      return p.length == 3 ? new ContentUse(o, Digest.parse(p[0] + ":" + p[1]), StoreLayout.digestAtEnd(key)) : null;
+    }
+    if (key.startsWith(StoreLayout.UPLOADS_INDEX) && key.endsWith(".json")) {
+      return new UploadRecordKey(o, StoreLayout.uploadedAtOf(key),
+          StoreLayout.digestAtEnd(key.substring(0, key.length() - ".json".length())));
+    }
+    if (TABLE_KEY.matcher(key).matches()) {
+      return new TableObject(o);
+    }
     if (key.startsWith(StoreLayout.TARGETS_INDEX)) {
       String[] p = key.substring(StoreLayout.TARGETS_INDEX.length()).split("/", -1);
       return p.length == 4 && Names.isValidType(p[2]) && Names.isValidAlias(p[3])
@@ -210,6 +238,15 @@ final class StoreWalk {
     }
     if (m instanceof RefUse r) {
       return StoreLayout.refUse(r.target(), r.source());
+    }
+    if (m instanceof ContentUse c) {
+      return StoreLayout.contentUse(c.identity(), c.version());
+    }
+    if (m instanceof UploadRecordKey u) {
+      return StoreLayout.uploadRecord(u.createdAt(), u.version());
+    }
+    if (m instanceof TableObject t) {
+      return t.info().key();
     }
     AliasTarget t = (AliasTarget) m;
     return StoreLayout.aliasTarget(t.version(), t.type(), t.alias());

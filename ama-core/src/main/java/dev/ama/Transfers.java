@@ -11,7 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -28,10 +34,12 @@ final class Transfers {
   private final Executor parts;
   private final java.util.concurrent.Semaphore partPermits;
   private final Clock clock;
+  private final BlobLocator locator;
 
   Transfers(Store store, LocalCache cache, HashCache hashes, TransferSettings settings,
-      TransferListener listener, Executor parts, Clock clock) {
+      TransferListener listener, Executor parts, Clock clock, BlobLocator locator) {
     this.store = store;
+    this.locator = locator;
     this.cache = cache;
     this.hashes = hashes;
     this.settings = settings;
@@ -101,7 +109,7 @@ final class Transfers {
   }
 
   /** Whether a file still looks as it did when it was stamped; a vanished or unreadable one does not. */
-  private static boolean unchanged(Path file, HashCache.Stamp stamp) {
+  static boolean unchanged(Path file, HashCache.Stamp stamp) {
     try {
       return HashCache.Stamp.of(file).equals(stamp);
     } catch (IOException e) {
@@ -153,7 +161,18 @@ final class Transfers {
     listener.fileDone(TransferListener.Phase.UPLOADING, s.asset().path(), outcome == PutOutcome.ALREADY_EXISTS);
   }
 
-  private static LocalFileException changedWhileUploading(Path file, Exception cause) {
+  /** A blob the store holds already: its bytes still count, so progress reaches 100%. */
+  void skippedUpload(Source s) {
+    skipped(TransferListener.Phase.UPLOADING, s.asset().path(), s.asset().size());
+  }
+
+  /** A blob sent in a pack. */
+  void sent(Source s) {
+    listener.transferred(TransferListener.Phase.UPLOADING, s.asset().size());
+    listener.fileDone(TransferListener.Phase.UPLOADING, s.asset().path(), false);
+  }
+
+  static LocalFileException changedWhileUploading(Path file, Exception cause) {
     return new LocalFileException("file " + file + " changed while it was being uploaded; nothing was"
         + " published. Upload it again once the program writing it has finished", cause);
   }
@@ -166,8 +185,15 @@ final class Transfers {
     }
   }
 
-  /** Opens a blob from the store: in parallel ranges when it is large, counted for the listener. */
+  /**
+   * Opens a blob from the store: its range of a pack, or in parallel ranges when it is large,
+   * counted for the listener.
+   */
   InputStream openBlob(AssetFile f) throws IOException {
+    UploadRecords.Location at = locator.locate(f);
+    if (at.pack().isPresent()) {
+      return counting(store.openPack(at.pack().get(), at.offset(), f.size()), TransferListener.Phase.DOWNLOADING);
+    }
     InputStream in = f.size() > 2L * settings.partSize() && settings.concurrency() > 1
         ? new ParallelRangeInputStream(
             (offset, length) -> store.openBlob(f.digest(), offset, length),
@@ -176,6 +202,87 @@ final class Transfers {
             store.blobRepairHint(f.digest()))
         : store.openBlob(f.digest());
     return counting(in, TransferListener.Phase.DOWNLOADING);
+  }
+
+  /** Learns where the blobs of versions about to be read live (format 2: one request per version). */
+  void prime(Collection<AssetVersion> versions) {
+    locator.prime(versions);
+  }
+
+  /** Where a blob was read from, for messages about damage: the pack and the store. */
+  private String source(AssetFile f) {
+    return locator.known(f.digest()).flatMap(UploadRecords.Location::pack)
+        .map(p -> "read from pack " + Store.packKey(p) + " in " + store.location())
+        .orElse("read from " + store.location());
+  }
+
+  /** How far apart two blobs of a pack may lie and still be read in one request: a gap costs less than a request. */
+  static final long COALESCE_GAP = 256L << 10;
+  /** The longest range read at once: long enough to cover a pack, short enough to spread packs over threads. */
+  static final long COALESCE_MAX = Packs.PACK_BYTES;
+
+  /**
+   * Fetches into the local cache the files whose blobs are known to lie in packs and are not
+   * cached yet, as ranged reads each covering neighbouring blobs, one action per range for the
+   * caller to run in parallel. Each blob is hashed and compared with its digest on the way in.
+   *
+   * @param count whether the bytes count as this transfer's progress (not when a later step counts them)
+   */
+  List<Tasks.Action> fetchPacked(Collection<AssetFile> files, boolean count) {
+    Map<Digest, List<Map.Entry<AssetFile, UploadRecords.Location>>> byPack = new java.util.TreeMap<>();
+    Set<Digest> seen = new HashSet<>();
+    for (AssetFile f : files) {
+      Optional<UploadRecords.Location> at = locator.known(f.digest()).filter(l -> l.pack().isPresent());
+      if (at.isPresent() && seen.add(f.digest()) && cache.blob(f).isEmpty()) {
+        byPack.computeIfAbsent(at.get().pack().get(), p -> new ArrayList<>()).add(Map.entry(f, at.get()));
+      }
+    }
+    List<Tasks.Action> out = new ArrayList<>();
+    byPack.forEach((pack, blobs) -> {
+      blobs.sort(java.util.Comparator.comparingLong(e -> e.getValue().offset()));
+      List<Map.Entry<AssetFile, UploadRecords.Location>> range = new ArrayList<>();
+      for (Map.Entry<AssetFile, UploadRecords.Location> e : blobs) {
+        if (!range.isEmpty()) {
+          UploadRecords.Location first = range.get(0).getValue();
+          UploadRecords.Location last = range.get(range.size() - 1).getValue();
+          long end = last.offset() + last.size();
+          if (e.getValue().offset() - end > COALESCE_GAP || e.getValue().offset() + e.getValue().size() - first.offset() > COALESCE_MAX) {
+            List<Map.Entry<AssetFile, UploadRecords.Location>> done = List.copyOf(range);
+            out.add(() -> fetchRange(pack, done, count));
+            range.clear();
+          }
+        }
+        range.add(e);
+      }
+      List<Map.Entry<AssetFile, UploadRecords.Location>> done = List.copyOf(range);
+      out.add(() -> fetchRange(pack, done, count));
+    });
+    return out;
+  }
+
+  /** One ranged read of a pack, split into its blobs, each verified into the local cache. */
+  private void fetchRange(Digest pack, List<Map.Entry<AssetFile, UploadRecords.Location>> blobs, boolean count) {
+    long start = blobs.get(0).getValue().offset();
+    UploadRecords.Location last = blobs.get(blobs.size() - 1).getValue();
+    long end = last.offset() + last.size();
+    String source = "read from pack " + Store.packKey(pack) + " in " + store.location();
+    try (InputStream range = store.openPack(pack, start, end - start)) {
+      InputStream in = count ? counting(range, TransferListener.Phase.DOWNLOADING) : range;
+      long at = start;
+      for (Map.Entry<AssetFile, UploadRecords.Location> e : blobs) {
+        in.skipNBytes(e.getValue().offset() - at);
+        cache.putBlob(e.getKey(), dev.ama.internal.BoundedInputStream.limit(in, e.getKey().size()), source,
+            store.blobRepairHint(e.getKey().digest()));
+        at = e.getValue().offset() + e.getKey().size();
+      }
+    } catch (java.io.EOFException e) {
+      throw new IntegrityException("pack " + Store.packKey(pack) + " in " + store.location() + " ends before byte " + end
+          + ", where its upload records say its blobs end: it was truncated or damaged. Re-upload the assets whose files"
+          + " it held", e);
+    } catch (IOException e) {
+      throw Tasks.isInterruption(e) ? Tasks.interrupted("fetching from " + Store.packKey(pack), e)
+          : store.failure("read " + Store.packKey(pack), e);
+    }
   }
 
   /**
@@ -191,7 +298,7 @@ final class Transfers {
       return hit.get();
     }
     try (InputStream in = openBlob(f)) {
-      return cache.putBlob(f, in, "read from " + store.location(), store.blobRepairHint(f.digest()));
+      return cache.putBlob(f, in, source(f), store.blobRepairHint(f.digest()));
     } catch (IOException e) {
       // Only opening can fail here (waiting for range permits); reads report their own errors.
       throw Tasks.interrupted("fetching " + f.path(), e);
@@ -214,7 +321,7 @@ final class Transfers {
         boolean fromCache = copyFromCache(f, tmp);
         if (!fromCache) {
           try (InputStream in = openBlob(f); OutputStream out = tmp.out()) {
-            HashingInputStream.copyVerified(in, out, f, "read from " + store.location(), store.blobRepairHint(f.digest()));
+            HashingInputStream.copyVerified(in, out, f, source(f), store.blobRepairHint(f.digest()));
           }
         }
         tmp.moveTo(dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

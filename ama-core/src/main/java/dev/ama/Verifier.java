@@ -93,6 +93,11 @@ final class Verifier {
     final Set<Digest> kept = new HashSet<>();
     /** Versions garbage collection removed or is removing (their collected markers). */
     final Set<Digest> collected = new HashSet<>();
+    /** Format 2: the packs listed, and the upload record keys by version. */
+    final Map<Digest, ObjectInfo> packs = new HashMap<>();
+    final Map<Digest, String> recordKeys = new HashMap<>();
+    /** Format 2: the blob locations of the versions read, from their records. */
+    final Map<Digest, Map<Digest, UploadRecords.Location>> locations = new HashMap<>();
     int entriesRead;
 
     Run(VerifyOptions options) {
@@ -106,8 +111,8 @@ final class Verifier {
     list(run);
     readAliasEntries(run);
     readManifests(run);
-    Map<Digest, Long> expectedSizes = checkBlobs(run);
-    int hashed = options.deep() ? hashBlobs(run, expectedSizes) : 0;
+    Map<Digest, Long> expectedSizes = store.packed() ? checkLocations(run) : checkBlobs(run);
+    int hashed = options.deep() ? hashBlobs(run, expectedSizes) + (store.packed() ? hashPacks(run) : 0) : 0;
     checkMarkers(run);
     long blobBytes = expectedSizes.values().stream().mapToLong(Long::longValue).sum();
     VerifyReport.Checked checked = new VerifyReport.Checked(run.logs.size(), run.entriesRead, run.versions.size()
@@ -126,6 +131,11 @@ final class Verifier {
     try (Stream<StoreWalk.Stored> s = walk.manifests(foreign)) {
       s.forEach(m -> run.manifests.put(m.id(), m.info()));
     }
+    if (store.packed()) {
+      try (Stream<StoreWalk.Stored> s = walk.packs(foreign)) {
+        s.forEach(p -> run.packs.put(p.id(), p.info()));
+      }
+    }
     java.util.function.Consumer<ObjectInfo> foreignOrCollected = o -> {
       Optional<Digest> v = collectedVersion(o.key());
       if (v.isPresent()) {
@@ -137,6 +147,11 @@ final class Verifier {
     };
     try (Stream<StoreWalk.Marker> s = walk.markers(foreignOrCollected)) {
       s.forEach(m -> {
+        if (m instanceof StoreWalk.UploadRecordKey u) {
+          // Written before its manifest: a record without one is a crashed upload's leftover, not a stray.
+          run.recordKeys.put(u.version(), u.info().key());
+          return;
+        }
         run.markerKeys.add(m.info().key());
         namedVersion(m).ifPresent(v -> {
           run.markerCounts.merge(v, 1, Integer::sum);
@@ -181,6 +196,9 @@ final class Verifier {
     }
     if (m instanceof StoreWalk.AliasTarget t) {
       return Optional.of(t.version());
+    }
+    if (m instanceof StoreWalk.ContentUse c) {
+      return Optional.of(c.version());
     }
     return Optional.empty();
   }
@@ -383,6 +401,151 @@ final class Verifier {
   }
 
   /**
+   * Format 2: checks each read version's upload record and every location in it against the
+   * listing (a packed blob's pack exists and is long enough, a loose blob is there at its size);
+   * returns the loose blobs checked and their sizes, for the deep check.
+   */
+  private Map<Digest, Long> checkLocations(Run run) {
+    UploadRecords records = new UploadRecords(store);
+    List<Callable<Optional<Problem>>> reads = new ArrayList<>();
+    for (AssetVersion v : run.versions.values()) {
+      reads.add(() -> readRecord(run, records, v));
+    }
+    tasks.run(reads).forEach(p -> p.ifPresent(run.problems::add));
+    Map<Digest, Long> loose = new LinkedHashMap<>();
+    Map<String, Set<Digest>> missing = new TreeMap<>();
+    Map<String, String> messages = new HashMap<>();
+    for (AssetVersion v : run.versions.values()) {
+      Map<Digest, UploadRecords.Location> at = run.locations.get(v.version());
+      if (at == null) {
+        continue;
+      }
+      for (AssetFile f : v.files()) {
+        UploadRecords.Location l = at.get(f.digest());
+        String problem;
+        String key;
+        if (l == null) {
+          key = StoreLayout.uploadRecord(v.createdAt(), v.version());
+          problem = "the upload record " + key + " does not say where blob " + f.digest() + " of '" + f.path() + "' lives";
+        } else if (l.pack().isPresent()) {
+          key = Store.packKey(l.pack().get());
+          ObjectInfo pack = run.packs.get(l.pack().get());
+          problem = pack == null ? "pack " + key + ", which holds blob " + f.digest() + " of '" + f.path() + "', is missing"
+              : pack.size() < l.offset() + f.size() ? "pack " + key + " holds " + pack.size() + " bytes, but blob "
+                  + f.digest() + " of '" + f.path() + "' lies at bytes " + l.offset() + " to " + (l.offset() + f.size())
+                  + " of it (truncated or replaced)" : null;
+        } else {
+          key = Store.blobKey(f.digest());
+          loose.putIfAbsent(f.digest(), f.size());
+          ObjectInfo blob = run.blobs.get(f.digest());
+          problem = blob == null ? "blob " + f.digest() + " is missing (" + key + ")"
+              : blob.size() != f.size() ? "blob " + f.digest() + " (" + key + ") holds " + blob.size() + " bytes, but its"
+                  + " versions list " + f.size() + " (truncated or replaced)" : null;
+        }
+        if (problem != null) {
+          missing.computeIfAbsent(key, k -> new TreeSet<>()).add(v.version());
+          messages.putIfAbsent(key, problem);
+        }
+      }
+    }
+    missing.forEach((key, users) -> run.problems.add(new Problem(
+        key.startsWith(Store.PACKS) && messages.get(key).contains("truncated") ? Kind.BLOB_WRONG_SIZE : Kind.BLOB_MISSING,
+        key, messages.get(key) + "; " + users.size() + " version(s) need it. The store was damaged (objects deleted by"
+        + " hand?); restore it from a backup", affects(run, users), false)));
+    return loose;
+  }
+
+  private Optional<Problem> readRecord(Run run, UploadRecords records, AssetVersion v) {
+    String key = StoreLayout.uploadRecord(v.createdAt(), v.version());
+    try {
+      Optional<UploadRecords.UploadRecord> r = run.recordKeys.containsKey(v.version()) ? records.read(key) : Optional.empty();
+      if (r.isEmpty() || !r.get().version().equals(v.version())) {
+        return Optional.of(new Problem(Kind.BLOB_MISSING, key, "version " + v.version() + " (" + v.type() + ") has no"
+            + " upload record (" + key + "), so where its blobs live is unknown and it cannot be downloaded. The store was"
+            + " damaged (objects deleted by hand?); restore the record from a backup", affects(run, Set.of(v.version())),
+            false));
+      }
+      synchronized (run.locations) {
+        run.locations.put(v.version(), r.get().byBlob());
+      }
+      return Optional.empty();
+    } catch (IntegrityException e) {
+      return Optional.of(new Problem(Kind.BLOB_MISSING, key, e.getMessage(), affects(run, Set.of(v.version())), false));
+    }
+  }
+
+  /**
+   * Format 2, deep: hashes every listed pack whole against its name, and every blob its versions
+   * locate in it against the blob's digest, reading each pack once.
+   */
+  private int hashPacks(Run run) {
+    Map<Digest, Map<Digest, UploadRecords.Location>> byPack = new TreeMap<>();
+    Map<Digest, Set<Digest>> users = new HashMap<>();
+    run.locations.forEach((version, at) -> at.values().forEach(l -> l.pack().ifPresent(p -> {
+      byPack.computeIfAbsent(p, k -> new TreeMap<>()).put(l.blob(), l);
+      users.computeIfAbsent(p, k -> new TreeSet<>()).add(version);
+    })));
+    long bytes = run.packs.values().stream().mapToLong(ObjectInfo::size).sum();
+    listener.started(TransferListener.Phase.VERIFYING, run.packs.size(), bytes);
+    List<Callable<List<Problem>>> hashes = new ArrayList<>();
+    for (Map.Entry<Digest, ObjectInfo> p : new TreeMap<>(run.packs).entrySet()) {
+      Set<Digest> needing = users.getOrDefault(p.getKey(), Set.of());
+      hashes.add(() -> hashPack(run, p.getKey(), p.getValue(), byPack.getOrDefault(p.getKey(), Map.of()), needing));
+    }
+    try {
+      tasks.run(hashes).forEach(run.problems::addAll);
+    } finally {
+      listener.finished(TransferListener.Phase.VERIFYING);
+    }
+    return run.packs.size();
+  }
+
+  private List<Problem> hashPack(Run run, Digest pack, ObjectInfo info, Map<Digest, UploadRecords.Location> blobs,
+      Set<Digest> users) throws IOException {
+    String key = Store.packKey(pack);
+    List<Problem> out = new ArrayList<>();
+    java.security.MessageDigest whole = Digest.newSha256();
+    try (InputStream in = new CountingStream(store.openPack(pack, 0, info.size()))) {
+      // Blobs in offset order, each hashed on the way through the one read of the pack.
+      long at = 0;
+      List<UploadRecords.Location> ordered = blobs.values().stream()
+          .sorted(java.util.Comparator.comparingLong(UploadRecords.Location::offset)).toList();
+      for (UploadRecords.Location l : ordered) {
+        if (l.offset() < at || l.offset() + l.size() > info.size()) {
+          continue; // overlapping or out of range: reported by the shallow check, or not a layout AMA writes
+        }
+        byte[] gap = in.readNBytes((int) (l.offset() - at));
+        whole.update(gap);
+        byte[] blob = in.readNBytes(Math.toIntExact(l.size()));
+        whole.update(blob);
+        at = l.offset() + l.size();
+        Digest actual = Digest.sha256(blob);
+        if (!actual.equals(l.blob())) {
+          out.add(new Problem(Kind.BLOB_CORRUPT, key, "blob " + l.blob() + " in pack " + key + " (bytes " + l.offset()
+              + " to " + at + ") is corrupt: they hash to " + actual + ". Restore the pack from a backup",
+              affects(run, users), false));
+        }
+      }
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        whole.update(buffer, 0, n);
+      }
+    } catch (IntegrityException e) {
+      // Listed a moment ago, gone now: deleted while verify ran.
+      return List.of(new Problem(Kind.BLOB_MISSING, key, e.getMessage(), affects(run, users), false));
+    } finally {
+      listener.fileDone(TransferListener.Phase.VERIFYING, key, false);
+    }
+    Digest actual = Digest.sha256Hex(java.util.HexFormat.of().formatHex(whole.digest()));
+    if (!actual.equals(pack) && out.isEmpty()) {
+      out.add(new Problem(Kind.BLOB_CORRUPT, key, "pack " + key + " is corrupt: its bytes hash to " + actual
+          + (users.isEmpty() ? "; no version locates a blob in it" : "") + ". Restore it from a backup",
+          affects(run, users), false));
+    }
+    return out;
+  }
+
+  /**
    * Re-hashes every listed blob whose size is right, unreferenced ones too: an upload reuses a
    * stored blob without reading it, so a corrupt leftover would spoil the next version holding
    * those bytes.
@@ -461,14 +624,21 @@ final class Verifier {
       List<String> expected = new ArrayList<>();
       expected.add(StoreLayout.typeMarker(v.type()));
       expected.add(StoreLayout.versionMarker(v.type(), v.createdAt(), v.version()));
-      v.files().stream().map(AssetFile::digest).distinct().forEach(d -> expected.add(StoreLayout.blobUse(d, v.version())));
+      if (store.packed()) {
+        expected.add(StoreLayout.contentUse(Publisher.identityOf(v), v.version()));
+      } else {
+        v.files().stream().map(AssetFile::digest).distinct().forEach(d -> expected.add(StoreLayout.blobUse(d, v.version())));
+      }
       v.refs().forEach(r -> expected.add(StoreLayout.refUse(r.version(), v.version())));
       List<String> missing = expected.stream().filter(k -> !run.markerKeys.contains(k)).toList();
       if (missing.isEmpty()) {
         continue;
       }
       boolean repaired = false;
-      if (run.options.repair()) {
+      if (run.options.repair() && store.packed()) {
+        index.markPackedVersion(v.type(), v.createdAt(), v.version(), Publisher.identityOf(v), v.refs(), false);
+        repaired = true;
+      } else if (run.options.repair()) {
         index.markVersion(v.type(), v.createdAt(), v.version(),
             v.files().stream().map(AssetFile::digest).distinct().toList(), v.refs());
         repaired = true;
@@ -587,6 +757,18 @@ final class Verifier {
       if (!keptBlobs.contains(b.getKey())) {
         blobs++;
         blobBytes += b.getValue().size();
+      }
+    }
+    Set<Digest> keptPacks = new HashSet<>();
+    run.locations.forEach((v, at) -> {
+      if (run.kept.contains(v)) {
+        at.values().forEach(l -> l.pack().ifPresent(keptPacks::add));
+      }
+    });
+    for (Map.Entry<Digest, ObjectInfo> p : run.packs.entrySet()) {
+      if (!keptPacks.contains(p.getKey())) {
+        blobs++;
+        blobBytes += p.getValue().size();
       }
     }
     FileSystemStorage.Temporaries temps = temporaries();

@@ -63,8 +63,13 @@ class VerifyAfterCrashTest {
     }
   }
 
+  /** The format of the stores the test creates; a subclass runs every crash on format 2. */
+  int storeFormat() {
+    return 1;
+  }
+
   private AssetClient client(Storage storage, int threads) {
-    return AssetClient.builder().storage(storage).user("alice").concurrency(threads)
+    return AssetClient.builder().storage(storage).user("alice").concurrency(threads).newStoreFormat(storeFormat())
         .cache(tmp.resolve("cache-" + System.nanoTime())).build();
   }
 

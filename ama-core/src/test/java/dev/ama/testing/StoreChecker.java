@@ -49,6 +49,11 @@ public final class StoreChecker {
   private static final Pattern REF_USE = Pattern.compile("index/refs/sha256/(" + HEX + ")/sha256-(" + HEX + ")");
   private static final Pattern COLLECTED = Pattern.compile("index/collected/sha256/(" + HEX + ")");
   private static final Pattern GC_OBJECT = Pattern.compile("gc/(leases/[^/]+\\.json|plans/[^/]+\\.json|probes/[^/]+)");
+  private static final Pattern PACK = Pattern.compile("packs/sha256/([0-9a-f]{2})/(" + HEX + ")");
+  private static final Pattern UPLOAD_RECORD = Pattern.compile("index/uploads/([0-9]{19})-sha256-(" + HEX + ")\\.json");
+  private static final Pattern CONTENT_USE = Pattern.compile("index/contents/sha256/(" + HEX + ")/sha256-(" + HEX + ")");
+  private static final Pattern TABLE_OBJECT =
+      Pattern.compile("index/(commits/[0-9]{10}\\.json|tables/[0-9]{10}/[0-9a-f]{0,2}(all)?-sha256-" + HEX + "\\.json)");
   private static final Pattern ALIAS_TARGET = Pattern.compile("index/targets/sha256/(" + HEX + ")/([^/]+)/([^/]+)");
 
   /** What was checked and what was wrong. */
@@ -78,6 +83,10 @@ public final class StoreChecker {
   private final Map<String, Long> blobs = new HashMap<>();
   private final Map<String, ManifestView> manifests = new HashMap<>();
   private final Map<String, Boolean> complete = new HashMap<>();
+  /** Format 2: packs by hex, and each version's blob locations from its upload record. */
+  private final Set<String> packs = new HashSet<>();
+  private final Map<String, Map<String, JsonNode>> records = new HashMap<>();
+  private int format = 1;
 
   private StoreChecker(Storage storage) {
     this.storage = storage;
@@ -101,6 +110,14 @@ public final class StoreChecker {
       Matcher m = BLOB.matcher(o.key());
       if (m.matches()) {
         checkBlob(o, m.group(1), m.group(2));
+      } else if ((m = PACK.matcher(o.key())).matches()) {
+        checkPack(o, m.group(1), m.group(2));
+      }
+    }
+    for (ObjectInfo o : all) {
+      Matcher m = UPLOAD_RECORD.matcher(o.key());
+      if (m.matches()) {
+        readRecord(o.key(), m.group(2));
       }
     }
     for (ObjectInfo o : all) {
@@ -120,7 +137,9 @@ public final class StoreChecker {
     for (ObjectInfo o : all) {
       String key = o.key();
       Matcher m;
-      if (key.equals("ama-store.json") || BLOB.matcher(key).matches() || MANIFEST.matcher(key).matches()) {
+      if (key.equals("ama-store.json") || BLOB.matcher(key).matches() || MANIFEST.matcher(key).matches()
+          || (format == 2 && (PACK.matcher(key).matches() || UPLOAD_RECORD.matcher(key).matches()
+              || TABLE_OBJECT.matcher(key).matches()))) {
         continue;
       } else if ((m = ALIAS_ENTRY.matcher(key)).matches()) {
         String typeAlias = m.group(1) + "/" + m.group(2);
@@ -155,8 +174,58 @@ public final class StoreChecker {
       return;
     }
     JsonNode n = JSON.readTree(read("ama-store.json"));
-    if (!"ama-store".equals(n.path("format").asText()) || n.path("version").asInt() != 1) {
-      problems.add("ama-store.json is not a version 1 format marker: " + n);
+    if (!"ama-store".equals(n.path("format").asText()) || n.path("version").asInt() < 1 || n.path("version").asInt() > 2) {
+      problems.add("ama-store.json is not a version 1 or 2 format marker: " + n);
+    }
+    format = n.path("version").asInt();
+  }
+
+  private void checkPack(ObjectInfo o, String h2, String hex) throws IOException {
+    Digest actual;
+    try (InputStream in = storage.open(o.key())) {
+      actual = Digest.sha256(in);
+    }
+    if (!hex.startsWith(h2) || !actual.hex().equals(hex)) {
+      problems.add("pack " + o.key() + " holds " + o.size() + " bytes hashing to " + actual + ": partial or corrupt");
+      return;
+    }
+    packs.add(hex);
+  }
+
+  private void readRecord(String key, String version) throws IOException {
+    try {
+      JsonNode n = JSON.readTree(read(key));
+      if (!("sha256:" + version).equals(text(n, "version"))) {
+        problems.add("upload record " + key + " names version " + n.path("version"));
+      }
+      Map<String, JsonNode> byBlob = new HashMap<>();
+      for (JsonNode b : required(n, "blobs")) {
+        byBlob.put(digestHex(text(b, "digest")), b);
+      }
+      records.put(version, byBlob);
+    } catch (IOException | RuntimeException e) {
+      problems.add("upload record " + key + " does not parse: " + e);
+    }
+  }
+
+  /** Format 2: the size of a blob as its version's record locates it, checked by hashing its range; null if missing. */
+  private Long locatedSize(String version, String blob) throws IOException {
+    Map<String, JsonNode> record = records.get(version);
+    JsonNode at = record == null ? null : record.get(blob);
+    if (at == null) {
+      return null;
+    }
+    if (!at.has("pack")) {
+      return blobs.get(blob);
+    }
+    String pack = digestHex(at.get("pack").asText());
+    if (!packs.contains(pack)) {
+      return null;
+    }
+    try (InputStream in = storage.open("packs/sha256/" + pack.substring(0, 2) + "/" + pack, at.get("offset").asLong(),
+        at.get("size").asLong())) {
+      byte[] bytes = in.readAllBytes();
+      return Digest.sha256(bytes).hex().equals(blob) ? (long) bytes.length : null;
     }
   }
 
@@ -225,8 +294,17 @@ public final class StoreChecker {
       problems.add(context + ": manifest " + version + " is missing or unreadable");
       ok = false;
     } else {
+      if (format == 2 && !records.containsKey(version)) {
+        problems.add(context + ": version " + version + " has no upload record (written before its manifest)");
+        ok = false;
+      }
       for (FileView f : m.files()) {
-        Long size = blobs.get(f.blob());
+        Long size;
+        try {
+          size = format == 2 ? locatedSize(version, f.blob()) : blobs.get(f.blob());
+        } catch (IOException e) {
+          size = null;
+        }
         if (size == null) {
           problems.add(context + ": version " + version + " lists " + f.path() + " whose blob " + f.blob() + " is missing");
           ok = false;
@@ -297,8 +375,12 @@ public final class StoreChecker {
         requireMarker(where, "index/targets/sha256/" + e.version() + "/" + type + "/" + alias);
         requireMarker(where, "index/versions/" + type + "/"
             + String.format("%019d", Long.MAX_VALUE - m.createdAt().toEpochMilli()) + "-sha256-" + e.version());
-        m.files().stream().map(FileView::blob).distinct()
-            .forEach(b -> requireMarker(where, "index/blobs/sha256/" + b + "/sha256-" + e.version()));
+        if (format == 1) {
+          m.files().stream().map(FileView::blob).distinct()
+              .forEach(b -> requireMarker(where, "index/blobs/sha256/" + b + "/sha256-" + e.version()));
+        } else if (keys.stream().noneMatch(k -> k.startsWith("index/contents/") && k.endsWith("/sha256-" + e.version()))) {
+          problems.add(where + ": no content identity marker names version " + e.version());
+        }
         m.refs().forEach(r -> requireMarker(where, "index/refs/sha256/" + r + "/sha256-" + e.version()));
       }
       previous = Optional.of(e.version());
@@ -363,6 +445,8 @@ public final class StoreChecker {
       if (isComplete(version, "index marker " + key) && !manifests.get(version).type().equals(m.group(2))) {
         problems.add("index marker " + key + " names a version of type " + manifests.get(version).type());
       }
+    } else if ((m = CONTENT_USE.matcher(key)).matches() && format == 2) {
+      isComplete(m.group(2), "index marker " + key);
     } else if (COLLECTED.matcher(key).matches()) {
       // Written before gc deletes the version; a killed gc may leave it beside the manifest.
     } else if ((m = ALIAS_MARKER.matcher(key)).matches() || (m = TYPE_MARKER.matcher(key)).matches()) {

@@ -28,6 +28,9 @@ public final class UploadWorker {
 
   private UploadWorker() {}
 
+  /** The system property giving the format of a store the worker creates (1 if unset). */
+  public static final String FORMAT_PROPERTY = "ama.test.storeFormat";
+
   /** The content of {@code model.bin} for one worker and upload, so the test can recompute it. */
   public static byte[] modelContent(int worker, int upload) {
     byte[] bytes = new byte[48 * 1024 + 17 * worker + upload];
@@ -56,6 +59,7 @@ public final class UploadWorker {
     try (AssetClient client = AssetClient.builder()
         .store(store.toString())
         .user("worker-" + worker)
+        .newStoreFormat(Integer.getInteger(FORMAT_PROPERTY, 1))
         .cache(work.resolve("cache-" + worker))
         .build()) {
       Files.createFile(work.resolve("ready-" + worker));

@@ -62,6 +62,48 @@ class S3AssetClientTest {
   }
 
   @Test
+  void aPackedStoreKeepsSmallFilesInPacksReadByRangesThroughS3(S3ProxyServer s3, @TempDir Path tmp) throws Exception {
+    String bucket = s3.createBucket();
+    Path job = Files.createDirectories(tmp.resolve("job"));
+    Random random = new Random(7);
+    for (int i = 0; i < 300; i++) {
+      byte[] bytes = new byte[20 << 10];
+      random.nextBytes(bytes);
+      Files.write(job.resolve(String.format("shard-%03d.bin", i)), bytes);
+    }
+    byte[] weights = new byte[3 << 20];
+    random.nextBytes(weights);
+    Files.write(job.resolve("model.h5"), weights);
+    String location = s3.storeUri(bucket, "ml");
+    try (Storage storage = Storages.open(location, s3.credentials());
+        AssetClient client = AssetClient.builder().storage(storage).user("alice").newStoreFormat(2)
+            .cache(tmp.resolve("cache")).build()) {
+      List<Path> files;
+      try (var listed = Files.list(job)) {
+        files = listed.sorted().toList();
+      }
+      client.newAsset("datasets").add(files.toArray(Path[]::new)).alias("train").upload();
+      Files.writeString(job.resolve("shard-150.bin"), "changed");
+      client.newAsset("datasets").add(files.toArray(Path[]::new)).alias("train").upload();
+    }
+    List<String> packs = s3.admin().listObjectsV2(b -> b.bucket(bucket).prefix("ml/packs/")).contents().stream()
+        .map(o -> o.key()).toList();
+    assertEquals(2, packs.size(), "one pack for the first upload's 300 small files, one for the changed file: " + packs);
+    assertEquals(1, s3.admin().listObjectsV2(b -> b.bucket(bucket).prefix("ml/blobs/")).contents().size(),
+        "the large file stays a loose object");
+    try (Storage storage = Storages.open(location, s3.credentials());
+        AssetClient reader = AssetClient.builder().storage(storage).cache(tmp.resolve("reader")).build()) {
+      Path out = reader.download("datasets", "train").to(tmp.resolve("out"));
+      for (int i = 0; i < 300; i++) {
+        String name = String.format("shard-%03d.bin", i);
+        assertEquals(-1, Files.mismatch(job.resolve(name), out.resolve(name)), name);
+      }
+      assertArrayEquals(weights, Files.readAllBytes(out.resolve("model.h5")));
+      assertEquals(2, reader.find(job.resolve("shard-007.bin")).size(), "both versions hold shard-007.bin");
+    }
+  }
+
+  @Test
   void racingAliasMovesFromManyClientsAllLandInTheLog(S3ProxyServer s3, @TempDir Path tmp) throws Exception {
     String bucket = s3.createBucket();
     int writers = 4;
