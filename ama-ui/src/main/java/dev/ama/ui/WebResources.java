@@ -22,7 +22,7 @@ final class WebResources {
   private static final Pattern OWN = Pattern.compile("[a-z][a-z0-9-]*\\.(html|js|css|png|svg)");
   private static final String OWN_FOLDER = "dev/ama/ui/web/";
   /** The page's own files, for the export (a jar's folder cannot be listed portably). */
-  private static final List<String> PAGE = List.of("index.html", "app.js", "api.js", "views.js", "style.css");
+  private static final List<String> PAGE = List.of("index.html", "app.js", "api.js", "views.js", "style.css", "favicon.svg");
 
   /**
    * Served name → resource of the WebJars the build depends on; their versions come from

@@ -186,6 +186,8 @@ async function graphPage(id, params) {
     'aria-label': `lineage graph of ${data.nodes.length} versions`});
   const root = data.nodes.find((n) => n.depth === 0);
   const label = (n) => `${n.type}\n${n.aliases.length ? n.aliases.join(', ') : short(n.version)}`;
+  // Boxes sized to their two-line labels (Cytoscape no longer sizes a node to its label itself).
+  const box = (text) => ({w: 16 + 7.2 * Math.max(...text.split('\n').map((l) => l.length)), h: 20 + 15 * text.split('\n').length});
   show(h('p', {class: 'crumbs'}, h('a', {href: '#/'}, 'Asset types'), ' / ',
       h('a', {href: `#/type/${encodeURIComponent(root.type)}`}, root.type), ' / ', versionLink(root.version), ' / lineage'),
   h('h1', {}, 'Lineage of ', label(root).replace('\n', ' ')),
@@ -198,17 +200,16 @@ async function graphPage(id, params) {
   // Edges point from what a version was made from to the version: inputs on the left, the model
   // on the right, as in the seed's picture.
   const elements = [
-    ...data.nodes.map((n) => ({data: {id: n.version, label: label(n), root: n.depth === 0 ? 1 : 0}})),
+    ...data.nodes.map((n) => ({data: {id: n.version, label: label(n), root: n.depth === 0 ? 1 : 0, ...box(label(n))}})),
     ...data.edges.map((e) => ({data: {id: `${e.to}>${e.from}`, source: e.to, target: e.from, label: e.alias || ''}})),
   ];
   graph = window.cytoscape({
     container,
     elements,
-    wheelSensitivity: 0.3,
     style: [
       {selector: 'node', style: {
         'shape': 'round-rectangle', 'label': 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'center',
-        'text-halign': 'center', 'width': 'label', 'height': 'label', 'padding': '10px', 'font-size': 12,
+        'text-halign': 'center', 'width': 'data(w)', 'height': 'data(h)', 'font-size': 12,
         'background-color': '#eef2f7', 'border-width': 1, 'border-color': '#7b8aa0', 'color': '#1b2533'}},
       {selector: 'node[root = 1]', style: {'background-color': '#dbe9ff', 'border-width': 3, 'border-color': '#2f6fdb'}},
       {selector: 'node:selected', style: {'border-color': '#d9822b', 'border-width': 3}},
@@ -217,8 +218,13 @@ async function graphPage(id, params) {
         'target-arrow-color': '#9aa7b8', 'label': 'data(label)', 'font-size': 10, 'text-rotation': 'autorotate',
         'color': '#5b6878'}},
     ],
-    layout: {name: 'dagre', rankDir: 'LR', nodeSep: 30, rankSep: 80},
+    layout: {name: 'dagre', rankDir: 'LR', nodeSep: 30, rankSep: 140},
   });
+  // A small graph fitted to the box would be drawn huge: keep it at about reading size.
+  if (graph.zoom() > 1.1) {
+    graph.zoom(1.1);
+    graph.center();
+  }
   window.amaGraph = graph;
   const picked = [];
   graph.on('tap', 'node', (event) => {
