@@ -93,6 +93,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       DiffCommand.class,
       CompareCommand.class,
       LineageCommand.class,
+      UiCommand.class,
       AliasCommand.class,
       VerifyCommand.class,
       GcCommand.class,
