@@ -19,9 +19,11 @@ import dev.ama.Ref;
 import dev.ama.VersionFilter;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +33,8 @@ import java.util.Set;
  * so the server and the static export give the same answer to the same question.
  */
 final class Api {
+  /** Aliases per page when the page does not say. */
+  static final int DEFAULT_ALIASES = 100;
   /** Versions per page when the page does not say. */
   static final int DEFAULT_PAGE = 50;
   /** The largest page a request may ask for: one request stays cheap on any store. */
@@ -55,8 +59,40 @@ final class Api {
     return out;
   }
 
-  /** The aliases of a type: where each points, who moved it last and when; removed ones apart. */
-  ObjectNode aliases(String type) {
+  /**
+   * One page of a type's aliases, by name, those whose name contains {@code filter} (ignoring
+   * case): where each points, who moved it last and when; removed ones apart. Only the page's
+   * aliases are read, so a type with many aliases answers as fast as one with a page of them.
+   */
+  ObjectNode aliases(String type, String filter, int limit, Optional<String> after) {
+    Names.checkType(type);
+    checkLimit(limit, MAX_PAGE);
+    String needle = filter.toLowerCase(Locale.ROOT);
+    List<String> names = client.aliasNames(type).stream()
+        .filter(a -> a.toLowerCase(Locale.ROOT).contains(needle)).toList();
+    int from = 0;
+    if (after.isPresent()) {
+      int at = Collections.binarySearch(names, after.get());
+      from = at >= 0 ? at + 1 : -at - 1;
+    }
+    List<String> page = names.subList(from, Math.min(names.size(), from + limit));
+    ObjectNode out = JSON.createObjectNode();
+    out.put("type", type).put("total", names.size());
+    ArrayNode live = out.putArray("aliases");
+    ArrayNode removed = out.putArray("removed");
+    for (String name : page) {
+      client.alias(type, name).ifPresent(e -> (e.removed() ? removed : live).add(entry(e)));
+    }
+    if (from + page.size() < names.size()) {
+      out.put("next", page.get(page.size() - 1));
+    } else {
+      out.putNull("next");
+    }
+    return out;
+  }
+
+  /** Every alias of a type, pointing and removed, for the static export. */
+  ObjectNode allAliases(String type) {
     Names.checkType(type);
     ObjectNode out = JSON.createObjectNode();
     out.put("type", type);
@@ -64,6 +100,7 @@ final class Api {
     client.aliases(type).forEach(e -> live.add(entry(e)));
     ArrayNode removed = out.putArray("removed");
     client.removedAliases(type).forEach(e -> removed.add(entry(e)));
+    out.put("total", live.size() + removed.size()).putNull("next");
     return out;
   }
 
@@ -74,9 +111,7 @@ final class Api {
    */
   ObjectNode versions(String type, int limit, Optional<String> cursor) {
     Names.checkType(type);
-    if (limit < 1 || limit > MAX_PAGE) {
-      throw new InvalidInputException("limit must be between 1 and " + MAX_PAGE + ", was " + limit + "; ask for a smaller page");
-    }
+    checkLimit(limit, MAX_PAGE);
     VersionFilter filter = VersionFilter.all().limit(limit + 1);
     if (cursor.isPresent()) {
       filter = filter.until(instant("cursor", cursor.get()));
@@ -281,6 +316,12 @@ final class Api {
 
   private static JsonNode file(AssetFile f) {
     return JSON.createObjectNode().put("path", f.path()).put("size", f.size()).put("digest", f.digest().toString());
+  }
+
+  private static void checkLimit(int limit, int max) {
+    if (limit < 1 || limit > max) {
+      throw new InvalidInputException("limit must be between 1 and " + max + ", was " + limit + "; ask for a page in that range");
+    }
   }
 
   private static Instant instant(String name, String text) {

@@ -115,7 +115,7 @@ public final class DashboardExport {
     int versions = 0;
     for (JsonNode t : types.get("types")) {
       String type = t.asText();
-      ObjectNode aliases = api.aliases(type);
+      ObjectNode aliases = api.allAliases(type);
       json("aliases/" + type + ".json", aliases);
       for (String kind : List.of("aliases", "removed")) {
         for (JsonNode a : aliases.get(kind)) {

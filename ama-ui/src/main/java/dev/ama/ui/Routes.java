@@ -27,7 +27,8 @@ final class Routes {
     Map<String, String> q = parse(rawQuery);
     return switch (name) {
       case "types" -> api.types();
-      case "aliases" -> api.aliases(required(q, "type"));
+      case "aliases" -> api.aliases(required(q, "type"), q.getOrDefault("q", ""), number(q, "limit", Api.DEFAULT_ALIASES),
+          Optional.ofNullable(q.get("after")));
       case "versions" -> api.versions(required(q, "type"), number(q, "limit", Api.DEFAULT_PAGE), Optional.ofNullable(q.get("cursor")));
       case "version" -> api.version(required(q, "id"));
       case "history" -> api.history(required(q, "type"), required(q, "alias"));

@@ -192,6 +192,22 @@ class DashboardServerTest {
   }
 
   @Test
+  void aliasesComeAPageAtATimeByNameAndCanBeSearched() throws IOException {
+    JsonNode first = json("/api/aliases?type=rnn_models&limit=2");
+    assertEquals(4, first.get("total").asInt());
+    assertEquals(List.of("my_model"), texts(first.get("aliases"), "alias"));
+    assertEquals(List.of("canary"), texts(first.get("removed"), "alias"));
+    assertTrue(first.get("removed").get(0).get("removed").asBoolean());
+    assertEquals("my_model", first.get("next").asText());
+    JsonNode second = json("/api/aliases?type=rnn_models&limit=2&after=my_model");
+    assertEquals(List.of("prod", "staging"), texts(second.get("aliases"), "alias"));
+    assertTrue(second.get("next").isNull());
+    JsonNode search = json("/api/aliases?type=rnn_models&q=PRO");
+    assertEquals(1, search.get("total").asInt());
+    assertEquals(List.of("prod"), texts(search.get("aliases"), "alias"));
+  }
+
+  @Test
   void historyNamesTheSetThePromotionAndTheRollback() throws IOException {
     JsonNode h = json("/api/history?type=rnn_models&alias=my_model");
     List<String> kinds = new ArrayList<>();
@@ -213,7 +229,7 @@ class DashboardServerTest {
     assertEquals(List.of(seed.model1.version().toString()), texts(v.get("referencedBy"), "version"));
     assertEquals(List.of(), texts(v.get("aliases")), "my_training_inputs moved on to the second inputs");
     JsonNode m = json("/api/version?id=" + seed.model1.version().hex().substring(0, 12));
-    assertEquals(List.of("my_model"), texts(m.get("aliases")));
+    assertEquals(List.of("my_model", "prod"), texts(m.get("aliases")));
     assertEquals(seed.inputs1.version().toString(), m.get("refs").get(0).get("version").asText());
     assertEquals("my_training_inputs", m.get("refs").get(0).get("alias").asText());
   }
@@ -286,6 +302,7 @@ class DashboardServerTest {
       {"/api/history?type=rnn_models&alias=" + q("../x"), "alias"},
       {"/api/history?type=rnn_models&alias=" + q("a*"), "alias"},
       {"/api/versions?type=rnn_models&limit=0", "limit"},
+      {"/api/aliases?type=rnn_models&limit=501", "limit must be between 1 and 500"},
       {"/api/versions?type=rnn_models&limit=many", "'limit' must be a whole number"},
       {"/api/versions?type=rnn_models&cursor=yesterday", "cursor"},
       {"/api/version?id=" + q("sha256:zz"), ""},

@@ -10,7 +10,8 @@ import java.nio.file.Path;
 /**
  * The seed documents' example as a real filesystem store: training inputs made into a model,
  * the model's alias promoted to a second version and rolled back, and an evaluation made from
- * the model, so the lineage graph spans three types.
+ * the model, so the lineage graph spans three types. rnn_models also has prod, staging and a
+ * removed canary alias.
  */
 final class SeededStore {
   final Path root;
@@ -50,6 +51,10 @@ final class SeededStore {
         .ref("training_params", "my_training_inputs").alias("my_model").upload();
     // The second model did worse: my_model goes back to the first.
     client.setAlias("rnn_models", "my_model", "my_model@1");
+    client.setAlias("rnn_models", "prod", "my_model");
+    client.setAlias("rnn_models", "staging", model2.version().toString());
+    client.setAlias("rnn_models", "canary", "staging");
+    client.removeAlias("rnn_models", "canary");
     report = client.newAsset("eval_reports")
         .add("report.json", write(src, "r1/report.json", "{\"bleu\": 31.2}"))
         .ref("rnn_models", "my_model").alias("latest").upload();

@@ -47,9 +47,19 @@ export function types() {
   return get(isStatic ? 'api/types.json' : 'api/types');
 }
 
-export function aliases(type) {
-  return get(isStatic ? `api/aliases/${seg(type)}.json` : `api/aliases?${query({type})}`,
-      `the export holds no asset type ${type}`);
+/**
+ * A page of a type's aliases whose names contain q, after the name `after` (the previous page's
+ * next); an export holds them all, so it answers with every match at once.
+ */
+export async function aliases(type, q, after) {
+  if (!isStatic) {
+    return get(`api/aliases?${query({type, q, after})}`);
+  }
+  const all = await get(`api/aliases/${seg(type)}.json`, `the export holds no asset type ${type}`);
+  const match = (a) => a.alias.toLowerCase().includes((q || '').toLowerCase());
+  const live = all.aliases.filter(match);
+  const removed = all.removed.filter(match);
+  return {type, total: live.length + removed.length, aliases: live, removed, next: null};
 }
 
 /** One page of a type's versions, newest first; pass the previous page's next as cursor. */
@@ -80,7 +90,8 @@ export async function lineage(id, direction, depth) {
       .map((n) => n.version));
   const nodes = all.nodes.filter((n) => keep.has(n.version));
   const edges = all.edges.filter((e) => keep.has(e.from) && keep.has(e.to));
-  const truncated = all.truncated || all.nodes.length > nodes.length;
+  // Beyond the exported depth there is nothing more to load: only a trimmed graph can grow.
+  const truncated = all.nodes.length > nodes.length || (all.truncated && depth < all.depth);
   return {...all, direction, depth, nodes, edges, truncated};
 }
 

@@ -65,23 +65,57 @@ async function home() {
 
 async function typePage(type) {
   const [aliases, first] = await Promise.all([api.aliases(type), api.versions(type)]);
-  const rows = (filter) => aliases.aliases
-      .filter((a) => a.alias.includes(filter))
-      .map((a) => [
-        h('a', {href: `#/history/${encodeURIComponent(type)}/${encodeURIComponent(a.alias)}`,
-          dataset: {alias: a.alias}, title: 'history'}, a.alias),
-        versionLink(a.version), a.by, time(a.at), `#${a.seq}`]);
+  const aliasLink = (a) => h('a', {href: `#/history/${encodeURIComponent(type)}/${encodeURIComponent(a.alias)}`,
+    dataset: {alias: a.alias}, title: 'history'}, a.alias);
   const holder = h('div', {});
-  const render = (filter) => holder.replaceChildren(
-      table('alias-table', ['Alias', 'Points at', 'Moved by', 'When', 'Entry'], rows(filter), 'No aliases.'));
-  render('');
-  const search = h('input', {type: 'search', id: 'alias-search', placeholder: 'Filter aliases',
-    'aria-label': 'Filter aliases', on: {input: (e) => render(e.target.value.trim())}});
-  const removed = aliases.removed.length === 0 ? null : h('details', {},
-      h('summary', {}, `${aliases.removed.length} removed alias(es)`),
-      table('removed-table', ['Alias', 'Last pointed at', 'Removed by', 'When'], aliases.removed.map((a) => [
-        h('a', {href: `#/history/${encodeURIComponent(type)}/${encodeURIComponent(a.alias)}`}, a.alias),
-        versionLink(a.version), a.by, time(a.at)])));
+  const count = h('p', {class: 'muted', id: 'alias-count'});
+  const moreAliases = h('button', {type: 'button', id: 'more-aliases'}, 'More aliases');
+  let shown = [];
+  let removedShown = [];
+  let next = null;
+  // Aliases come a page at a time, by name; the search asks the server, so it covers them all.
+  const render = () => {
+    holder.replaceChildren(
+        table('alias-table', ['Alias', 'Points at', 'Moved by', 'When', 'Entry'], shown.map((a) => [
+          aliasLink(a), versionLink(a.version), a.by, time(a.at), `#${a.seq}`]), 'No aliases.'),
+        removedShown.length === 0 ? '' : h('details', {},
+            h('summary', {}, `${removedShown.length} removed alias(es)`),
+            table('removed-table', ['Alias', 'Last pointed at', 'Removed by', 'When'], removedShown.map((a) => [
+              aliasLink(a), versionLink(a.version), a.by, time(a.at)]))));
+  };
+  const take = (page, reset) => {
+    shown = reset ? page.aliases : shown.concat(page.aliases);
+    removedShown = reset ? page.removed : removedShown.concat(page.removed);
+    next = page.next;
+    moreAliases.hidden = !next;
+    count.textContent = `${page.total} alias(es)${page.total > shown.length + removedShown.length ? `, ${shown.length + removedShown.length} shown` : ''}`;
+    render();
+  };
+  let filter = '';
+  let timer = null;
+  const search = h('input', {type: 'search', id: 'alias-search', placeholder: 'Search aliases',
+    'aria-label': 'Search aliases', on: {input: (e) => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        filter = e.target.value.trim();
+        try {
+          take(await api.aliases(type, filter), true);
+        } catch (err) {
+          holder.replaceChildren(errorBox(err));
+        }
+      }, 200);
+    }}});
+  moreAliases.addEventListener('click', async () => {
+    moreAliases.disabled = true;
+    try {
+      take(await api.aliases(type, filter, next), false);
+    } catch (err) {
+      moreAliases.after(errorBox(err));
+    } finally {
+      moreAliases.disabled = false;
+    }
+  });
+  take(aliases, true);
   const body = h('tbody', {});
   const more = h('button', {type: 'button', id: 'more-versions'}, 'More versions');
   let cursor = null;
@@ -107,7 +141,7 @@ async function typePage(type) {
   addPage(first);
   show(h('p', {class: 'crumbs'}, h('a', {href: '#/'}, 'Asset types'), ' / ', type),
       h('h1', {}, type),
-      h('h2', {}, 'Aliases'), search, holder, removed,
+      h('h2', {}, 'Aliases'), search, count, holder, moreAliases,
       h('h2', {}, 'Versions, newest first'),
       h('table', {id: 'version-table'},
           h('thead', {}, h('tr', {}, ['Version', 'Aliases', 'By', 'Uploaded', 'Files', 'Size'].map((t) => h('th', {}, t)))),
@@ -221,8 +255,8 @@ async function graphPage(id, params) {
     layout: {name: 'dagre', rankDir: 'LR', nodeSep: 30, rankSep: 140},
   });
   // A small graph fitted to the box would be drawn huge: keep it at about reading size.
-  if (graph.zoom() > 1.1) {
-    graph.zoom(1.1);
+  if (graph.zoom() > 1.5) {
+    graph.zoom(1.5);
     graph.center();
   }
   window.amaGraph = graph;
