@@ -19,7 +19,8 @@ to licenses/<artifactId>-<version>-jar/META-INF/ beside this file.
 ${p.groupId}:${p.artifactId}:${p.version}
   ${p.name!p.artifactId} - ${p.url!"no URL in its POM"}
 <#list names as name>
-  License: ${name}<#list p.licenses as l><#if l.name == name && l.url??> - ${l.url}</#if></#list>
+<#-- A POM may name its licence without a URL (the npm WebJars of Cytoscape.js do): MIT's is then its SPDX text. -->
+  License: ${name}<#list p.licenses as l><#if l.name == name && l.url??> - ${l.url}<#elseif l.name == name && name == "MIT"> - https://spdx.org/licenses/MIT#licenseText</#if></#list>
 </#list>
 
 </#list>

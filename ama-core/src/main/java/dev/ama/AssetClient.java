@@ -247,6 +247,15 @@ public final class AssetClient implements AutoCloseable {
     return queries.aliases(Names.checkType(type));
   }
 
+  /**
+   * The name of every alias a type has had, pointing or removed, sorted, from one listing of the
+   * index and without reading any alias log: for a view that shows a page of a type's aliases and
+   * reads only those with {@link #alias(String, String)}.
+   */
+  public List<String> aliasNames(String type) {
+    return queries.aliasNames(Names.checkType(type));
+  }
+
   /** The removal entry of every removed alias of a type (its log ends with a removal), sorted by alias. */
   public List<AliasEntry> removedAliases(String type) {
     return queries.removedAliases(Names.checkType(type));

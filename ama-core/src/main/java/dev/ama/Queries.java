@@ -160,6 +160,11 @@ final class Queries {
     return heads(type, false);
   }
 
+  /** The names of a type's aliases, pointing or removed, sorted. */
+  List<String> aliasNames(String type) {
+    return index.aliasNames(type);
+  }
+
   /** The removal entry of every removed alias of a type, sorted by alias. */
   List<AliasEntry> removedAliases(String type) {
     return heads(type, true);

@@ -103,6 +103,7 @@ public final class AmaCli implements Callable<Integer> {
       "diff", DiffCommand.class,
       "compare", CompareCommand.class,
       "lineage", LineageCommand.class,
+      "ui", UiCommand.class,
       "alias", AliasCommand.class,
       "verify", VerifyCommand.class,
       "gc", GcCommand.class,
