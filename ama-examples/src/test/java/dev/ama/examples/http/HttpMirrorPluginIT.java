@@ -66,8 +66,11 @@ class HttpMirrorPluginIT {
     env.put("HOME", Files.createDirectories(home).toString());
     env.put("USER", "server");
     // Each plugin set would get a class-data archive of its own (DistributionIT checks that), one
-    // JVM dump per test, and the checkout's launcher would leave one in ama-cli/target per run.
+    // JVM dump per test, and the checkout's launcher would leave one in ama-cli/target per run. On
+    // a machine with JDK 25 the launcher would likewise start training an AOT cache for the test's
+    // plugin set in the background, outliving the test, and leave its cache or failure marker there.
     env.put("AMA_CDS", "off");
+    env.put("AMA_AOT", "off");
     return env;
   }
 
