@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -242,21 +243,6 @@ public final class StartupBenchmark {
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(program.toString()));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-    env.forEach((k, v) -> {
-      if (v == null) {
-        pb.environment().remove(k);
-      } else {
-        pb.environment().put(k, v);
-      }
-    });
-    Process p = pb.start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-      p.destroyForcibly();
-      throw new IOException(String.join(" ", cmd) + " failed:\n" + out);
-    }
-    return out;
+    return TransferBenchmark.run(cmd, dir, env, Duration.ofMinutes(5));
   }
 }

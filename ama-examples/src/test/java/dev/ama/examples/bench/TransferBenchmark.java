@@ -1191,7 +1191,25 @@ public final class TransferBenchmark {
 
   /** Runs a command to completion and returns its output, failing with that output if it fails. */
   static String run(List<String> cmd, Map<String, String> env) throws IOException {
+    try {
+      return run(cmd, null, env, Duration.ofMinutes(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /**
+   * Runs a program to completion in {@code dir} (null: this process's folder), with {@code env}
+   * on top of this process's environment (a null value removes the variable), its output and
+   * errors together; fails with that output if it fails or outlives {@code timeout}.
+   */
+  static String run(List<String> cmd, Path dir, Map<String, String> env, Duration timeout)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    if (dir != null) {
+      pb.directory(dir.toFile());
+    }
     env.forEach((k, v) -> {
       if (v == null) {
         pb.environment().remove(k);
@@ -1203,14 +1221,13 @@ public final class TransferBenchmark {
     p.getOutputStream().close();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     try {
-      if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
         p.destroyForcibly();
         throw new IOException(String.join(" ", cmd) + " failed:\n" + out);
       }
     } catch (InterruptedException e) {
       p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
+      throw e;
     }
     return out;
   }
