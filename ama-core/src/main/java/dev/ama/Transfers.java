@@ -212,8 +212,12 @@ final class Transfers {
   /** Where a blob was read from, for messages about damage: the pack and the store. */
   private String source(AssetFile f) {
     return locator.known(f.digest()).flatMap(UploadRecords.Location::pack)
-        .map(p -> "read from pack " + Store.packKey(p) + " in " + store.location())
+        .map(this::readFromPack)
         .orElse("read from " + store.location());
+  }
+
+  private String readFromPack(Digest pack) {
+    return "read from pack " + Store.packKey(pack) + " in " + store.location();
   }
 
   /** How far apart two blobs of a pack may lie and still be read in one request: a gap costs less than a request. */
@@ -265,7 +269,7 @@ final class Transfers {
     long start = blobs.get(0).getValue().offset();
     UploadRecords.Location last = blobs.get(blobs.size() - 1).getValue();
     long end = last.offset() + last.size();
-    String source = "read from pack " + Store.packKey(pack) + " in " + store.location();
+    String source = readFromPack(pack);
     try (InputStream range = store.openPack(pack, start, end - start)) {
       InputStream in = count ? counting(range, TransferListener.Phase.DOWNLOADING) : range;
       long at = start;
