@@ -7,7 +7,6 @@ import dev.ama.spi.Content;
 import dev.ama.spi.ObjectInfo;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -236,7 +235,9 @@ final class Repacking {
    * @param old whether an object is older than the grace period, with a believable time
    * @param cutoff the store's time the grace period ends at
    * @param manifests the manifests listed
-   * @param survivors the versions that stay
+   * @param survivors the versions that stay (kept, young, leased, or unreadable)
+   * @param doomed the manifests this run removes
+   * @param looseKept the loose blobs that stay; young records add theirs
    */
   Decision decide(Predicate<ObjectInfo> old, Instant cutoff, Set<Digest> manifests, Set<Digest> survivors, Set<Digest> doomed,
       Set<Digest> looseKept) {
