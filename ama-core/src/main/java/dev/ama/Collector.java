@@ -385,7 +385,8 @@ final class Collector {
 
   /** Format 2: what becomes of packs, forwarding objects and upload records; nothing in format 1. */
   private Repacking.Decision decidePacks(Run run, Set<Digest> doomedManifests) {
-    if (run.packs == null) {
+    if (run.packs == null || !run.unreadable.isEmpty()) {
+      // A kept manifest that cannot be read lists unknown files: no pack or record is removed meanwhile.
       return Repacking.Decision.NONE;
     }
     Set<Digest> staying = new HashSet<>(run.survivors.keySet());

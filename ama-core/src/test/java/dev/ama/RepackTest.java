@@ -286,6 +286,24 @@ class RepackTest {
   }
 
   @Test
+  void aKeptVersionWhoseManifestCannotBeReadStopsAllPackDeletion() throws IOException {
+    open(Backend.MEMORY);
+    AssetVersion v;
+    try (AssetClient c = client(storage)) {
+      v = upload(c, "prod", contents(seeds(1, 0)));
+      c.newAsset("models").add(Files.write(tmp.resolve("orphan.bin"), new byte[] {1, 2, 3})).upload();
+    }
+    real.put(Store.manifestKey(v.version()), Content.ofBytes("{\"damaged\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    storage.ageAll(OLD);
+    Set<String> packs = keys("packs/");
+    try (AssetClient c = client(storage)) {
+      GcReport r = c.gc(GcOptions.dryRun().deleting());
+      assertTrue(r.notes().stream().anyMatch(n -> n.contains("cannot be read")), r.notes().toString());
+    }
+    assertEquals(packs, keys("packs/"), "its files, and so the packs they live in, are unknown");
+  }
+
+  @Test
   void looseBlobsNoRecordLocatesAndOrphanRecordsAreRemovedAfterTheGracePeriod() throws IOException {
     open(Backend.MEMORY);
     Map<String, byte[]> kept = contents(seeds(1, 0));
