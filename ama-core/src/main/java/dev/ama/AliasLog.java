@@ -74,9 +74,19 @@ final class AliasLog {
    * the log is dense (entry N+1 is only ever written after N exists).
    */
   Optional<AliasEntry> head(String type, String alias) {
-    long known = headHint(type, alias);
-    if (known > 0 && !entryExists(type, alias, known)) {
-      known = 0;
+    long hinted = headHint(type, alias);
+    long known = 0;
+    // The hinted entry is read rather than checked: it is usually the head, so its read is the one
+    // a stat would have been followed by (HEAD, entry, one probe past it: three requests, not four).
+    Optional<AliasEntry> read = Optional.empty();
+    if (hinted > 0) {
+      try {
+        read = readIfExists(type, alias, hinted);
+        known = read.isPresent() ? hinted : 0;
+      } catch (IntegrityException e) {
+        // It exists but is damaged: reported below if it is the head, as when it is read there.
+        known = hinted;
+      }
     }
     long step = 1;
     long missing;
@@ -98,7 +108,11 @@ final class AliasLog {
         missing = mid;
       }
     }
-    return known == 0 ? Optional.empty() : Optional.of(entry(type, alias, known));
+    if (known == 0) {
+      return Optional.empty();
+    }
+    long head = known;
+    return Optional.of(read.filter(e -> e.seq() == head).orElseGet(() -> entry(type, alias, head)));
   }
 
   private long headHint(String type, String alias) {
@@ -129,15 +143,23 @@ final class AliasLog {
 
   /** Entry {@code seq} of an alias's log, checked to describe that position. */
   AliasEntry entry(String type, String alias, long seq) {
-    String key = StoreLayout.aliasEntry(type, alias, seq);
-    byte[] bytes = store.readIfExists(key, Store.MAX_SMALL_OBJECT_BYTES, "alias log entry").orElseThrow(() -> new NotFoundException(
+    return readIfExists(type, alias, seq).orElseThrow(() -> new NotFoundException(
         "alias " + type + "/" + alias + " has no history entry " + seq + " in " + store.location()));
+  }
+
+  private Optional<AliasEntry> readIfExists(String type, String alias, long seq) {
+    String key = StoreLayout.aliasEntry(type, alias, seq);
+    Optional<byte[]> stored = store.readIfExists(key, Store.MAX_SMALL_OBJECT_BYTES, "alias log entry");
+    if (stored.isEmpty()) {
+      return Optional.empty();
+    }
+    byte[] bytes = stored.get();
     AliasEntry e = Manifests.readAliasEntry(bytes, key, store.location());
     if (!e.type().equals(type) || !e.alias().equals(alias) || e.seq() != seq) {
       throw new IntegrityException("alias log entry " + key + " in " + store.location() + " describes "
           + e.type() + "/" + e.alias() + " entry " + e.seq() + "; the log was tampered with");
     }
-    return e;
+    return Optional.of(e);
   }
 
   /** Every entry of an alias's log, oldest first; empty if the alias was never set. */

@@ -799,8 +799,8 @@ public final class AssetClient implements AutoCloseable {
     /**
      * The store format a store this client creates gets (an existing store keeps its own): 1, the
      * default, or 2, which packs small files and indexes each upload in one object
-     * (docs/store-format.md). Format 2 is a preview: {@link AssetClient#gc} refuses format 2 stores
-     * until it understands packs; {@link AssetClient#verify} checks them.
+     * (docs/store-format.md). {@link AssetClient#gc} collects and {@link AssetClient#verify} checks
+     * stores of both formats.
      *
      * @throws InvalidInputException if the format is not 1 or 2
      */

@@ -18,6 +18,7 @@ final class BlobLocator {
   private final UploadRecords records;
   private final ContentTable table;
   private final Function<Digest, Optional<AssetVersion>> manifests;
+  private final PackMoves moves;
   /** Locations never change for a pack's lifetime; bounded so a client reading many versions stays small. */
   private final Cache<Digest, Location> known = Caffeine.newBuilder().maximumSize(1_000_000).build();
 
@@ -26,6 +27,21 @@ final class BlobLocator {
     this.records = records;
     this.table = table;
     this.manifests = manifests;
+    this.moves = new PackMoves(store);
+  }
+
+  /**
+   * Where a blob lives now that the pack {@code at} names is gone: garbage collection repacked it
+   * and its forwarding object says (one request per repacked pack, remembered). Records are never
+   * rewritten, so this is how every reader finds a moved blob.
+   *
+   * @return the new location, remembered for later reads, or empty if nothing forwards the blob
+   */
+  Optional<Location> moved(Location at) {
+    Optional<Location> to = at.pack().flatMap(p -> moves.of(p)).map(m -> m.to().get(at.blob()))
+        .filter(l -> l.size() == at.size());
+    to.ifPresent(l -> known.put(l.blob(), l));
+    return to;
   }
 
   /** Learns where the blobs of versions about to be read live: one request per version not read before. */

@@ -91,15 +91,21 @@ final class Collector {
     List<ObjectInfo> markers;
     final Set<Digest> keptByPolicy = new HashSet<>();
     final Set<Digest> blobsKeptByPolicy = new HashSet<>();
+    /** Format 2: what the store holds beyond format 1, and where the surviving versions' blobs live. */
+    final Repacking packs;
 
     /** Remembers what the policy keeps (as opposed to what is only spared), for the report. */
     void policyMarked() {
       keptByPolicy.addAll(survivors.keySet());
       blobsKeptByPolicy.addAll(keptBlobs);
+      if (packs != null) {
+        packs.policyMarked();
+      }
     }
 
     Run(GcOptions options) {
       this.options = options;
+      this.packs = store.packed() ? new Repacking(store, tasks) : null;
     }
 
     boolean future(ObjectInfo o) {
@@ -118,14 +124,6 @@ final class Collector {
   }
 
   GcReport collect(GcOptions options) {
-    if (store.packed()) {
-      // Reading a format 2 store as format 1 would take every packed blob for missing (verify) or
-      // every pack for unreferenced (gc): refuse rather than misreport or delete.
-      throw new InvalidInputException("store " + store.location() + " is in store format version " + Store.FORMAT_V2
-          + " (packs), which ama gc of this release does not understand yet; nothing was checked or changed."
-          + " Run it with a release whose gc supports format version " + Store.FORMAT_V2 + ", or keep this store"
-          + " in format version " + Store.FORMAT_V1 + " (the default for new stores) where gc is needed");
-    }
     store.checkReadable();
     if (!store.canList()) {
       throw new InvalidInputException("store " + store.location() + " cannot list objects, which gc needs to find"
@@ -147,11 +145,13 @@ final class Collector {
       run.policyMarked();
       sparedByAgeOrLease(run);
       Set<Digest> doomedManifests = doomedManifests(run);
+      Repacking.Decision packs = decidePacks(run, doomedManifests);
       Set<Digest> doomedBlobs = doomedBlobs(run);
-      if (!options.delete() || (doomedManifests.isEmpty() && doomedBlobs.isEmpty())) {
-        return report(run, false, true, doomedManifests, doomedBlobs, doomedMarkers(run, doomedManifests));
+      if (!options.delete() || (doomedManifests.isEmpty() && doomedBlobs.isEmpty() && packs.planned().isEmpty()
+          && packs.deleteRecords().isEmpty())) {
+        return report(run, false, true, doomedManifests, doomedBlobs, doomedMarkers(run, doomedManifests), packs);
       }
-      return delete(run, doomedManifests, doomedBlobs);
+      return delete(run, doomedManifests, doomedBlobs, packs);
     } finally {
       quietly(() -> store.delete(run.planKey));
       quietly(() -> store.delete(run.probeKey));
@@ -273,6 +273,9 @@ final class Collector {
     try (Stream<ObjectInfo> s = store.list(StoreLayout.INDEX)) {
       run.markers = new ArrayList<>(s.toList());
     }
+    if (run.packs != null) {
+      run.packs.inventory(run.markers);
+    }
     // A version's signatures go with it, as its index markers do: kept while it is, removed before its manifest.
     try (Stream<ObjectInfo> s = store.list(StoreLayout.SIGNATURES)) {
       s.forEach(run.markers::add);
@@ -312,13 +315,19 @@ final class Collector {
       for (Optional<AssetVersion> v : tasks.run(reads)) {
         v.ifPresent(version -> {
           run.survivors.put(version.version(), version);
-          version.files().forEach(f -> run.keptBlobs.add(f.digest()));
+          if (run.packs == null) {
+            version.files().forEach(f -> run.keptBlobs.add(f.digest()));
+          }
           version.refs().forEach(r -> next.add(r.version()));
         });
       }
       next.removeAll(run.survivors.keySet());
       next.removeAll(run.unreadable);
       layer = next;
+    }
+    if (run.packs != null) {
+      // Format 2: a surviving version keeps its blobs where its record says they live.
+      run.packs.locate(run.survivors.values(), run.keptBlobs);
     }
   }
 
@@ -365,10 +374,24 @@ final class Collector {
         leases.readNamed(o).ifPresent(n -> {
           leasedManifests.addAll(n.manifests());
           run.keptBlobs.addAll(n.blobs());
+          if (run.packs != null) {
+            run.packs.leased(n.packs());
+          }
         });
       }
     }
     survive(run, leasedManifests);
+  }
+
+  /** Format 2: what becomes of packs, forwarding objects and upload records; nothing in format 1. */
+  private Repacking.Decision decidePacks(Run run, Set<Digest> doomedManifests) {
+    if (run.packs == null || !run.unreadable.isEmpty()) {
+      // A kept manifest that cannot be read lists unknown files: no pack or record is removed meanwhile.
+      return Repacking.Decision.NONE;
+    }
+    Set<Digest> staying = new HashSet<>(run.survivors.keySet());
+    staying.addAll(run.unreadable);
+    return run.packs.decide(run::old, run.cutoff, run.manifests.keySet(), staying, doomedManifests, run.keptBlobs);
   }
 
   private Set<Digest> doomedManifests(Run run) {
@@ -383,7 +406,7 @@ final class Collector {
 
   private Set<Digest> doomedBlobs(Run run) {
     Set<Digest> out = new TreeSet<>();
-    if (!run.unreadable.isEmpty()) {
+    if (!run.unreadable.isEmpty() || (run.packs != null && !run.packs.allLocated())) {
       return out;
     }
     run.blobs.forEach((d, o) -> {
@@ -410,7 +433,7 @@ final class Collector {
   private static Optional<Digest> markerVersion(String key) {
     try {
       if (key.startsWith(StoreLayout.VERSIONS_INDEX) || key.startsWith(StoreLayout.BLOBS_INDEX)
-          || key.startsWith(StoreLayout.REFS_INDEX)) {
+          || key.startsWith(StoreLayout.REFS_INDEX) || key.startsWith(StoreLayout.CONTENTS_INDEX)) {
         return Optional.of(StoreLayout.digestAtEnd(key));
       }
       if (key.startsWith(StoreLayout.SIGNATURES)) {
@@ -429,10 +452,11 @@ final class Collector {
 
   // ---- 5. plan, re-check, delete ----
 
-  private GcReport delete(Run run, Set<Digest> doomedManifests, Set<Digest> doomedBlobs) {
-    long planned = System.nanoTime();
-    long deadline = planned + Leases.PLAN_TTL.minus(Leases.PLAN_MARGIN).toNanos();
-    store.putIfAbsent(run.planKey, Content.ofBytes(leases.write(new Leases.Named(doomedManifests, doomedBlobs))));
+  private GcReport delete(Run run, Set<Digest> doomedManifests, Set<Digest> doomedBlobs, Repacking.Decision planned) {
+    long planTime = System.nanoTime();
+    long deadline = planTime + Leases.PLAN_TTL.minus(Leases.PLAN_MARGIN).toNanos();
+    store.putIfAbsent(run.planKey, Content.ofBytes(leases.write(new Leases.Named(doomedManifests, doomedBlobs,
+        planned.planned()))));
 
     // Everything a writer did before it could see the plan is visible now: its lease, or an alias
     // entry it appended. Spare what those name (and what they ref), then recompute.
@@ -452,6 +476,7 @@ final class Collector {
     survive(run, appended);
     run.policyMarked();
     doomedManifests.retainAll(doomedManifests(run));
+    Repacking.Decision packs = decidePacks(run, doomedManifests).within(planned);
     doomedBlobs.retainAll(doomedBlobs(run));
     recheckClock(run);
 
@@ -495,6 +520,14 @@ final class Collector {
         layer.forEach(left::remove);
         removedManifests.addAll(layer);
       }
+      if (run.packs != null) {
+        List<Digest> written = run.packs.execute(packs, actions -> runBefore(deadline, actions));
+        if (!packs.repack().isEmpty()) {
+          run.notes.add("repacked " + packs.repack().size() + " pack(s) whose blobs were partly dead into "
+              + written.size() + " new pack(s); forwarding objects under " + StoreLayout.MOVES_INDEX
+              + " say where their live blobs went");
+        }
+      }
       runBefore(deadline, doomedBlobs.stream().map(d -> (Tasks.Action) () -> store.delete(Store.blobKey(d))).toList());
       removedBlobs.addAll(doomedBlobs);
     } catch (OutOfTime e) {
@@ -506,7 +539,8 @@ final class Collector {
       cleanUpLeftovers(run);
       sweepTemporaryFiles(run);
     }
-    return report(run, true, complete, removedManifests, removedBlobs, removedMarkers);
+    return report(run, true, complete, removedManifests, removedBlobs, removedMarkers,
+        complete ? packs : Repacking.Decision.NONE);
   }
 
   private static final class OutOfTime extends RuntimeException {
@@ -542,6 +576,13 @@ final class Collector {
         removed++;
       }
     }
+    if (run.packs != null) {
+      List<String> tables = run.packs.oldTables(run::old);
+      tables.forEach(store::delete);
+      if (!tables.isEmpty()) {
+        run.notes.add("removed " + tables.size() + " object(s) of superseded content table generations");
+      }
+    }
     if (removed > 0) {
       run.notes.add("removed " + removed + " gc object(s) that expired: uploads' leases older than the grace period,"
           + " plans and probes of finished or killed gc runs");
@@ -564,9 +605,10 @@ final class Collector {
   // ---- report ----
 
   private GcReport report(Run run, boolean deleted, boolean complete, Set<Digest> manifests, Set<Digest> blobs,
-      List<ObjectInfo> markers) {
+      List<ObjectInfo> markers, Repacking.Decision packs) {
     long manifestBytes = manifests.stream().mapToLong(d -> run.manifests.get(d).size()).sum();
-    long blobBytes = blobs.stream().mapToLong(d -> run.blobs.get(d).size()).sum();
+    // Format 2: packs removed whole or repacked count as blob objects, with the bytes they free.
+    long blobBytes = blobs.stream().mapToLong(d -> run.blobs.get(d).size()).sum() + packs.freedBytes();
     int spared = 0;
     int suspect = 0;
     int future = 0;
@@ -584,7 +626,11 @@ final class Collector {
         future += run.future(e.getValue()) ? 1 : 0;
       }
     }
+    spared += packs.sparedPacks();
     List<String> notes = new ArrayList<>(run.notes);
+    if (run.packs != null) {
+      notes.addAll(run.packs.notes());
+    }
     if (suspect > 0) {
       notes.add(suspect + " object(s) have modification times before the store was created (" + run.storeBorn
           + "), which cannot be right; they were not deleted");
@@ -596,7 +642,8 @@ final class Collector {
     Set<Digest> kept = new HashSet<>(run.keptByPolicy);
     kept.retainAll(run.manifests.keySet());
     return new GcReport(deleted, complete, run.entryKeys.size(), kept.size(),
-        new GcReport.Counts(manifests.size(), manifestBytes, blobs.size(), blobBytes, markers.size()),
+        new GcReport.Counts(manifests.size(), manifestBytes, blobs.size() + packs.packs(), blobBytes,
+            markers.size() + packs.deleteRecords().size()),
         spared, List.copyOf(manifests), notes);
   }
 

@@ -43,8 +43,8 @@ public record GcReport(
    *
    * @param manifests manifests (asset versions)
    * @param manifestBytes their bytes
-   * @param blobs blobs (file contents)
-   * @param blobBytes their bytes
+   * @param blobs blobs (file contents); in a format 2 store also packs removed whole or repacked
+   * @param blobBytes their bytes; of a repacked pack, the dead bytes it frees
    * @param markers index markers (empty objects) and the signatures of removed versions
    */
   public record Counts(int manifests, long manifestBytes, int blobs, long blobBytes, int markers) {

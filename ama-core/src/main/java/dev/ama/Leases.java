@@ -64,14 +64,30 @@ final class Leases {
   interface Lease extends AutoCloseable {
     @Override
     void close();
+
+    /**
+     * The leased packs that a live gc plan may delete or repack: the writer must not rely on a
+     * location in them (it sends those blobs again). Empty for a writer that leased no packs.
+     */
+    default Set<Digest> doomedPacks() {
+      return Set.of();
+    }
   }
 
   private static final Lease NONE = () -> {};
 
-  /** Digests named by a lease or a plan. */
-  record Named(Set<Digest> manifests, Set<Digest> blobs) {
+  /**
+   * Digests named by a lease or a plan. {@code packs} (format 2): a lease names the packs whose
+   * locations the writer may rely on, a plan the packs it may delete or repack, and the packs whose
+   * forwarding objects it may delete.
+   */
+  record Named(Set<Digest> manifests, Set<Digest> blobs, Set<Digest> packs) {
+    Named(Set<Digest> manifests, Set<Digest> blobs) {
+      this(manifests, blobs, Set.of());
+    }
+
     boolean isEmpty() {
-      return manifests.isEmpty() && blobs.isEmpty();
+      return manifests.isEmpty() && blobs.isEmpty() && packs.isEmpty();
     }
   }
 
@@ -86,12 +102,23 @@ final class Leases {
    * @throws StoreException if a live gc plan names one of them; nothing was relied on yet
    */
   Lease acquire(String what, Collection<Digest> manifests, Collection<Digest> blobs) {
-    if (!store.canList() || (manifests.isEmpty() && blobs.isEmpty())) {
+    return acquire(what, manifests, blobs, List.of());
+  }
+
+  /**
+   * Leases existing objects as {@link #acquire(String, Collection, Collection)} does, and the packs
+   * (format 2) holding blobs the write found located there. A live plan naming a pack does not stop
+   * the write: the returned lease says which packs to avoid, and the write sends their blobs again.
+   */
+  Lease acquire(String what, Collection<Digest> manifests, Collection<Digest> blobs, Collection<Digest> packs) {
+    if (!store.canList() || (manifests.isEmpty() && blobs.isEmpty() && packs.isEmpty())) {
       // A store that cannot list cannot be collected through this client either; see docs/gc.md.
       return NONE;
     }
     String key = StoreLayout.GC_LEASES + UUID.randomUUID() + ".json";
-    store.putIfAbsent(key, Content.ofBytes(write(new Named(new TreeSet<>(manifests), new TreeSet<>(blobs)))));
+    store.putIfAbsent(key, Content.ofBytes(write(new Named(new TreeSet<>(manifests), new TreeSet<>(blobs),
+        new TreeSet<>(packs)))));
+    Set<Digest> avoid = new TreeSet<>();
     try {
       // The store's time now is when it stored the lease; without it every plan counts as live.
       Optional<Instant> now = store.stat(key).map(ObjectInfo::lastModified);
@@ -107,6 +134,11 @@ final class Leases {
         if (plan.isEmpty()) {
           continue;
         }
+        for (Digest p : packs) {
+          if (plan.get().doomed().packs().contains(p)) {
+            avoid.add(p);
+          }
+        }
         Optional<String> overlap = overlap(plan.get().doomed(), manifests, blobs);
         if (overlap.isPresent()) {
           throw new StoreException("a garbage collection of " + store.location() + " (plan " + o.key() + ", by "
@@ -119,7 +151,16 @@ final class Leases {
       // The lease stays: it protects what the write relied on for the grace period, also after the
       // write returns (a gc that listed the store before the write's manifest existed sees the
       // lease instead). gc removes leases older than the grace period.
-      return NONE;
+      Set<Digest> doomedPacks = Set.copyOf(avoid);
+      return new Lease() {
+        @Override
+        public void close() {}
+
+        @Override
+        public Set<Digest> doomedPacks() {
+          return doomedPacks;
+        }
+      };
     } catch (RuntimeException e) {
       release(key);
       throw e;
@@ -184,6 +225,10 @@ final class Leases {
     named.manifests().forEach(d -> m.add(d.toString()));
     ArrayNode b = root.putArray("blobs");
     named.blobs().forEach(d -> b.add(d.toString()));
+    if (!named.packs().isEmpty()) {
+      ArrayNode p = root.putArray("packs");
+      named.packs().forEach(d -> p.add(d.toString()));
+    }
     return Manifests.canonical(root);
   }
 
@@ -198,7 +243,11 @@ final class Leases {
       for (JsonNode n : root.path("blobs")) {
         blobs.add(Digest.parse(n.asText()));
       }
-      return new Stored(root.path("by").asText("unknown"), new Named(manifests, blobs));
+      Set<Digest> packs = new LinkedHashSet<>();
+      for (JsonNode n : root.path("packs")) {
+        packs.add(Digest.parse(n.asText()));
+      }
+      return new Stored(root.path("by").asText("unknown"), new Named(manifests, blobs, packs));
     } catch (IOException | RuntimeException e) {
       throw new IntegrityException(key + " in " + store.location() + " is not a readable gc lease or plan (" + e
           + "), so what it protects is unknown. Delete it if no upload or gc that could have written it is running", e);

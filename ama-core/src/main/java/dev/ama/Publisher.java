@@ -103,7 +103,15 @@ final class Publisher {
     refs.forEach(ref -> reused.add(ref.version()));
     identical.ifPresent(v -> reused.add(v.version()));
     Set<Digest> blobs = files.stream().map(AssetFile::digest).collect(Collectors.toCollection(java.util.TreeSet::new));
-    try (Leases.Lease lease = leases.acquire("this upload", reused, blobs)) {
+    // Format 2: where the store already holds blobs of this upload (in packs). Learning a location
+    // relies on nothing; relying on it does, so its pack is leased with the rest.
+    Map<Digest, UploadRecords.Location> known = store.packed() && identical.isEmpty()
+        ? knownLocations(sources, previous) : new java.util.HashMap<>();
+    Set<Digest> knownPacks = new java.util.TreeSet<>();
+    known.values().forEach(l -> l.pack().ifPresent(knownPacks::add));
+    try (Leases.Lease lease = leases.acquire("this upload", reused, blobs, knownPacks)) {
+      // A pack a live gc plan may delete or repack is not relied on: its blobs are sent again.
+      known.values().removeIf(l -> l.pack().filter(lease.doomedPacks()::contains).isPresent());
       for (Ref ref : refs) {
         if (!store.hasManifest(ref.version())) {
           throw new NotFoundException("cannot ref " + ref.type() + "@" + ref.version().shortHex() + ": the version is no"
@@ -114,12 +122,13 @@ final class Publisher {
       if (identical.isPresent() && !store.hasManifest(identical.get().version())) {
         identical = Optional.empty();
       }
-      return publishLeased(r, refs, sources, content, identical, previous, head);
+      return publishLeased(r, refs, sources, content, identical, previous, head, known);
     }
   }
 
   private AssetVersion publishLeased(Request r, List<Ref> refs, List<Transfers.Source> sources, Content content,
-      Optional<AssetVersion> identical, Optional<AssetVersion> previous, Optional<AliasEntry> head) {
+      Optional<AssetVersion> identical, Optional<AssetVersion> previous, Optional<AliasEntry> head,
+      Map<Digest, UploadRecords.Location> known) {
     List<AssetFile> files = content.files();
     if (identical.isPresent()) {
       // Same content uploaded before, under another alias or none: reuse that version, so equal
@@ -137,7 +146,7 @@ final class Publisher {
     Manifests.Draft draft = new Manifests.Draft(r.type(), files, refs, user, now(), r.alias(), r.description(), r.labels());
     byte[] canonical = Manifests.write(draft);
     if (store.packed()) {
-      List<UploadRecords.Location> locations = uploadPacked(distinct.values(), previous);
+      List<UploadRecords.Location> locations = uploadPacked(distinct.values(), known);
       // Before the manifest: every manifest of a format 2 store has its record, so no reader
       // ever has to look for a blob that is in a pack.
       records.write(new UploadRecords.UploadRecord(Digest.sha256(canonical), r.type(), draft.createdAt(), locations));
@@ -168,12 +177,13 @@ final class Publisher {
   }
 
   /**
-   * Sends the blobs a format 2 store lacks and returns where each lives. What the version the alias
-   * points at holds is found in its upload record (one request); when more than a pack's worth is
-   * still missing, the compacted content table is asked too, since a few shard reads then cost less
-   * than the packs they may save. Blobs found nowhere are sent, a duplicate at worst.
+   * Where a format 2 store holds blobs of an upload already. What the version the alias points at
+   * holds is found in its upload record (one request); when more than a pack's worth is still
+   * missing, the compacted content table is asked too, since a few shard reads then cost less than
+   * the packs they may save. Blobs found nowhere are sent, a duplicate at worst.
    */
-  private List<UploadRecords.Location> uploadPacked(Collection<Transfers.Source> blobs, Optional<AssetVersion> previous) {
+  private Map<Digest, UploadRecords.Location> knownLocations(Collection<Transfers.Source> blobs,
+      Optional<AssetVersion> previous) {
     Map<Digest, UploadRecords.Location> known = new java.util.HashMap<>();
     previous.flatMap(this::recordOf).ifPresent(rec -> known.putAll(rec.byBlob()));
     List<Digest> missing = new ArrayList<>();
@@ -187,6 +197,12 @@ final class Publisher {
     if (missingBytes > Packs.PACK_BYTES && store.canList()) {
       known.putAll(table.locate(missing));
     }
+    return known;
+  }
+
+  /** Sends what the store lacks, relying on the leased {@code known} locations, and returns where every blob lives. */
+  private List<UploadRecords.Location> uploadPacked(Collection<Transfers.Source> blobs,
+      Map<Digest, UploadRecords.Location> known) {
     TransferListener listener = transfers.listener();
     listener.started(TransferListener.Phase.UPLOADING, blobs.size(), blobs.stream().mapToLong(s -> s.asset().size()).sum());
     try {

@@ -271,8 +271,26 @@ final class Store {
    */
   InputStream openPack(Digest pack, long offset, long length) {
     String key = packKey(pack);
-    return openRange(key, offset, length, e -> new IntegrityException("pack " + pack + " (" + key + ") is missing from "
-        + location() + "; the store was damaged (objects deleted by hand?). Re-upload the assets whose files it held", e));
+    return openRange(key, offset, length, e -> new MissingPack(pack, "pack " + pack + " (" + key + ") is missing from "
+        + location() + " and no forwarding object (" + StoreLayout.moves(pack) + ") says where its blobs went; the store"
+        + " was damaged (objects deleted by hand?). Re-upload the assets whose files it held", e));
+  }
+
+  /**
+   * A pack that is not in the store. Readers then look for its forwarding object (garbage
+   * collection repacked it) before reporting damage with this message.
+   */
+  static final class MissingPack extends IntegrityException {
+    private final transient Digest pack;
+
+    MissingPack(Digest pack, String message, Throwable cause) {
+      super(message, cause);
+      this.pack = pack;
+    }
+
+    Digest pack() {
+      return pack;
+    }
   }
 
   /** Opens a range of a blob; see {@link #openBlob(Digest)}. */

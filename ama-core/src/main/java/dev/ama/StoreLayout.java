@@ -35,6 +35,12 @@ final class StoreLayout {
   /** Format 2: the shards of the compacted content table, under their generation. */
   static final String TABLES_INDEX = INDEX + "tables/";
 
+  /**
+   * Format 2: forwarding objects, one per pack that garbage collection repacked, saying where each
+   * blob it kept from that pack lives now ({@link PackMoves}).
+   */
+  static final String MOVES_INDEX = INDEX + "moves/";
+
   /** Signatures of versions, one object per signing key, beside (not inside) the manifests' prefix. */
   static final String SIGNATURES = "signatures/";
 
@@ -153,6 +159,24 @@ final class StoreLayout {
   static String tableShard(long generation, String prefix, Digest shard) {
     return TABLES_INDEX + String.format(SEQ_FORMAT, generation) + "/" + (prefix.isEmpty() ? "all" : prefix) + "-"
         + shard.algorithm() + "-" + shard.hex() + ".json";
+  }
+
+  /** The forwarding object of a repacked pack: {@code index/moves/<algorithm>-<hex>.json}. */
+  static String moves(Digest pack) {
+    return MOVES_INDEX + pack.algorithm() + "-" + pack.hex() + ".json";
+  }
+
+  /** The old pack a forwarding object's key names, or empty for a key AMA did not write. */
+  static java.util.Optional<Digest> movedPack(String key) {
+    if (!key.startsWith(MOVES_INDEX) || !key.endsWith(".json")) {
+      return java.util.Optional.empty();
+    }
+    try {
+      Digest d = digestAtEnd(key.substring(0, key.length() - ".json".length()));
+      return moves(d).equals(key) ? java.util.Optional.of(d) : java.util.Optional.empty();
+    } catch (RuntimeException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   /** Marks that garbage collection removed a version's manifest (written before it is deleted). */

@@ -71,6 +71,9 @@ final class StoreWalk {
   /** Format 2: a content table commit or shard, {@code index/commits/…} or {@code index/tables/…}. */
   record TableObject(ObjectInfo info) implements Marker {}
 
+  /** Format 2: {@code index/moves/<pack>.json}, where gc moved the live blobs of a repacked pack. */
+  record PackForwarding(ObjectInfo info, Digest pack) implements Marker {}
+
   private static final java.util.regex.Pattern TABLE_KEY = java.util.regex.Pattern.compile(
       "index/(commits/[0-9]{10}\\.json|tables/[0-9]{10}/(all|[0-9a-f]{1,2})-sha256-[0-9a-f]{64}\\.json)");
 
@@ -214,6 +217,9 @@ final class StoreWalk {
     if (TABLE_KEY.matcher(key).matches()) {
       return new TableObject(o);
     }
+    if (key.startsWith(StoreLayout.MOVES_INDEX)) {
+      return StoreLayout.movedPack(key).map(p -> new PackForwarding(o, p)).orElse(null);
+    }
     if (key.startsWith(StoreLayout.TARGETS_INDEX)) {
       String[] p = key.substring(StoreLayout.TARGETS_INDEX.length()).split("/", -1);
       return p.length == 4 && Names.isValidType(p[2]) && Names.isValidAlias(p[3])
@@ -247,6 +253,9 @@ final class StoreWalk {
     }
     if (m instanceof TableObject t) {
       return t.info().key();
+    }
+    if (m instanceof PackForwarding f) {
+      return StoreLayout.moves(f.pack());
     }
     AliasTarget t = (AliasTarget) m;
     return StoreLayout.aliasTarget(t.version(), t.type(), t.alias());

@@ -192,7 +192,7 @@ final class Transfers {
   InputStream openBlob(AssetFile f) throws IOException {
     UploadRecords.Location at = locator.locate(f);
     if (at.pack().isPresent()) {
-      return counting(store.openPack(at.pack().get(), at.offset(), f.size()), TransferListener.Phase.DOWNLOADING);
+      return counting(openPacked(at), TransferListener.Phase.DOWNLOADING);
     }
     InputStream in = f.size() > 2L * settings.partSize() && settings.concurrency() > 1
         ? new ParallelRangeInputStream(
@@ -202,6 +202,22 @@ final class Transfers {
             store.blobRepairHint(f.digest()))
         : store.openBlob(f.digest());
     return counting(in, TransferListener.Phase.DOWNLOADING);
+  }
+
+  /** Opens a packed blob, following forwarding objects if garbage collection repacked its pack meanwhile. */
+  private InputStream openPacked(UploadRecords.Location at) {
+    UploadRecords.Location l = at;
+    for (int hop = 0; ; hop++) {
+      try {
+        return store.openPack(l.pack().orElseThrow(), l.offset(), l.size());
+      } catch (Store.MissingPack e) {
+        Optional<UploadRecords.Location> to = hop < PackMoves.MAX_HOPS ? locator.moved(l) : Optional.empty();
+        if (to.isEmpty()) {
+          throw e;
+        }
+        l = to.get();
+      }
+    }
   }
 
   /** Learns where the blobs of versions about to be read live (format 2: one request per version). */
@@ -233,6 +249,14 @@ final class Transfers {
    * @param count whether the bytes count as this transfer's progress (not when a later step counts them)
    */
   List<Tasks.Action> fetchPacked(Collection<AssetFile> files, boolean count) {
+    return ranges(files).stream().map(r -> (Tasks.Action) () -> fetchRange(r.pack(), r.blobs(), count, 0)).toList();
+  }
+
+  /** Neighbouring blobs of one pack, read in one request. */
+  private record Range(Digest pack, List<Map.Entry<AssetFile, UploadRecords.Location>> blobs) {}
+
+  /** The ranged reads that fetch files whose packed locations are known and that are not cached. */
+  private List<Range> ranges(Collection<AssetFile> files) {
     Map<Digest, List<Map.Entry<AssetFile, UploadRecords.Location>>> byPack = new java.util.TreeMap<>();
     Set<Digest> seen = new HashSet<>();
     for (AssetFile f : files) {
@@ -241,7 +265,7 @@ final class Transfers {
         byPack.computeIfAbsent(at.get().pack().get(), p -> new ArrayList<>()).add(Map.entry(f, at.get()));
       }
     }
-    List<Tasks.Action> out = new ArrayList<>();
+    List<Range> out = new ArrayList<>();
     byPack.forEach((pack, blobs) -> {
       blobs.sort(java.util.Comparator.comparingLong(e -> e.getValue().offset()));
       List<Map.Entry<AssetFile, UploadRecords.Location>> range = new ArrayList<>();
@@ -251,26 +275,40 @@ final class Transfers {
           UploadRecords.Location last = range.get(range.size() - 1).getValue();
           long end = last.offset() + last.size();
           if (e.getValue().offset() - end > COALESCE_GAP || e.getValue().offset() + e.getValue().size() - first.offset() > COALESCE_MAX) {
-            List<Map.Entry<AssetFile, UploadRecords.Location>> done = List.copyOf(range);
-            out.add(() -> fetchRange(pack, done, count));
+            out.add(new Range(pack, List.copyOf(range)));
             range.clear();
           }
         }
         range.add(e);
       }
-      List<Map.Entry<AssetFile, UploadRecords.Location>> done = List.copyOf(range);
-      out.add(() -> fetchRange(pack, done, count));
+      out.add(new Range(pack, List.copyOf(range)));
     });
     return out;
   }
 
   /** One ranged read of a pack, split into its blobs, each verified into the local cache. */
-  private void fetchRange(Digest pack, List<Map.Entry<AssetFile, UploadRecords.Location>> blobs, boolean count) {
+  private void fetchRange(Digest pack, List<Map.Entry<AssetFile, UploadRecords.Location>> blobs, boolean count,
+      int hops) {
     long start = blobs.get(0).getValue().offset();
     UploadRecords.Location last = blobs.get(blobs.size() - 1).getValue();
     long end = last.offset() + last.size();
     String source = readFromPack(pack);
-    try (InputStream range = store.openPack(pack, start, end - start)) {
+    InputStream opened;
+    try {
+      opened = store.openPack(pack, start, end - start);
+    } catch (Store.MissingPack e) {
+      // Repacked by gc since the records were written: fetch from where its forwarding object says.
+      for (Map.Entry<AssetFile, UploadRecords.Location> b : blobs) {
+        if (hops >= PackMoves.MAX_HOPS || locator.moved(b.getValue()).isEmpty()) {
+          throw e;
+        }
+      }
+      for (Range r : ranges(blobs.stream().map(Map.Entry::getKey).toList())) {
+        fetchRange(r.pack(), r.blobs(), count, hops + 1);
+      }
+      return;
+    }
+    try (InputStream range = opened) {
       InputStream in = count ? counting(range, TransferListener.Phase.DOWNLOADING) : range;
       long at = start;
       for (Map.Entry<AssetFile, UploadRecords.Location> e : blobs) {

@@ -407,9 +407,10 @@ final class Verifier {
    */
   private Map<Digest, Long> checkLocations(Run run) {
     UploadRecords records = new UploadRecords(store);
+    PackMoves moves = new PackMoves(store);
     List<Callable<Optional<Problem>>> reads = new ArrayList<>();
     for (AssetVersion v : run.versions.values()) {
-      reads.add(() -> readRecord(run, records, v));
+      reads.add(() -> readRecord(run, records, moves, v));
     }
     tasks.run(reads).forEach(p -> p.ifPresent(run.problems::add));
     Map<Digest, Long> loose = new LinkedHashMap<>();
@@ -455,7 +456,7 @@ final class Verifier {
     return loose;
   }
 
-  private Optional<Problem> readRecord(Run run, UploadRecords records, AssetVersion v) {
+  private Optional<Problem> readRecord(Run run, UploadRecords records, PackMoves moves, AssetVersion v) {
     String key = StoreLayout.uploadRecord(v.createdAt(), v.version());
     try {
       Optional<UploadRecords.UploadRecord> r = run.recordKeys.containsKey(v.version()) ? records.read(key) : Optional.empty();
@@ -465,8 +466,11 @@ final class Verifier {
             + " damaged (objects deleted by hand?); restore the record from a backup", affects(run, Set.of(v.version())),
             false));
       }
+      // A pack gc repacked is gone; its forwarding object says where each blob lives now, as readers follow it.
+      Map<Digest, UploadRecords.Location> at = new LinkedHashMap<>();
+      r.get().byBlob().forEach((blob, l) -> at.put(blob, moves.follow(l, run.packs::containsKey).orElse(l)));
       synchronized (run.locations) {
-        run.locations.put(v.version(), r.get().byBlob());
+        run.locations.put(v.version(), at);
       }
       return Optional.empty();
     } catch (IntegrityException e) {

@@ -122,18 +122,4 @@ class PackedVerifyTest {
     assertTrue(Files.exists(marker), "the content marker was written again");
     assertTrue(verify(VerifyOptions.DEFAULTS).ok());
   }
-
-  @Test
-  void gcStillRefusesAPackedStore() throws IOException {
-    try (AssetClient c = client()) {
-      InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
-          () -> c.gc(GcOptions.dryRun()));
-      assertTrue(e.getMessage().contains("format version 2") && e.getMessage().contains("nothing was checked or changed"),
-          e.getMessage());
-    }
-    try (Stream<ObjectInfo> s = new FileSystemStorage(storeDir).list("packs/")) {
-      assertEquals(2, s.count(), "gc deleted nothing");
-    }
-    assertFalse(Files.exists(storeDir.resolve("gc/plans")) && Files.list(storeDir.resolve("gc/plans")).findAny().isPresent());
-  }
 }

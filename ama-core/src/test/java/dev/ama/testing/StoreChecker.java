@@ -54,6 +54,8 @@ public final class StoreChecker {
   private static final Pattern CONTENT_USE = Pattern.compile("index/contents/sha256/(" + HEX + ")/sha256-(" + HEX + ")");
   private static final Pattern TABLE_OBJECT =
       Pattern.compile("index/(commits/[0-9]{10}\\.json|tables/[0-9]{10}/[0-9a-f]{0,2}(all)?-sha256-" + HEX + "\\.json)");
+  /** A repacked pack's forwarding object; its contents are checked where a record's location leads to it. */
+  private static final Pattern PACK_FORWARDING = Pattern.compile("index/moves/sha256-" + HEX + "\\.json");
   private static final Pattern ALIAS_TARGET = Pattern.compile("index/targets/sha256/(" + HEX + ")/([^/]+)/([^/]+)");
 
   /** What was checked and what was wrong. */
@@ -139,7 +141,7 @@ public final class StoreChecker {
       Matcher m;
       if (key.equals("ama-store.json") || BLOB.matcher(key).matches() || MANIFEST.matcher(key).matches()
           || (format == 2 && (PACK.matcher(key).matches() || UPLOAD_RECORD.matcher(key).matches()
-              || TABLE_OBJECT.matcher(key).matches()))) {
+              || TABLE_OBJECT.matcher(key).matches() || PACK_FORWARDING.matcher(key).matches()))) {
         continue;
       } else if ((m = ALIAS_ENTRY.matcher(key)).matches()) {
         String typeAlias = m.group(1) + "/" + m.group(2);
@@ -219,8 +221,24 @@ public final class StoreChecker {
       return blobs.get(blob);
     }
     String pack = digestHex(at.get("pack").asText());
-    if (!packs.contains(pack)) {
-      return null;
+    // A pack gc repacked is gone: its forwarding object (docs/store-format.md) says where the blob went.
+    for (int hop = 0; !packs.contains(pack); hop++) {
+      String moves = "index/moves/sha256-" + pack + ".json";
+      if (hop > 16 || !keys.contains(moves)) {
+        return null;
+      }
+      JsonNode to = null;
+      for (JsonNode b : required(JSON.readTree(read(moves)), "blobs")) {
+        if (digestHex(text(b, "digest")).equals(blob)) {
+          to = b;
+        }
+      }
+      if (to == null) {
+        problems.add("forwarding object " + moves + " does not forward blob " + blob);
+        return null;
+      }
+      at = to;
+      pack = digestHex(at.get("pack").asText());
     }
     try (InputStream in = storage.open("packs/sha256/" + pack.substring(0, 2) + "/" + pack, at.get("offset").asLong(),
         at.get("size").asLong())) {

@@ -124,6 +124,45 @@ class S3GcTest {
   }
 
   @Test
+  void gcOnAPackedS3StoreRepacksAHalfDeadPackAndTheKeptVersionStillDownloadsAndVerifies(S3ProxyServer s3,
+      @TempDir Path tmp) throws Exception {
+    String bucket = s3.createBucket();
+    try (Storage raw = Storages.open(s3.storeUri(bucket, "packed"), s3.credentials())) {
+      Shifted storage = new Shifted(raw);
+      Path[] first = new Path[20];
+      Path[] second = new Path[20];
+      for (int i = 0; i < 20; i++) {
+        String name = String.format("f%02d.bin", i);
+        first[i] = file(tmp, "v1", name, bytes(10_240, i));
+        // The second version changes half the files: the first upload's pack ends up half dead.
+        second[i] = file(tmp, "v2", name, bytes(10_240, i < 10 ? 100 + i : i));
+      }
+      try (AssetClient c = AssetClient.builder().storage(storage).user("alice").newStoreFormat(2)
+          .cache(tmp.resolve("p1")).build()) {
+        c.newAsset("datasets").add(first).alias("train").upload();
+        c.newAsset("datasets").add(second).alias("train").upload();
+      }
+      storage.ageAll();
+      try (AssetClient c = AssetClient.builder().storage(storage).user("gc").cache(tmp.resolve("p2")).build()) {
+        GcReport r = c.gc(GcOptions.dryRun().deleting().keepLast(1));
+        assertTrue(r.complete(), r.notes().toString());
+        assertEquals(1, r.collectedVersions().size());
+      }
+      assertEquals(1, s3.admin().listObjectsV2(b -> b.bucket(bucket).prefix("packed/index/moves/")).contents().size(),
+          "the half-dead pack was repacked, its forwarding object written");
+      assertEquals(2, s3.admin().listObjectsV2(b -> b.bucket(bucket).prefix("packed/packs/")).contents().size(),
+          "the second upload's pack and the repacked live half of the first");
+      try (AssetClient reader = AssetClient.builder().storage(raw).cache(tmp.resolve("p3")).build()) {
+        Path out = reader.download("datasets", "train").to(tmp.resolve("out"));
+        for (Path f : second) {
+          assertEquals(-1, Files.mismatch(f, out.resolve(f.getFileName().toString())), f.toString());
+        }
+        assertTrue(reader.verify(dev.ama.VerifyOptions.DEFAULTS.withDeep()).ok());
+      }
+    }
+  }
+
+  @Test
   void anUploadReusingAnOrphanBlobWhileGcDeletesItFailsClearlyAndARetrySucceeds(S3ProxyServer s3, @TempDir Path tmp)
       throws Exception {
     String bucket = s3.createBucket();
