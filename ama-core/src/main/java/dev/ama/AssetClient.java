@@ -58,6 +58,7 @@ public final class AssetClient implements AutoCloseable {
   private final TrustGate trust;
   private final StoreProbe probe;
   private final ContentTable contentTable;
+  private final Migration migration;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.store = new Store(storage, b.newStoreFormat);
@@ -85,6 +86,7 @@ public final class AssetClient implements AutoCloseable {
     this.verifier = new Verifier(store, index, aliases, tasks, b.listener);
     this.cacheAdmin = new CacheAdmin(cache, queries::resolve, downloader::fetchIntoCache);
     this.clock = b.clock;
+    this.migration = new Migration(store, records, queries::ifStored, tasks);
     this.probe = new StoreProbe(store, user, b.clock, Optional.ofNullable(ownsStorage ? b.location : null));
   }
 
@@ -602,6 +604,26 @@ public final class AssetClient implements AutoCloseable {
     }
     ContentTable.Compaction c = contentTable.compact();
     return new IndexCompaction(c.generation().isPresent(), c.generation().orElse(0L), c.recordsMerged(), c.blobs());
+  }
+
+  /**
+   * Migrates a format 1 store to format 2, or with {@link MigrateOptions#dryRun()} reports what
+   * that would do and writes nothing. Every version gets its upload record, its small loose blobs
+   * (below 1 MiB) are copied into packs, its content identity marker is written, and then the
+   * format marker switches to 2, after which clients that know only format 1 refuse the store.
+   * Version ids, alias logs, refs and signatures never change. Loose blobs are not deleted: garbage
+   * collection removes those no upload record locates, after its grace period.
+   *
+   * <p>Resumable: a migration killed at any point leaves a consistent store (of format 1 until the
+   * switch), and running it again finishes it; on a migrated store it writes nothing. It streams
+   * the versions, so memory stays bounded however large the store; see docs/store-format.md,
+   * "Migrating to version 2", for when the marker switches and what clients writing meanwhile do.
+   *
+   * @throws InvalidInputException if the store cannot list, or is read-only and the options write
+   * @throws StoreException if the store is missing or fails
+   */
+  public MigrationReport migrate(MigrateOptions options) {
+    return migration.migrate(Objects.requireNonNull(options, "options"));
   }
 
   /**
