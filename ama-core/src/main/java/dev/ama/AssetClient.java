@@ -607,6 +607,16 @@ public final class AssetClient implements AutoCloseable {
   }
 
   /**
+   * The store's format version, from its marker: 1 (every blob a loose object) or 2 (small blobs
+   * in packs, an upload record per version); see docs/store-format.md.
+   *
+   * @throws StoreException if the store does not exist or cannot be read
+   */
+  public int storeFormat() {
+    return store.format();
+  }
+
+  /**
    * Migrates a format 1 store to format 2, or with {@link MigrateOptions#dryRun()} reports what
    * that would do and writes nothing. Every version gets its upload record, its small loose blobs
    * (below 1 MiB) are copied into packs, its content identity marker is written, and then the
@@ -671,7 +681,7 @@ public final class AssetClient implements AutoCloseable {
     private String settingsFrom;
     private TransferListener listener = TransferListener.NONE;
     private boolean verifyLoads;
-    private int newStoreFormat = Store.FORMAT_V1;
+    private int newStoreFormat = Store.FORMAT_V2;
     private TrustPolicy trust = TrustPolicy.none();
 
     private Builder() {}
@@ -819,10 +829,10 @@ public final class AssetClient implements AutoCloseable {
     }
 
     /**
-     * The store format a store this client creates gets (an existing store keeps its own): 1, the
-     * default, or 2, which packs small files and indexes each upload in one object
-     * (docs/store-format.md). Format 2 is a preview: {@link AssetClient#gc} refuses format 2 stores
-     * until it understands packs; {@link AssetClient#verify} checks them.
+     * The store format a store this client creates gets (an existing store keeps its own): 2, the
+     * default, which packs small files and indexes each upload in one object, or 1, every file one
+     * object, for a store that AMA releases older than format 2 must read (they refuse format 2
+     * stores). {@link AssetClient#migrate} moves a store from 1 to 2; see docs/store-format.md.
      *
      * @throws InvalidInputException if the format is not 1 or 2
      */

@@ -92,7 +92,7 @@ class GcKillTest {
   private void buildStore(Path dir) throws IOException {
     Random r = new Random(7);
     try (FileSystemStorage fs = new FileSystemStorage(dir);
-        AssetClient c = AssetClient.builder().storage(fs).user("t").cache(tmp.resolve("cache-build")).build()) {
+        AssetClient c = AssetClient.builder().newStoreFormat(1).storage(fs).user("t").cache(tmp.resolve("cache-build")).build()) {
       AssetVersion base = c.newAsset("inputs").add(write("params.yml", "lr: 0.1\n".getBytes(StandardCharsets.UTF_8)))
           .upload();
       byte[] shared = bytes(r, 20_000);
@@ -134,7 +134,7 @@ class GcKillTest {
     return b;
   }
 
-  private static void copy(Path from, Path to) throws IOException {
+  static void copy(Path from, Path to) throws IOException {
     try (Stream<Path> s = Files.walk(from)) {
       for (Path p : s.toList()) {
         Path target = to.resolve(from.relativize(p).toString());
@@ -207,7 +207,7 @@ class GcKillTest {
       int objects = before.blobs() + before.manifests() + before.markers();
       outcome = objects == templateObjects ? "before deletion" : collected == expectedCollected
           && before.blobs() == templateBlobs - expectedCollected ? "after deletion" : "mid-deletion";
-      try (AssetClient c = AssetClient.builder().storage(fs).user("t").cache(tmp.resolve("cache-check")).build()) {
+      try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(fs).user("t").cache(tmp.resolve("cache-check")).build()) {
         assertVerifies(c, context);
         assertKeptDownload(c, dir, context);
         GcReport finish = c.gc(GcOptions.dryRun().deleting().keepLast(KEEP_LAST));

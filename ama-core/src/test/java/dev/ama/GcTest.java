@@ -68,7 +68,7 @@ class GcTest {
   }
 
   private AssetClient client(Storage s) {
-    return AssetClient.builder().storage(s).user("t").cache(tmp.resolve("cache-" + clients++)).build();
+    return AssetClient.builder().newStoreFormat(1).storage(s).user("t").cache(tmp.resolve("cache-" + clients++)).build();
   }
 
   private Path file(String name, byte[] content) throws IOException {
@@ -229,7 +229,7 @@ class GcTest {
     Instant now = Instant.now();
     java.time.Clock tenDaysAgo = java.time.Clock.fixed(now.minus(Duration.ofDays(10)), java.time.ZoneOffset.UTC);
     AssetVersion first;
-    try (AssetClient c = AssetClient.builder().storage(storage).user("t").cache(tmp.resolve("c-old")).clock(tenDaysAgo)
+    try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(storage).user("t").cache(tmp.resolve("c-old")).clock(tenDaysAgo)
         .build()) {
       first = c.newAsset("models").add(file("m.bin", bytes(10, 20))).alias("a").upload();
     }
@@ -443,7 +443,7 @@ class GcTest {
         return java.util.EnumSet.of(dev.ama.spi.StorageCapability.WRITE, dev.ama.spi.StorageCapability.LIST);
       }
     };
-    try (AssetClient c = AssetClient.builder().storage(timeless).user("t").cache(tmp.resolve("c-timeless")).build()) {
+    try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(timeless).user("t").cache(tmp.resolve("c-timeless")).build()) {
       InvalidInputException e = assertThrows(InvalidInputException.class, () -> c.gc(GcOptions.dryRun().deleting()));
       assertTrue(e.getMessage().contains("MODIFICATION_TIMES") && e.getMessage().contains("deleted nothing")
           && e.getMessage().contains(storage.location()), e.getMessage());
@@ -487,7 +487,7 @@ class GcTest {
       c.newAsset("models").add(file("young.bin", bytes(100, 54))).upload();
     }
     java.time.Clock ahead = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(30));
-    try (AssetClient c = AssetClient.builder().storage(storage).user("t").cache(tmp.resolve("c-ahead")).clock(ahead).build()) {
+    try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(storage).user("t").cache(tmp.resolve("c-ahead")).clock(ahead).build()) {
       GcReport r = c.gc(GcOptions.dryRun().deleting());
       assertEquals(0, r.collectable().manifests() + r.collectable().blobs());
       assertTrue(r.notes().stream().anyMatch(n -> n.contains("clock differs")), r.notes().toString());

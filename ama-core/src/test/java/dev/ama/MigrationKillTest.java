@@ -13,7 +13,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for byte with its log, refs and signatures unchanged, and the next run finishes the migration.
  */
 class MigrationKillTest {
-  private static final int MS_PER_WRITE = 15;
+  private static final int MS_PER_WRITE = 40;
 
   @TempDir Path tmp;
   private final Map<String, Map<String, byte[]>> expected = new TreeMap<>();
@@ -56,21 +55,25 @@ class MigrationKillTest {
       before = MigrationTest.snapshot(c);
     }
     Random random = new Random(seed);
-    long full = 0;
+    long[] full = new long[2];
     Map<String, Integer> outcomes = new TreeMap<>();
     for (int trial = 0; trial < n; trial++) {
       Path store = tmp.resolve("trial-" + trial);
-      copy(template, store);
-      // The first trial runs to the end, to learn how long a whole migration takes here.
-      long delay = trial == 0 ? -1 : (long) (random.nextDouble() * 1.1 * full);
-      long took = runAndKill(store, delay);
+      GcKillTest.copy(template, store);
+      // The first trial runs to the end, to learn how long the migration takes here to its switch
+      // of the format marker and to its end. Odd trials are then killed before the switch, even ones
+      // at any moment.
+      long delay = trial == 0 ? -1 : (long) (random.nextDouble() * 1.1 * (trial % 2 == 1 ? full[0] : full[1]));
+      long[] took = runAndKill(store, delay);
       if (trial == 0) {
-        full = Math.max(took, 20);
+        full[0] = Math.max(took[0], 20);
+        full[1] = Math.max(took[1], 20);
       }
       String what = "trial " + trial + " killed " + delay + " ms after READY";
       outcomes.merge(check(store, before, what, trial), 1, Integer::sum);
     }
-    System.out.println("migration kill trials: " + n + ", whole migration " + full + " ms, outcomes " + outcomes);
+    System.out.println("migration kill trials: " + n + ", switch after " + full[0] + " ms, whole migration " + full[1]
+        + " ms, outcomes " + outcomes);
     assertTrue(outcomes.getOrDefault("format 1, part migrated", 0) > 0, "some kills landed mid-way: " + outcomes);
   }
 
@@ -107,8 +110,11 @@ class MigrationKillTest {
     return AssetClient.builder().store(store.toString()).user("t").cache(tmp.resolve(cache)).build();
   }
 
-  /** Runs a migration worker and kills it {@code delay} ms after it is ready (never, if negative); returns how long it ran. */
-  private long runAndKill(Path store, long delay) throws Exception {
+  /**
+   * Runs a migration worker and kills it {@code delay} ms after it is ready (never, if negative);
+   * returns how long it ran to its switch of the format marker and to its end.
+   */
+  private long[] runAndKill(Path store, long delay) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
         "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx128m", MigrateWorker.class.getName(), store.toString(),
@@ -125,37 +131,28 @@ class MigrationKillTest {
         fail("migration worker died before it was ready: " + String.join("\n", lines));
       }
       long ready = System.nanoTime();
+      long switched = ready;
       StringBuilder rest = new StringBuilder();
       if (delay >= 0) {
         Thread.sleep(delay);
         p.destroyForcibly();
       } else {
         while ((line = out.readLine()) != null) {
+          if (line.equals("SWITCHING")) {
+            switched = System.nanoTime();
+          }
           rest.append(line).append('\n');
         }
       }
       assertTrue(p.waitFor(30, TimeUnit.SECONDS), "migration worker exits");
-      long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ready);
+      long[] took = {TimeUnit.NANOSECONDS.toMillis(switched - ready), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ready)};
       if (delay < 0) {
         assertEquals(0, p.exitValue(), "an uninterrupted migration succeeds: " + rest);
-        assertTrue(rest.toString().startsWith("DONE 8 10"), rest.toString());
+        assertTrue(rest.toString().contains("SWITCHING\nDONE 8 10"), rest.toString());
       }
       return took;
     } finally {
       p.destroyForcibly();
-    }
-  }
-
-  private static void copy(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
     }
   }
 }

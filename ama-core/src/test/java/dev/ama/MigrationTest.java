@@ -152,6 +152,12 @@ class MigrationTest {
       try (AssetClient reader = client()) {
         assertArrayEquals(late, Files.readAllBytes(reader.download("models", "late").to(tmp.resolve("late"))
             .resolve("late.txt")), "a version without a record is read from its loose blobs");
+        VerifyReport before = reader.verify(VerifyOptions.DEFAULTS.withDeep());
+        // Its record and its content marker are missing, both index objects: no blob is.
+        assertEquals(List.of(VerifyReport.Kind.MARKER_MISSING, VerifyReport.Kind.MARKER_MISSING),
+            before.problems().stream().map(VerifyReport.Problem::kind).toList(), before.problems().toString());
+        assertTrue(before.problems().get(0).message().contains("run 'ama migrate --yes' to write its record"),
+            before.problems().get(0).message());
         MigrationReport r = reader.migrate(MigrateOptions.dryRun().migrating());
         assertEquals(1, r.versionsMigrated(), "the next run gives it its record: " + r);
         assertTrue(Files.exists(storeDir.resolve(StoreLayout.uploadRecord(v.createdAt(), v.version()))));
@@ -159,6 +165,30 @@ class MigrationTest {
     }
     expected.put("late", Map.of("late.txt", "written during the migration".getBytes(StandardCharsets.UTF_8)));
     assertMigratedAndIntact(storeDir, expected, tmp.resolve("fresh-cache"));
+  }
+
+  @Test
+  void aFormat1StoreOpenedByADefaultClientStaysFormat1AndWritable() throws IOException {
+    byte[] next = "a new model".getBytes(StandardCharsets.UTF_8);
+    try (AssetClient c = client()) {
+      assertEquals(1, c.storeFormat());
+      c.newAsset("models").add(write(tmp.resolve("src"), new int[] {500}, "model.bin", next)).alias("a").upload();
+      assertArrayEquals(next, Files.readAllBytes(c.download("models", "a").to(tmp.resolve("next")).resolve("model.bin")));
+      assertTrue(c.verify(VerifyOptions.DEFAULTS).ok());
+    }
+    assertEquals("{\"format\":\"ama-store\",\"version\":1}", Files.readString(storeDir.resolve(Store.FORMAT_MARKER)));
+    assertFalse(Files.exists(storeDir.resolve("packs")), "a format 1 store gets no packs");
+    assertFalse(Files.exists(storeDir.resolve("index/uploads")), "nor upload records");
+  }
+
+  @Test
+  void aNewStoreIsCreatedInFormat2ByDefault() throws IOException {
+    Path fresh = tmp.resolve("fresh");
+    try (AssetClient c = AssetClient.builder().store(fresh.toString()).user("t").cache(tmp.resolve("c2")).build()) {
+      c.newAsset("models").add(write(tmp.resolve("src"), new int[] {600}, "m.bin", new byte[] {1, 2, 3})).upload();
+      assertEquals(2, c.storeFormat());
+    }
+    assertEquals("{\"format\":\"ama-store\",\"version\":2}", Files.readString(fresh.resolve(Store.FORMAT_MARKER)));
   }
 
   @Test

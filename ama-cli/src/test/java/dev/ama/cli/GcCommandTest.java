@@ -37,7 +37,7 @@ class GcCommandTest {
 
   @Test
   void aDryRunPrintsWhatAndHowManyBytesAndYesRemovesThemAndLogMarksThemCollected() throws IOException {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     StoreCommandsTest.upload(ama, "models", "prod", "model.bin", "first model: 22 bytes.");
     StoreCommandsTest.upload(ama, "models", "prod", "model.bin", "second model");
     ageStore(ama.store);
@@ -69,7 +69,7 @@ class GcCommandTest {
 
   @Test
   void gcRefusesAGraceShorterThanAnHourAndAnInvalidDate() {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     StoreCommandsTest.upload(ama, "models", "prod", "model.bin", "m");
     Ama.Result r = ama.run("gc", "--grace", "10m");
     assertEquals(4, r.code(), r.toString());
@@ -81,7 +81,7 @@ class GcCommandTest {
 
   @Test
   void gcJsonReportsCounts() {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     StoreCommandsTest.upload(ama, "models", "prod", "model.bin", "m");
     String json = ama.ok("gc", "--json").out();
     assertTrue(json.contains("\"deleted\" : false") && json.contains("\"keptVersions\" : 1"), json);

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  *
  * <p>Usage: {@code MigrateWorker <storeDir> <cacheDir> <msPerWrite>}. It prints {@code READY} once
  * its client is open, then migrates, each write slowed by {@code msPerWrite} so that kills land
- * among the writes, and prints {@code DONE <versions migrated> <blobs packed>}. Exit 0 on success,
+ * among the writes, printing {@code SWITCHING} as it rewrites the format marker, and prints {@code DONE <versions migrated> <blobs packed>}. Exit 0 on success,
  * 1 on any error.
  */
 public final class MigrateWorker {
@@ -35,6 +35,10 @@ public final class MigrateWorker {
 
         @Override
         public void put(String key, Content content) throws IOException {
+          if (key.equals("ama-store.json")) {
+            System.out.println("SWITCHING");
+            System.out.flush();
+          }
           pause(msPerWrite);
           super.put(key, content);
         }
