@@ -58,6 +58,7 @@ public final class AssetClient implements AutoCloseable {
   private final TrustGate trust;
   private final StoreProbe probe;
   private final ContentTable contentTable;
+  private final Migration migration;
 
   private AssetClient(Builder b, Storage storage, boolean ownsStorage) {
     this.store = new Store(storage, b.newStoreFormat);
@@ -85,6 +86,7 @@ public final class AssetClient implements AutoCloseable {
     this.verifier = new Verifier(store, index, aliases, tasks, b.listener);
     this.cacheAdmin = new CacheAdmin(cache, queries::resolve, downloader::fetchIntoCache);
     this.clock = b.clock;
+    this.migration = new Migration(store, records, queries::ifStored, tasks);
     this.probe = new StoreProbe(store, user, b.clock, Optional.ofNullable(ownsStorage ? b.location : null));
   }
 
@@ -605,6 +607,36 @@ public final class AssetClient implements AutoCloseable {
   }
 
   /**
+   * The store's format version, from its marker: 1 (every blob a loose object) or 2 (small blobs
+   * in packs, an upload record per version); see docs/store-format.md.
+   *
+   * @throws StoreException if the store does not exist or cannot be read
+   */
+  public int storeFormat() {
+    return store.format();
+  }
+
+  /**
+   * Migrates a format 1 store to format 2, or with {@link MigrateOptions#dryRun()} reports what
+   * that would do and writes nothing. Every version gets its upload record, its small loose blobs
+   * (below 1 MiB) are copied into packs, its content identity marker is written, and then the
+   * format marker switches to 2, after which clients that know only format 1 refuse the store.
+   * Version ids, alias logs, refs and signatures never change. Loose blobs are not deleted: garbage
+   * collection removes those no upload record locates, after its grace period.
+   *
+   * <p>Resumable: a migration killed at any point leaves a consistent store (of format 1 until the
+   * switch), and running it again finishes it; on a migrated store it writes nothing. It streams
+   * the versions, so memory stays bounded however large the store; see docs/store-format.md,
+   * "Migrating to version 2", for when the marker switches and what clients writing meanwhile do.
+   *
+   * @throws InvalidInputException if the store cannot list, or is read-only and the options write
+   * @throws StoreException if the store is missing or fails
+   */
+  public MigrationReport migrate(MigrateOptions options) {
+    return migration.migrate(Objects.requireNonNull(options, "options"));
+  }
+
+  /**
    * What {@link #compactIndex} did.
    *
    * @param committed whether this call committed a new generation (false if another compaction
@@ -649,7 +681,7 @@ public final class AssetClient implements AutoCloseable {
     private String settingsFrom;
     private TransferListener listener = TransferListener.NONE;
     private boolean verifyLoads;
-    private int newStoreFormat = Store.FORMAT_V1;
+    private int newStoreFormat = Store.FORMAT_V2;
     private TrustPolicy trust = TrustPolicy.none();
 
     private Builder() {}
@@ -797,10 +829,12 @@ public final class AssetClient implements AutoCloseable {
     }
 
     /**
-     * The store format a store this client creates gets (an existing store keeps its own): 1, the
-     * default, or 2, which packs small files and indexes each upload in one object
-     * (docs/store-format.md). {@link AssetClient#gc} collects and {@link AssetClient#verify} checks
-     * stores of both formats.
+     * The store format a store this client creates gets (an existing store keeps its own): 2, the
+     * default, which packs small files and indexes each upload in one object, or 1, every file one
+     * object, for a store that AMA releases older than format 2 must read (they refuse format 2
+     * stores). {@link AssetClient#migrate} moves a store from 1 to 2; {@link AssetClient#gc}
+     * collects and {@link AssetClient#verify} checks stores of both formats; see
+     * docs/store-format.md.
      *
      * @throws InvalidInputException if the format is not 1 or 2
      */

@@ -180,6 +180,20 @@ final class Store {
     checkReadable();
   }
 
+  /**
+   * Rewrites the format marker of an existing store to a newer format: the last step of a
+   * migration, after which clients that know only the older format refuse the store. The one
+   * overwrite of the marker AMA makes; racing migrations write the same bytes.
+   */
+  void switchFormat(int version) {
+    checkWritable();
+    if (version < format || version > FORMAT_VERSION) {
+      throw new IllegalArgumentException("cannot switch a format " + format + " store to format " + version);
+    }
+    put(FORMAT_MARKER, Content.ofBytes(marker(version)));
+    format = version;
+  }
+
   static byte[] marker(int version) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("format", "ama-store");

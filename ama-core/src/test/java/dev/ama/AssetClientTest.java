@@ -42,7 +42,7 @@ class AssetClientTest {
   }
 
   private AssetClient clientOn(Storage s, String cache) {
-    return AssetClient.builder().storage(s).user("alice").cache(tmp.resolve(cache)).build();
+    return AssetClient.builder().newStoreFormat(1).storage(s).user("alice").cache(tmp.resolve(cache)).build();
   }
 
   private Path write(String name, String content) throws IOException {

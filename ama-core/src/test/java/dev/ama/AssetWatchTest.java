@@ -38,9 +38,9 @@ class AssetWatchTest {
   void setUp() {
     storage = new TestStorage(new FileSystemStorage(tmp.resolve("store")), EnumSet.allOf(StorageCapability.class));
     // The publisher writes through its own storage, so taking the serving side offline leaves it working.
-    publisher = AssetClient.builder().storage(new FileSystemStorage(tmp.resolve("store"))).user("ci")
+    publisher = AssetClient.builder().newStoreFormat(1).storage(new FileSystemStorage(tmp.resolve("store"))).user("ci")
         .cache(tmp.resolve("publisher-cache")).build();
-    serving = AssetClient.builder().storage(storage).user("server").cache(tmp.resolve("cache")).build();
+    serving = AssetClient.builder().newStoreFormat(1).storage(storage).user("server").cache(tmp.resolve("cache")).build();
   }
 
   @AfterEach

@@ -189,7 +189,8 @@ class ConcurrentUploadTest {
     byte[] content = UploadWorker.modelContent(9, 0);
     Path mine = Files.write(Files.createDirectories(tmp.resolve("mine")).resolve("model.bin"), content);
     Path theirs = Files.write(Files.createDirectories(tmp.resolve("theirs")).resolve("model.bin"), content);
-    try (AssetClient other = AssetClient.builder().storage(storage).user("other").cache(tmp.resolve("cache-other")).build()) {
+    try (AssetClient other = AssetClient.builder().storage(storage).user("other").newStoreFormat(storeFormat())
+        .cache(tmp.resolve("cache-other")).build()) {
       Storage interleaving = new ForwardingStorage(storage) {
         @Override
         public PutOutcome putIfAbsent(String key, Content c) throws IOException {
@@ -202,7 +203,7 @@ class ConcurrentUploadTest {
         }
       };
       try (AssetClient client =
-          AssetClient.builder().storage(interleaving).user("me").cache(tmp.resolve("cache-me")).concurrency(1).build()) {
+          AssetClient.builder().storage(interleaving).user("me").newStoreFormat(storeFormat()).cache(tmp.resolve("cache-me")).concurrency(1).build()) {
         LocalFileException e =
             assertThrows(LocalFileException.class, () -> client.newAsset(TYPE).add(mine).alias(ALIAS).upload());
         assertTrue(e.getMessage().contains("changed while it was being uploaded"), e.getMessage());

@@ -36,7 +36,7 @@ class ErrorClassificationTest {
   @TempDir Path tmp;
 
   private AssetClient client(Storage storage, String cache) {
-    return AssetClient.builder().storage(storage).user("alice").cache(tmp.resolve(cache)).build();
+    return AssetClient.builder().newStoreFormat(1).storage(storage).user("alice").cache(tmp.resolve(cache)).build();
   }
 
   private Path file(String name, int size, int seed) throws IOException {
@@ -97,7 +97,7 @@ class ErrorClassificationTest {
       c.newAsset(TYPE).add(file("model.h5", 5000, 3)).alias("m").upload();
     }
     Path notAFolder = Files.writeString(tmp.resolve("cache-file"), "a file where the cache folder should be");
-    try (AssetClient c = AssetClient.builder().storage(storage).user("bob").cache(notAFolder).build()) {
+    try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(storage).user("bob").cache(notAFolder).build()) {
       LocalFileException e = assertThrows(LocalFileException.class, () -> c.load(TYPE, "m"));
       // The load holds its version before it writes anything, so taking the hold is what fails.
       assertTrue(e.getMessage().contains("in the local cache " + notAFolder), e.getMessage());
@@ -189,28 +189,28 @@ class ErrorClassificationTest {
   void theBuilderRefusesAStoreGivenTwice() {
     InMemoryStorage storage = new InMemoryStorage();
     IllegalStateException both = assertThrows(IllegalStateException.class,
-        () -> AssetClient.builder().store(tmp.resolve("a").toString()).storage(storage));
+        () -> AssetClient.builder().newStoreFormat(1).store(tmp.resolve("a").toString()).storage(storage));
     assertEquals("the store was already set with store(\"" + tmp.resolve("a") + "\"); storage(" + storage.location()
         + ") would replace it. Give the store once: store(location) or storage(storage)", both.getMessage());
     IllegalStateException reversed = assertThrows(IllegalStateException.class,
-        () -> AssetClient.builder().storage(storage).store("/tmp/b"));
+        () -> AssetClient.builder().newStoreFormat(1).storage(storage).store("/tmp/b"));
     assertTrue(reversed.getMessage().startsWith("the store was already set with storage(" + storage.location() + ")"),
         reversed.getMessage());
-    assertThrows(IllegalStateException.class, () -> AssetClient.builder().store("/tmp/a").store("/tmp/b"));
+    assertThrows(IllegalStateException.class, () -> AssetClient.builder().newStoreFormat(1).store("/tmp/a").store("/tmp/b"));
   }
 
   @Test
   void theBuilderRefusesConcurrencyAndTransferSettingsTogether() {
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> AssetClient.builder().concurrency(4).transfers(TransferSettings.DEFAULTS));
+        () -> AssetClient.builder().newStoreFormat(1).concurrency(4).transfers(TransferSettings.DEFAULTS));
     assertTrue(e.getMessage().startsWith("transfer settings were already set with concurrency(4); transfers("),
         e.getMessage());
     assertTrue(e.getMessage().endsWith("Set them once: transfers(TransferSettings.DEFAULTS.withConcurrency(n)...) or"
         + " concurrency(n)"), e.getMessage());
     assertThrows(IllegalStateException.class,
-        () -> AssetClient.builder().transfers(TransferSettings.DEFAULTS).concurrency(2));
+        () -> AssetClient.builder().newStoreFormat(1).transfers(TransferSettings.DEFAULTS).concurrency(2));
     // A bad value is refused for itself, and does not count as the one setting made.
-    AssetClient.Builder b = AssetClient.builder();
+    AssetClient.Builder b = AssetClient.builder().newStoreFormat(1);
     assertThrows(InvalidInputException.class, () -> b.concurrency(0));
     b.concurrency(2);
   }

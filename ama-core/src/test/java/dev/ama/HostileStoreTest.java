@@ -52,7 +52,7 @@ class HostileStoreTest {
 
   /** A client with a cache of its own, so every read goes to the store. */
   private AssetClient client(Storage storage) {
-    return AssetClient.builder().storage(storage).user("alice").cache(tmp.resolve("cache-" + caches++)).build();
+    return AssetClient.builder().newStoreFormat(1).storage(storage).user("alice").cache(tmp.resolve("cache-" + caches++)).build();
   }
 
   private Path file(String name, String content) throws IOException {
@@ -244,13 +244,13 @@ class HostileStoreTest {
   void aVanishedStoreIsNotFoundAndLoadServesFromTheCacheMeanwhile() throws Exception {
     AssetVersion v = uploaded("m");
     Path cache = tmp.resolve("serving-cache");
-    try (AssetClient serving = AssetClient.builder().store(store().toString()).user("bob").cache(cache).build()) {
+    try (AssetClient serving = AssetClient.builder().newStoreFormat(1).store(store().toString()).user("bob").cache(cache).build()) {
       serving.load(TYPE, "m");
       Files.move(store(), tmp.resolve("unmounted"));
       // The same long-running client, whose format check passed before the share went away.
       assertEquals(v.version(), serving.load(TYPE, "m").version());
     }
-    try (AssetClient restarted = AssetClient.builder().store(store().toString()).user("bob").cache(cache).build()) {
+    try (AssetClient restarted = AssetClient.builder().newStoreFormat(1).store(store().toString()).user("bob").cache(cache).build()) {
       assertEquals(v.version(), restarted.load(TYPE, "m").version());
       StoreException e = assertThrows(StoreException.class, () -> restarted.version(TYPE, "m"));
       assertTrue(e.getMessage().startsWith("no AMA store at " + store().toUri()) && e.getMessage().contains("does not exist")
@@ -347,14 +347,14 @@ class HostileStoreTest {
   void uploadingTheSameManifestAgainRepairsACorruptCopyAtItsKey() throws Exception {
     Clock fixed = Clock.fixed(Instant.parse("2026-11-22T08:00:00Z"), ZoneOffset.UTC);
     AssetVersion v;
-    try (AssetClient c = AssetClient.builder().storage(new FileSystemStorage(store())).user("alice").clock(fixed)
+    try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(new FileSystemStorage(store())).user("alice").clock(fixed)
         .cache(tmp.resolve("cache-a")).build()) {
       v = c.newAsset(TYPE).add(file("model.h5", "weights")).alias("m").upload();
     }
     Path manifest = at(Store.manifestKey(v.version()));
     byte[] intact = Files.readAllBytes(manifest);
     flipAByte(manifest);
-    try (AssetClient c = AssetClient.builder().storage(new FileSystemStorage(store())).user("alice").clock(fixed)
+    try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(new FileSystemStorage(store())).user("alice").clock(fixed)
         .cache(tmp.resolve("cache-b")).build()) {
       assertEquals(v.version(), c.newAsset(TYPE).add(file("model.h5", "weights")).alias("m").upload().version());
     }

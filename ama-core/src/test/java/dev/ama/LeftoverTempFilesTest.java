@@ -53,7 +53,7 @@ class LeftoverTempFilesTest {
   }
 
   private AssetClient client(String cache) {
-    return AssetClient.builder().storage(storage).user("t").cache(tmp.resolve(cache)).build();
+    return AssetClient.builder().newStoreFormat(1).storage(storage).user("t").cache(tmp.resolve(cache)).build();
   }
 
   private static byte[] random(int size, long seed) {
@@ -176,7 +176,7 @@ class LeftoverTempFilesTest {
       c.newAsset("models").add(Files.write(src.resolve("big.bin"), big)).alias("big").upload();
       c.newAsset("models").add(Files.writeString(src.resolve("small.txt"), "small")).alias("small").upload();
     }
-    try (AssetClient slow = AssetClient.builder().storage(DownloadWorker.slow(storage, 20)).user("t")
+    try (AssetClient slow = AssetClient.builder().newStoreFormat(1).storage(DownloadWorker.slow(storage, 20)).user("t")
         .cache(tmp.resolve("cache-slow")).build(); AssetClient fast = client("cache")) {
       CompletableFuture<Path> running = CompletableFuture.supplyAsync(() -> slow.download("models", "big").to(out));
       long deadline = System.nanoTime() + WAIT.toNanos();

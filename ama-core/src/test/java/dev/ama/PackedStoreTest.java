@@ -297,7 +297,7 @@ class PackedStoreTest {
 
   @Test
   void aFormatOneStoreStaysFormatOneForAClientPreferringTwo() throws IOException {
-    try (AssetClient v1 = AssetClient.builder().storage(counting).user("bob").cache(tmp.resolve("c1")).build()) {
+    try (AssetClient v1 = AssetClient.builder().newStoreFormat(1).storage(counting).user("bob").cache(tmp.resolve("c1")).build()) {
       v1.newAsset(TYPE).add(Files.writeString(tmp.resolve("a.txt"), "a")).alias("d").upload();
     }
     try (AssetClient c = client()) {

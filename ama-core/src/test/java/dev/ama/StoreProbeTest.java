@@ -29,11 +29,11 @@ class StoreProbeTest {
   @TempDir Path tmp;
 
   private AssetClient client(String location) {
-    return AssetClient.builder().store(location).user("alice").cache(tmp.resolve("cache")).build();
+    return AssetClient.builder().newStoreFormat(1).store(location).user("alice").cache(tmp.resolve("cache")).build();
   }
 
   private AssetClient client(Storage storage) {
-    return AssetClient.builder().storage(storage).user("alice").cache(tmp.resolve("cache")).build();
+    return AssetClient.builder().newStoreFormat(1).storage(storage).user("alice").cache(tmp.resolve("cache")).build();
   }
 
   private static List<String> keys(Path store) throws IOException {

@@ -23,7 +23,7 @@ class StoreWalkTest {
     InMemoryStorage storage = new InMemoryStorage();
     AssetVersion base;
     AssetVersion model;
-    try (AssetClient client = AssetClient.builder().storage(storage).user("alice").cache(tmp.resolve("cache")).build()) {
+    try (AssetClient client = AssetClient.builder().newStoreFormat(1).storage(storage).user("alice").cache(tmp.resolve("cache")).build()) {
       base = client.newAsset("datasets").add(Files.writeString(tmp.resolve("data.csv"), "a,b\n")).alias("ds").upload();
       model = client.newAsset("models").add(Files.writeString(tmp.resolve("model.h5"), "w"))
           .add(Files.writeString(tmp.resolve("model.yml"), "x: 1\n")).alias("best").ref("datasets", "ds").upload();

@@ -53,12 +53,12 @@ class TrustTest {
   }
 
   private AssetClient client(TrustPolicy policy) {
-    return AssetClient.builder().storage(aging).cache(tmp.resolve("cache-" + System.nanoTime())).user("alice")
+    return AssetClient.builder().newStoreFormat(1).storage(aging).cache(tmp.resolve("cache-" + System.nanoTime())).user("alice")
         .trust(policy).build();
   }
 
   private AssetClient writer() {
-    return AssetClient.builder().storage(aging).cache(tmp.resolve("writer-cache")).user("alice").build();
+    return AssetClient.builder().newStoreFormat(1).storage(aging).cache(tmp.resolve("writer-cache")).user("alice").build();
   }
 
   private TrustPolicy signedVersions() {

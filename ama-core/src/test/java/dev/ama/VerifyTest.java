@@ -53,7 +53,7 @@ class VerifyTest {
   }
 
   private AssetClient client() {
-    return AssetClient.builder().storage(new FileSystemStorage(storeDir)).user("alice")
+    return AssetClient.builder().newStoreFormat(1).storage(new FileSystemStorage(storeDir)).user("alice")
         .cache(tmp.resolve("cache-" + System.nanoTime())).build();
   }
 
@@ -296,7 +296,7 @@ class VerifyTest {
   @Test
   void aStoreThatCannotListIsRefusedNamingIt() {
     Storage mirror = TestStorage.readOnlyWithoutListing(new FileSystemStorage(storeDir));
-    try (AssetClient client = AssetClient.builder().storage(mirror).user("alice").cache(tmp.resolve("m")).build()) {
+    try (AssetClient client = AssetClient.builder().newStoreFormat(1).storage(mirror).user("alice").cache(tmp.resolve("m")).build()) {
       InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
           () -> client.verify(VerifyOptions.DEFAULTS));
       assertTrue(e.getMessage().contains(mirror.location()) && e.getMessage().contains("cannot list"), e.getMessage());
@@ -306,7 +306,7 @@ class VerifyTest {
   @Test
   void aShallowCheckCostsOneRequestPerObjectReadPlusTheListings() {
     Counting counting = new Counting(new FileSystemStorage(storeDir));
-    try (AssetClient client = AssetClient.builder().storage(counting).user("alice").cache(tmp.resolve("c")).build()) {
+    try (AssetClient client = AssetClient.builder().newStoreFormat(1).storage(counting).user("alice").cache(tmp.resolve("c")).build()) {
       VerifyReport r = client.verify(VerifyOptions.DEFAULTS);
       assertTrue(r.ok());
       // The format marker, 4 listings (blobs, manifests, index, aliases), 3 alias entries, 3 manifests.

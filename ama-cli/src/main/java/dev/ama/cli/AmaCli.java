@@ -107,6 +107,8 @@ public final class AmaCli implements Callable<Integer> {
       "alias", AliasCommand.class,
       "verify", VerifyCommand.class,
       "gc", GcCommand.class,
+      "migrate", MigrateCommand.class,
+      "compact", CompactCommand.class,
       "doctor", DoctorCommand.class,
       "cache", CacheCommand.class,
       "sign", SignCommand.class,

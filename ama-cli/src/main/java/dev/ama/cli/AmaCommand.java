@@ -61,6 +61,9 @@ abstract class AmaCommand implements Callable<Integer> {
         .cacheMax(settings.cacheMax(cli().cacheMaxOption()).map(v -> Long.parseLong(v.value())).orElse(Long.MAX_VALUE));
     settings.user(cli().userOption()).ifPresent(builder::user);
     settings.trust(trustOption()).ifPresent(t -> builder.trust(TrustPolicy.read(Path.of(t.value()))));
+    if (!readsStore()) {
+      settings.storeFormat(storeFormatOption()).ifPresent(f -> builder.newStoreFormat(Integer.parseInt(f.value())));
+    }
     // After the settings: a bad one is the user's to fix first, wherever the store is.
     if (readsStore()) {
       requireExistingFolder(store);
@@ -99,6 +102,24 @@ abstract class AmaCommand implements Callable<Integer> {
    */
   boolean showProgress() {
     return "1".equals(cli().env().get(ProgressBars.ENV)) && !cli().quiet() && !machineOutput();
+  }
+
+  /** The {@code --store-format} option of commands that create stores; else {@code AMA_STORE_FORMAT} or the config file decides. */
+  Optional<Integer> storeFormatOption() {
+    return Optional.empty();
+  }
+
+  /**
+   * A note that {@code --store-format} did not apply because the store existed already in another
+   * format; empty otherwise. A note rather than a refusal: the upload itself is what was asked.
+   */
+  Optional<String> storeFormatNote(AssetClient client) {
+    Optional<Integer> asked = storeFormatOption();
+    if (asked.isEmpty() || client.storeFormat() == asked.get()) {
+      return Optional.empty();
+    }
+    return Optional.of("note: the store existed already and is in format " + client.storeFormat() + "; --store-format"
+        + " applies only to a store the upload creates" + (client.storeFormat() == 1 ? " ('ama migrate' moves it to 2)" : ""));
   }
 
   /** The {@code --trust} option of commands that have one; else {@code AMA_TRUST} or the config file decides. */

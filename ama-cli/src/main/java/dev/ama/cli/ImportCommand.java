@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -81,6 +82,13 @@ final class ImportCommand extends AmaCommand {
       + " archive.")
   boolean json;
 
+  @Mixin StoreFormatOption storeFormat;
+
+  @Override
+  Optional<Integer> storeFormatOption() {
+    return storeFormat.value;
+  }
+
   /** An import is an upload: the first one creates the store. */
   @Override
   boolean readsStore() {
@@ -100,6 +108,7 @@ final class ImportCommand extends AmaCommand {
     PathGlobs globs = new PathGlobs(include, exclude);
     AssetVersion version;
     ArchiveReader.Unpacked unpacked;
+    Optional<String> formatNote;
     try (AssetClient client = openClient(); ScratchDir scratch = ScratchDir.create(client.cacheDir())) {
       // Resolved before a possibly large archive is read, so a mistyped ref fails at once.
       List<AssetVersion> refVersions = parsedRefs.stream().map(r -> client.version(r[0], r[1])).toList();
@@ -118,6 +127,7 @@ final class ImportCommand extends AmaCommand {
         }
       }
       version = upload.upload();
+      formatNote = storeFormatNote(client);
     }
     if (json) {
       ObjectNode node = Views.version(version);
@@ -136,6 +146,7 @@ final class ImportCommand extends AmaCommand {
     }
     info("imported " + version.files().size() + " file(s) (" + Format.size(version.size()) + ") from " + display(source)
         + " as " + type + alias.map(a -> "/" + a).orElse("") + " " + version.version());
+    formatNote.ifPresent(this::info);
     return ExitCodes.OK;
   }
 

@@ -43,6 +43,7 @@ final class Settings {
   static final String ENV_PART_SIZE = "AMA_PART_SIZE";
   static final String ENV_CACHE_MAX = "AMA_CACHE_MAX";
   static final String ENV_TRUST = "AMA_TRUST";
+  static final String ENV_STORE_FORMAT = "AMA_STORE_FORMAT";
   /** The password of a PKCS12 KeyStore given to --sign or --key. */
   static final String ENV_KEY_PASSWORD = "AMA_KEY_PASSWORD";
   static final int MAX_CONCURRENCY = 256;
@@ -198,6 +199,35 @@ final class Settings {
       return Optional.empty();
     }
     return Optional.of(size(text, origin, "cache cap", 0, Long.MAX_VALUE - 1, " or none for no cap"));
+  }
+
+  /**
+   * The format of a store this command creates, and where it came from; empty for the library's
+   * default. Existing stores keep their own.
+   *
+   * @param flag {@code --store-format}, already checked
+   * @throws InvalidInputException if the environment or config file gives something other than 1 or 2
+   */
+  Optional<Value> storeFormat(Optional<Integer> flag) {
+    if (flag.isPresent()) {
+      return Optional.of(new Value(Integer.toString(storeFormat(flag.get().toString(), "--store-format")), "--store-format"));
+    }
+    return fromEnvOrConfig(ENV_STORE_FORMAT, "store_format")
+        .map(v -> new Value(Integer.toString(storeFormat(v.value(), v.origin())), v.origin()));
+  }
+
+  /**
+   * A store format version: 1 or 2.
+   *
+   * @throws InvalidInputException naming the origin and the accepted values
+   */
+  static int storeFormat(String text, String origin) {
+    String t = text.strip();
+    if (t.equals("1") || t.equals("2")) {
+      return Integer.parseInt(t);
+    }
+    throw new InvalidInputException("invalid store format '" + text + "' (from " + origin + "): give 2 (small files in"
+        + " packs, the default) or 1 (for stores that AMA releases older than format 2 must read)");
   }
 
   /**

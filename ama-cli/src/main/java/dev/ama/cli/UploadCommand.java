@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -39,6 +40,13 @@ final class UploadCommand extends AmaCommand {
   @Option(names = "--sign", paramLabel = "KEY", description = "Sign the version, and the alias move, with this private"
       + " key (NAME.key.pem, or FILE.p12[:ENTRY] with AMA_KEY_PASSWORD); see docs/trust.md.")
   Optional<String> sign;
+
+  @Mixin StoreFormatOption storeFormat;
+
+  @Override
+  Optional<Integer> storeFormatOption() {
+    return storeFormat.value;
+  }
 
   /** The first upload creates the store. */
   @Override
@@ -77,6 +85,7 @@ final class UploadCommand extends AmaCommand {
     }
     AssetVersion version;
     List<VersionSignature> signers;
+    Optional<String> formatNote;
     // Read before anything is hashed or sent: a wrong key path must fail at once.
     Optional<dev.ama.SigningKey> signer = sign.map(this::signingKey);
     try (AssetClient client = openClient()) {
@@ -113,6 +122,7 @@ final class UploadCommand extends AmaCommand {
       signer.ifPresent(upload::sign);
       version = upload.upload();
       signers = json ? client.signatures(version) : List.of();
+      formatNote = storeFormatNote(client);
     }
     Stage.LastUpload done = new Stage.LastUpload(type, stage.alias(), version.version().toString(), version.createdAt());
     Stage after;
@@ -133,6 +143,7 @@ final class UploadCommand extends AmaCommand {
       List<String> refs = version.refs().stream().map(Object::toString).toList();
       info("uploaded " + name + " " + version.version() + " (" + version.files().size() + " file(s), "
           + Format.size(version.size()) + (refs.isEmpty() ? "" : "; refs: " + String.join(", ", refs)) + ")");
+      formatNote.ifPresent(this::info);
       if (!after.files().isEmpty() && after.type().equals(stage.type())) {
         int n = after.files().size();
         info("staged while uploading, still staged: " + (n <= 10 ? String.join(", ", after.files().keySet())

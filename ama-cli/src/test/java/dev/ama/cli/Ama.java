@@ -41,6 +41,16 @@ final class Ama {
     env.put("HOME", home.toString());
   }
 
+  /**
+   * An {@code ama} whose uploads create the store in format 1: for tests that reach into its loose
+   * {@code blobs/} (to damage, slow or watch them) or run gc, which refuses format 2 stores.
+   */
+  static Ama format1(Path root) {
+    Ama ama = new Ama(root);
+    ama.env.put("AMA_STORE_FORMAT", "1");
+    return ama;
+  }
+
   Result run(String... args) {
     return runIn(work, args);
   }

@@ -26,7 +26,7 @@ class DownloadArchiveTest {
   @TempDir Path tmp;
 
   Ama uploaded() {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     ama.write("m/model.pth", "weights");
     ama.write("m/config/labels.txt", "cat\ndog");
     ama.write("m/meta.yml", "date: today");
@@ -63,7 +63,7 @@ class DownloadArchiveTest {
 
   @Test
   void withRefsTheRefsFilesAreEntriesUnderRefsTypeAlias() throws IOException {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     ama.write("training.yml", "lr: 0.1");
     ama.ok("init", "params");
     ama.ok("add", "training.yml");

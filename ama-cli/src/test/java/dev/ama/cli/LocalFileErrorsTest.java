@@ -16,7 +16,7 @@ class LocalFileErrorsTest {
 
   @Test
   void aDownloadFolderThatCannotBeWrittenExitsWithTheLocalFileCode() throws IOException {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     StoreCommandsTest.upload(ama, "models", "my_model", "m.bin", "weights");
     Files.writeString(ama.work.resolve("blocker"), "a file where a folder is needed");
     Ama.Result r = ama.run("download", "models", "--alias", "my_model", "-o", "blocker/out");
@@ -29,7 +29,7 @@ class LocalFileErrorsTest {
 
   @Test
   void aLocalCacheThatCannotBeWrittenExitsWithTheLocalFileCode() throws IOException {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     StoreCommandsTest.upload(ama, "models", "my_model", "m.bin", "weights");
     Path notAFolder = Files.writeString(tmp.resolve("cache-file"), "a file where the cache folder should be");
     ama.env.put("AMA_CACHE", notAFolder.toString());
@@ -44,14 +44,14 @@ class LocalFileErrorsTest {
 
   @Test
   void aFileThatChangesWhileItIsUploadedExitsWithTheLocalFileCode() throws IOException {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     uploadWhileTruncating(ama, "");
     assertTrue(ama.run("status").out().contains("model.h5"), "the file is still staged for the next try");
   }
 
   @Test
   void aFileTruncatedWhileItsPartsAreUploadedExitsWithTheLocalFileCode() throws IOException {
-    uploadWhileTruncating(new Ama(tmp), "&parts=true");
+    uploadWhileTruncating(Ama.format1(tmp), "&parts=true");
   }
 
   /** Uploads model.h5 through a store that truncates it first, and expects the local-file error. */

@@ -170,7 +170,7 @@ class StoreCommandsTest {
 
   @Test
   void aCorruptBlobInTheStoreFailsTheDownloadWithIntegrityErrorAndLeavesNoFile() throws IOException {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     upload(ama, "models", "m", "model.bin", "the real weights");
     Path blob;
     try (var walk = Files.walk(ama.store.resolve("blobs"))) {

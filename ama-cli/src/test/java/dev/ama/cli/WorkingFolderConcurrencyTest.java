@@ -40,7 +40,7 @@ class WorkingFolderConcurrencyTest {
 
   @Test
   void concurrentAddsInOneProcessAllStayStaged() throws Exception {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     ama.ok("init", "params");
     ExecutorService pool = Executors.newFixedThreadPool(ADDS);
     try {
@@ -71,7 +71,7 @@ class WorkingFolderConcurrencyTest {
 
   @Test
   void concurrentAddsInSeparateProcessesAllStayStaged() throws Exception {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     ama.ok("init", "params");
     List<String> names = names(0);
     names.forEach(n -> ama.write(n, n));
@@ -96,7 +96,7 @@ class WorkingFolderConcurrencyTest {
 
   @Test
   void aCommandThatFoundNoStagingFolderDoesNotSaveIntoOneCreatedMeanwhile() throws IOException {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     StageStore store = new StageStore(ama.work);
     try (StageStore.Lock lock = store.lock()) {
       // Another process runs ama init now, holding the file lock this command never took.
@@ -111,7 +111,7 @@ class WorkingFolderConcurrencyTest {
 
   @Test
   void anAddDuringAnUploadStaysStagedAndTheUploadClearsOnlyWhatItUploaded() throws Exception {
-    Ama ama = new Ama(tmp);
+    Ama ama = Ama.format1(tmp);
     ama.write("a.txt", "a");
     ama.write("late.txt", "late");
     ama.ok("init", "params");

@@ -115,7 +115,7 @@ public final class GcBenchmark {
   }
 
   private static void build(Storage raw, Path work, int versions, int blobs) throws Exception {
-    try (AssetClient client = AssetClient.builder().storage(raw).user("bench").cache(work.resolve("build-cache"))
+    try (AssetClient client = AssetClient.builder().newStoreFormat(1).storage(raw).user("bench").cache(work.resolve("build-cache"))
         .transfers(TransferSettings.DEFAULTS.withConcurrency(4)).build()) {
       ExecutorService pool = Executors.newFixedThreadPool(8);
       List<Future<?>> jobs = new ArrayList<>();

@@ -123,8 +123,12 @@ final class FaultyS3 implements ExtensionContext.Store.CloseableResource {
     return remember(Storages.open(server.storeUri(bucket, prefix), server.credentials()));
   }
 
+  /**
+   * A client whose new stores are in format 1: the fault plans pick requests by key, one GET or PUT
+   * under {@code blobs/} per file, as format 1 lays files out.
+   */
   AssetClient client(Storage storage, Path cache, String user) {
-    return remember(AssetClient.builder().storage(storage).user(user).cache(cache).build());
+    return remember(AssetClient.builder().storage(storage).user(user).cache(cache).newStoreFormat(1).build());
   }
 
   private <T extends AutoCloseable> T remember(T closeable) {

@@ -100,13 +100,13 @@ class S3GcTest {
     try (Storage raw = Storages.open(s3.storeUri(bucket, "gc"), s3.credentials())) {
       Shifted storage = new Shifted(raw);
       AssetVersion v1;
-      try (AssetClient c = AssetClient.builder().storage(storage).user("alice").cache(tmp.resolve("c1")).build()) {
+      try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(storage).user("alice").cache(tmp.resolve("c1")).build()) {
         v1 = c.newAsset("models").add(file(tmp, "a", "model.bin", first)).alias("prod").upload();
         c.newAsset("models").add(file(tmp, "b", "model.bin", second)).alias("prod").upload();
         c.newAsset("models").add(file(tmp, "o", "orphan.bin", bytes(10, 3))).upload();
       }
       storage.ageAll();
-      try (AssetClient c = AssetClient.builder().storage(storage).user("gc").cache(tmp.resolve("c2")).build()) {
+      try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(storage).user("gc").cache(tmp.resolve("c2")).build()) {
         GcReport dry = c.gc(GcOptions.dryRun().keepLast(1));
         assertEquals(2, dry.collectable().manifests());
         assertEquals(first.length + 10, dry.collectable().blobBytes());
@@ -169,24 +169,24 @@ class S3GcTest {
     byte[] orphan = bytes(100_000, 4);
     try (Storage raw = Storages.open(s3.storeUri(bucket, "race"), s3.credentials())) {
       Shifted storage = new Shifted(raw);
-      try (AssetClient c = AssetClient.builder().storage(storage).user("alice").cache(tmp.resolve("c1")).build()) {
+      try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(storage).user("alice").cache(tmp.resolve("c1")).build()) {
         c.newAsset("models").add(file(tmp, "o", "orphan.bin", orphan)).upload();
       }
       storage.ageAll();
       AtomicReference<Throwable> failure = new AtomicReference<>();
       storage.beforeDelete.set(() -> {
-        try (AssetClient up = AssetClient.builder().storage(raw).user("bob").cache(tmp.resolve("c3")).build()) {
+        try (AssetClient up = AssetClient.builder().newStoreFormat(1).storage(raw).user("bob").cache(tmp.resolve("c3")).build()) {
           up.newAsset("models").add(file(tmp, "late", "late.bin", orphan)).alias("late").upload();
         } catch (Throwable t) {
           failure.set(t);
         }
       });
-      try (AssetClient c = AssetClient.builder().storage(storage).user("gc").cache(tmp.resolve("c2")).build()) {
+      try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(storage).user("gc").cache(tmp.resolve("c2")).build()) {
         assertEquals(1, c.gc(GcOptions.dryRun().deleting()).collectable().blobs());
       }
       assertTrue(failure.get() instanceof StoreException && failure.get().getMessage().contains("garbage collection"),
           String.valueOf(failure.get()));
-      try (AssetClient up = AssetClient.builder().storage(raw).user("bob").cache(tmp.resolve("c4")).build()) {
+      try (AssetClient up = AssetClient.builder().newStoreFormat(1).storage(raw).user("bob").cache(tmp.resolve("c4")).build()) {
         assertTrue(up.alias("models", "late").isEmpty(), "the failed upload moved no alias");
         up.newAsset("models").add(file(tmp, "late2", "late.bin", orphan)).alias("late").upload();
         Path out = up.download("models", "late").to(tmp.resolve("out"));
@@ -200,7 +200,7 @@ class S3GcTest {
     String bucket = s3.createBucket();
     try (Storage raw = Storages.open(s3.storeUri(bucket, "epoch"), s3.credentials())) {
       Shifted storage = new Shifted(raw);
-      try (AssetClient c = AssetClient.builder().storage(storage).user("alice").cache(tmp.resolve("c1")).build()) {
+      try (AssetClient c = AssetClient.builder().newStoreFormat(1).storage(storage).user("alice").cache(tmp.resolve("c1")).build()) {
         c.newAsset("models").add(file(tmp, "o", "young.bin", bytes(10, 5))).upload();
         storage.epochListings = true;
         StoreException e = assertThrows(StoreException.class, () -> c.gc(GcOptions.dryRun().deleting()));

@@ -29,7 +29,7 @@ class S3VerifyTest {
     String bucket = s3.createBucket();
     Path job = Files.createDirectories(tmp.resolve("job"));
     try (Storage storage = Storages.open(s3.storeUri(bucket, "ml"), s3.credentials());
-        AssetClient client = AssetClient.builder().storage(storage).user("alice").cache(tmp.resolve("cache")).build()) {
+        AssetClient client = AssetClient.builder().newStoreFormat(1).storage(storage).user("alice").cache(tmp.resolve("cache")).build()) {
       AssetVersion inputs = client.newAsset("training_params")
           .add(Files.writeString(job.resolve("training.yml"), "learning_rate: 0.001\n")).alias("inputs").upload();
       AssetVersion model = client.newAsset("rnn_models").add(Files.writeString(job.resolve("model.h5"), "weights-1"))
