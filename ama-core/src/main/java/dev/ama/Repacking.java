@@ -173,7 +173,8 @@ final class Repacking {
       if (r.isEmpty()) {
         synchronized (notes) {
           notes.add("version " + v.version() + " is kept but has no upload record (" + key + "), so where its blobs"
-              + " live is unknown; no blob or pack is deleted while it is missing. Run ama verify");
+              + " live is unknown; no blob or pack is deleted while it is missing. Run 'ama migrate --yes', which writes"
+              + " the records of versions that have none (a client older than format 2 may have written it), then gc again");
         }
       }
       return r;
