@@ -160,4 +160,16 @@ class BinAmaIT {
     in.readUnsignedShort();
     return in.readUnsignedShort();
   }
+
+  @Test
+  void startUpTraceNamesEachStepOnStderrAndLeavesStdoutAlone() throws Exception {
+    Run plain = run(SCRIPT, tmp, Map.of(), "--version");
+    Run traced = run(SCRIPT, tmp, Map.of(StartupTrace.ENV, "1"), "--version");
+    assertEquals(0, traced.code(), traced.toString());
+    assertEquals(plain.out(), traced.out());
+    assertEquals("", plain.err());
+    assertTrue(traced.err().startsWith("ama start-up trace (AMA_TRACE_STARTUP): JVM start to main "), traced.err());
+    assertTrue(traced.err().contains(" ms  picocli model built (every command)\n"), traced.err());
+    assertTrue(traced.err().contains(" ms  done\n"), traced.err());
+  }
 }
