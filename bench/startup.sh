@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the CLI and times cold `ama` commands on a local store (--help, ls, status, show) with
 # each start-up option (JDK 17 with and without AppCDS, JDK 25 with and without the AOT cache, C1
-# or full JIT) against `java -version` of the same JDK. Results: ama-examples/target/startup-bench/.
+# or full JIT) against `java -version` and a trivial Java main of the same JDK. Results:
+# ama-examples/target/startup-bench/. AMA_TRACE_STARTUP=1 on one command shows where its time goes.
 #
 #   bench/startup.sh             # median of 10 cold runs each: a few minutes on 2 cores
 #   bench/startup.sh --runs 20

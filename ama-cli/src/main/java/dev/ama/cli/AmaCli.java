@@ -24,8 +24,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -125,6 +123,9 @@ public final class AmaCli implements Callable<Integer> {
 
   /** Global options without a value that do not print help or the version. */
   private static final Set<String> GLOBAL_FLAGS = Set.of("-v", "--verbose", "-q", "--quiet", "-vq", "-qv");
+
+  /** picocli's system property that turns off its look-up of Groovy. */
+  private static final String PICOCLI_CLOSURES = "picocli.disable.closures";
 
   private final Path workDir;
   private final Map<String, String> env;
@@ -274,10 +275,13 @@ public final class AmaCli implements Callable<Integer> {
    * @return the exit code; see {@code ama --help}
    */
   public static int run(Path workDir, Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
-    CommandLine commandLine = commandLine(workDir, env, out, err, commandToRun(args));
+    Optional<String> only = commandToRun(args);
+    CommandLine commandLine = commandLine(workDir, env, out, err, only);
+    StartupTrace.mark("picocli model built (" + only.orElse("every command") + ")");
     try {
       return commandLine.execute(args);
     } finally {
+      StartupTrace.mark("command run");
       out.flush();
       err.flush();
     }
@@ -343,6 +347,7 @@ public final class AmaCli implements Callable<Integer> {
 
   /** Runs {@code ama} in the current directory with the real environment and exits with its code. */
   public static void main(String... args) {
+    StartupTrace.mark("main");
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putIfAbsent(Settings.ENV_HOME, System.getProperty("user.home"));
     env.putIfAbsent(Settings.ENV_OS_USER, System.getProperty("user.name"));
@@ -350,10 +355,14 @@ public final class AmaCli implements Callable<Integer> {
     if (interactive()) {
       env.putIfAbsent(ProgressBars.ENV, "1");
     }
+    StartupTrace.mark("environment read, terminal checked");
     // Some cloud SDKs log through java.util.logging, whose default handler writes to stderr; that
     // would break the one-line error contract. --verbose keeps their messages.
-    if (!List.of(args).contains("--verbose") && !List.of(args).contains("-v")) {
-      Logger.getLogger("").setLevel(Level.OFF);
+    QuietLogging.install(List.of(args).contains("--verbose") || List.of(args).contains("-v"));
+    // picocli looks for Groovy (groovy.lang.Closure, for closures in annotations) unless told not
+    // to; the miss searched every jar of the class path, some 100, on each run.
+    if (System.getProperty(PICOCLI_CLOSURES) == null) {
+      System.setProperty(PICOCLI_CLOSURES, "true");
     }
     // UTF-8 whatever the locale: file names and JSON must come out intact, not as '?'.
     PrintWriter out = new PrintWriter(
@@ -361,7 +370,20 @@ public final class AmaCli implements Callable<Integer> {
     PrintWriter err = new PrintWriter(
         new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
     int code = run(Path.of("").toAbsolutePath(), env, out, err, args);
-    System.exit(code);
+    StartupTrace.print(System.err);
+    // Success with nothing left running ends by returning: System.exit on JDK 21 and later logs the
+    // exit through System.Logger, whose first use searches every jar of the class path (some 100)
+    // for a logger finder, a tenth of a second of a short command.
+    if (code != 0 || otherThreadsKeepRunning()) {
+      System.exit(code);
+    }
+  }
+
+  /** Whether a thread other than this one would keep the JVM running after {@code main} returns. */
+  private static boolean otherThreadsKeepRunning() {
+    Thread current = Thread.currentThread();
+    return Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t != current && t.isAlive() && !t.isDaemon() && !t.getName().equals("DestroyJavaVM"));
   }
 
   Path workDir() {

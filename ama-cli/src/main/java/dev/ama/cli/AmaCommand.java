@@ -52,6 +52,7 @@ abstract class AmaCommand implements Callable<Integer> {
 
   /** Opens a client on the configured store, as the configured user, with the configured cache. */
   AssetClient openClient() {
+    StartupTrace.mark("arguments parsed");
     Settings settings = cli().settings();
     Settings.Value store = settings.store(cli().storeOption());
     AssetClient.Builder builder = AssetClient.builder()
@@ -71,7 +72,10 @@ abstract class AmaCommand implements Callable<Integer> {
     if (showProgress()) {
       builder.listener(ProgressBars.onTerminal(cli().err()));
     }
-    return builder.build();
+    StartupTrace.mark("settings read");
+    AssetClient client = builder.build();
+    StartupTrace.mark("client open on " + store.value());
+    return client;
   }
 
   /**

@@ -4,13 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,5 +124,52 @@ class BinAmaIT {
     assertEquals(2, lines.size(), r.out());
     assertTrue(lines.get(0).matches("ama \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit ([0-9a-f]{4,40}|unknown)\\)"), r.out());
     assertTrue(lines.get(1).matches("Java \\d+\\S* \\(.+\\) at /.+"), r.out());
+  }
+
+  @Test
+  void picocliOnTheLaunchersClassPathIsJava17ClassFilesThatPassTheVerifier() throws Exception {
+    Path jar;
+    try (DirectoryStream<Path> found = Files.newDirectoryStream(ROOT.resolve("ama-cli/target/lib"), "picocli-*.jar")) {
+      jar = found.iterator().next();
+    }
+    List<String> classes = new ArrayList<>();
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      for (ZipEntry entry : Collections.list(zip.entries())) {
+        String name = entry.getName();
+        if (name.endsWith(".class") && !name.endsWith("module-info.class")) {
+          try (InputStream in = zip.getInputStream(entry)) {
+            assertEquals(61, majorVersion(in), name + " in " + jar);
+          }
+          classes.add(name.substring(0, name.length() - ".class".length()).replace('/', '.'));
+        }
+      }
+    }
+    assertTrue(classes.size() > 150, classes.toString());
+    // Initialising a class links it, and linking verifies it with the type-checking verifier, which
+    // needs the stack map frames the build computed: a wrong frame fails here with a VerifyError.
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+      for (String name : classes) {
+        assertEquals(loader, Class.forName(name, true, loader).getClassLoader(), name);
+      }
+    }
+  }
+
+  private static int majorVersion(InputStream classFile) throws IOException {
+    DataInputStream in = new DataInputStream(classFile);
+    in.readInt();
+    in.readUnsignedShort();
+    return in.readUnsignedShort();
+  }
+
+  @Test
+  void startUpTraceNamesEachStepOnStderrAndLeavesStdoutAlone() throws Exception {
+    Run plain = run(SCRIPT, tmp, Map.of(), "--version");
+    Run traced = run(SCRIPT, tmp, Map.of(StartupTrace.ENV, "1"), "--version");
+    assertEquals(0, traced.code(), traced.toString());
+    assertEquals(plain.out(), traced.out());
+    assertEquals("", plain.err());
+    assertTrue(traced.err().startsWith("ama start-up trace (AMA_TRACE_STARTUP): JVM start to main "), traced.err());
+    assertTrue(traced.err().contains(" ms  picocli model built (every command)\n"), traced.err());
+    assertTrue(traced.err().contains(" ms  done\n"), traced.err());
   }
 }

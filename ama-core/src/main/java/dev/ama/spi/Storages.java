@@ -1,5 +1,7 @@
 package dev.ama.spi;
 
+import dev.ama.storage.FileSystemStorageProvider;
+import dev.ama.storage.InMemoryStorageProvider;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -14,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * Opens a {@link Storage} for a store location by finding the {@link StorageProvider} registered
- * for its URI scheme through {@link ServiceLoader}.
+ * for its URI scheme through {@link ServiceLoader}; ama-core's own schemes, {@code file} and {@code
+ * mem}, are served by its built-in backends without that lookup.
  *
  * <p>A location is a URI ({@code s3://bucket/prefix}, {@code gs://bucket/prefix}, {@code
  * file:///data/store}, {@code mem:name}) or a plain filesystem path ({@code /data/store}, {@code
@@ -22,6 +25,10 @@ import java.util.regex.Pattern;
  */
 public final class Storages {
   private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]+):.*", Pattern.DOTALL);
+
+  /** The backends of ama-core itself, which serve their schemes whatever else is on the class path. */
+  private static final List<StorageProvider> BUILT_IN =
+      List.of(new FileSystemStorageProvider(), new InMemoryStorageProvider());
 
   private Storages() {}
 
@@ -42,6 +49,14 @@ public final class Storages {
   public static Storage open(String location, Map<String, String> options) throws IOException {
     URI uri = toUri(location);
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+    // The built-in backends without a ServiceLoader lookup, which opens every jar of the class path
+    // (for the ama command some 100, most of them cloud SDKs a local store never needs): the
+    // larger part of a short command's start-up on a local store.
+    for (StorageProvider builtIn : BUILT_IN) {
+      if (builtIn.schemes().contains(scheme)) {
+        return builtIn.open(uri, options);
+      }
+    }
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     List<StorageProvider> providers = new ArrayList<>();
     ServiceLoader.load(StorageProvider.class, loader != null ? loader : Storages.class.getClassLoader())

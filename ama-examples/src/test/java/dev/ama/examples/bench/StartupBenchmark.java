@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 /**
  * How long a cold {@code ama} command takes on a local store, as {@code bin/ama} starts it, with
  * each start-up option weighed, against {@code java -version} of the same JDK in the same run (the
- * JVM's own floor). Each figure is the median of {@code --runs} runs (default 10) after one
+ * JVM's own floor) and a trivial Java program started the same way ({@link TrivialMain}). Each figure is the median of {@code --runs} runs (default 10) after one
  * unmeasured run. Prints a Markdown table and saves it under {@code target/startup-bench/}; {@link
  * TransferBenchmark} adds the same rows to its CLI section.
  *
@@ -37,7 +37,21 @@ public final class StartupBenchmark {
   record Variant(String label, Map<String, String> env) {}
 
   /** One command's median under one variant, and the JVM floor of that variant's JDK. */
-  record Result(String command, String variant, double medianSeconds, double floorSeconds, String floorLabel) {}
+  record Result(String command, String variant, double medianSeconds, double floorSeconds, String floorLabel,
+      double trivialSeconds) {}
+
+  /**
+   * The second baseline: a Java program that prints one line, started with bin/ama's JVM options,
+   * so a row shows what AMA adds to the cheapest Java command, not only to the JVM's own start.
+   */
+  public static final class TrivialMain {
+    private TrivialMain() {}
+
+    /** Prints one line. */
+    public static void main(String[] args) {
+      System.out.println("trivial");
+    }
+  }
 
   private StartupBenchmark() {}
 
@@ -55,12 +69,12 @@ public final class StartupBenchmark {
     Path work = Files.createTempDirectory("ama-startup-bench-");
     try {
       List<Result> results = localCommands(root, work, runs);
-      StringBuilder table = new StringBuilder("| command | start-up | median | java -version | share of the floor"
-          + " | goal |\n|---|---|---:|---:|---:|---|\n");
+      StringBuilder table = new StringBuilder("| command | start-up | median | java -version | trivial main"
+          + " | share of the floor | goal |\n|---|---|---:|---:|---:|---:|---|\n");
       for (Result r : results) {
-        table.append(String.format(Locale.ROOT, "| %s | %s | %.3f s | %.3f s (%s) | %.1f× | %s |%n", r.command(),
-            r.variant(), r.medianSeconds(), r.floorSeconds(), r.floorLabel(), r.medianSeconds() / r.floorSeconds(),
-            goal(r)));
+        table.append(String.format(Locale.ROOT, "| %s | %s | %.3f s | %.3f s (%s) | %.3f s | %.1f× | %s |%n",
+            r.command(), r.variant(), r.medianSeconds(), r.floorSeconds(), r.floorLabel(), r.trivialSeconds(),
+            r.medianSeconds() / r.floorSeconds(), goal(r)));
       }
       String text = "# AMA start-up benchmark, " + Instant.now() + "\n\n" + machine(runs) + "\n\n" + table;
       System.out.println(text);
@@ -121,7 +135,7 @@ public final class StartupBenchmark {
    * small asset under each {@linkplain #variants() variant}, after making the AppCDS archive and
    * the AOT cache those variants map.
    */
-  static List<Result> localCommands(Path root, Path work, int runs) throws IOException, InterruptedException {
+  static List<Result> localCommands(Path root, Path work, int runs) throws Exception {
     Path ama = root.resolve("bin").resolve("ama");
     Path dir = Files.createDirectories(work.resolve("startup-work"));
     Map<String, String> base = new LinkedHashMap<>();
@@ -154,10 +168,13 @@ public final class StartupBenchmark {
           "java");
       String floorLabel = "java -version of " + java.getParent().getParent().getFileName();
       double floor = median(runs, () -> run(java, dir, Map.of(), "-version"));
+      String classes = Path.of(TrivialMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      double trivial = median(runs, () -> run(java, dir, Map.of(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          "-Xshare:auto", "-cp", classes, TrivialMain.class.getName()));
       for (List<String> command : commands) {
         String[] args = command.toArray(String[]::new);
         double median = median(runs, () -> run(ama, dir, env, args));
-        results.add(new Result("ama " + command.get(0), v.label(), median, floor, floorLabel));
+        results.add(new Result("ama " + command.get(0), v.label(), median, floor, floorLabel, trivial));
       }
     }
     return results;
