@@ -1,13 +1,14 @@
 package dev.ama;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ama.spi.Content;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,15 +88,36 @@ final class UploadRecords {
     return store.readIfExists(key, Store.MAX_MANIFEST_BYTES, "upload record").map(b -> decode(b, key));
   }
 
+  /**
+   * The record's canonical JSON (keys sorted at every level, compact, UTF-8), written field by field
+   * in that order rather than built as a tree: a version of 100,000 files has a record of some
+   * 15 MB, whose tree and sorted copy would take several times that of the heap.
+   */
   static byte[] encode(UploadRecord r) {
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
-    ArrayNode blobs = root.putArray("blobs");
-    r.blobs().forEach(l -> encodeLocation(blobs.addObject(), l));
-    root.put("createdAt", r.createdAt().toString());
-    root.put("format", Store.FORMAT_V2);
-    root.put("type", r.type());
-    root.put("version", r.version().toString());
-    return Manifests.canonical(root);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 160 * r.blobs().size());
+    try (JsonGenerator g = Manifests.JSON.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("blobs");
+      for (Location l : r.blobs()) {
+        g.writeStartObject();
+        g.writeStringField("digest", l.blob().toString());
+        if (l.pack().isPresent()) {
+          g.writeNumberField("offset", l.offset());
+          g.writeStringField("pack", l.pack().get().toString());
+        }
+        g.writeNumberField("size", l.size());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeStringField("createdAt", r.createdAt().toString());
+      g.writeNumberField("format", Store.FORMAT_V2);
+      g.writeStringField("type", r.type());
+      g.writeStringField("version", r.version().toString());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode the upload record of " + r.version(), e);
+    }
+    return out.toByteArray();
   }
 
   /**

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 class GcCommandTest {
   @TempDir Path tmp;
 
-  /** A CLI run against a new store; {@link PackedGcCommandTest} creates it in format 2 first. */
+  /** A CLI run against a new store in format 1; {@link PackedGcCommandTest} creates it in format 2 first. */
   Ama ama() throws IOException {
-    return new Ama(tmp);
+    return Ama.format1(tmp);
   }
 
   /**
