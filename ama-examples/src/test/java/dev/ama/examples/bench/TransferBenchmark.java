@@ -76,6 +76,8 @@ public final class TransferBenchmark {
   private S3Client sdk;
   private final List<Storage> opened = new ArrayList<>();
   private final List<CountingStorage> counters = new ArrayList<>();
+  /** The format version the run's stores recorded, read back from the first one. */
+  private String storeFormatUsed = "unknown";
 
   private TransferBenchmark(Options o, Path work) {
     this.o = o;
@@ -98,7 +100,7 @@ public final class TransferBenchmark {
   /** What to measure; {@code --quick} shrinks every size. */
   record Options(int files, long fileSize, long large, int hashFiles, long hashFileSize, int concurrency,
       boolean cli, Optional<Long> big, String heap, Path out, Optional<Path> workDir, Path root,
-      SmallFilesOptions smallFileCases) {
+      SmallFilesOptions smallFileCases, Optional<Integer> storeFormat) {
 
     static Options parse(String[] args) {
       int files = 2000;
@@ -114,6 +116,7 @@ public final class TransferBenchmark {
       Optional<Path> workDir = Optional.empty();
       Path root = Path.of("..").toAbsolutePath().normalize();
       SmallFilesOptions.Parser smallFileCases = new SmallFilesOptions.Parser();
+      Optional<Integer> storeFormat = Optional.empty();
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         int last = smallFileCases.parse(args, i);
@@ -139,14 +142,25 @@ public final class TransferBenchmark {
           case "--out" -> out = Path.of(args[++i]);
           case "--work" -> workDir = Optional.of(Path.of(args[++i]));
           case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
+          case "--store-format" -> storeFormat = Optional.of(storeFormat(i + 1 < args.length ? args[++i] : null));
           default -> throw new IllegalArgumentException("unknown option " + a + "; options: --quick, --files N,"
               + " --file-size SIZE, --large SIZE, --hash-files N, --hash-file-size SIZE, --concurrency N, --no-cli,"
               + " --big SIZE [--heap 256m], " + SmallFilesOptions.Parser.USAGE
-              + ", --out DIR, --work DIR, --root CHECKOUT");
+              + ", --store-format 1|2, --out DIR, --work DIR, --root CHECKOUT");
         }
       }
       return new Options(files, fileSize, large, hashFiles, hashFileSize, concurrency, cli, big, heap, out, workDir,
-          root, smallFileCases.build());
+          root, smallFileCases.build(), storeFormat);
+    }
+
+    /** The format of the stores the benchmark creates; without the option, the product's default. */
+    private static int storeFormat(String value) {
+      if ("1".equals(value) || "2".equals(value)) {
+        return Integer.parseInt(value);
+      }
+      throw new IllegalArgumentException("--store-format takes 1 or 2 (the store format of every store the"
+          + " benchmark creates), not " + (value == null ? "nothing" : "'" + value + "'")
+          + "; leave it out for the product's default");
     }
 
     /** A size by the rule of every AMA option: {@code 64KiB}, {@code 1GB}, {@code 256m}, bytes; all binary. */
@@ -275,6 +289,7 @@ public final class TransferBenchmark {
         c.newAsset("warmup").add(dir).alias("w").label("round", "" + i).upload();
         c.download("warmup", "w").force().to(work.resolve("warmup-down"));
       }
+      storeFormatUsed = storeFormat(opened.get(opened.size() - 1));
     }
     sdkUpload(bucket, "sdk/", dir, 1);
     sdkDownload(bucket, "sdk/", work.resolve("warmup-sdk"), 4);
@@ -803,7 +818,7 @@ public final class TransferBenchmark {
     Path down = work.resolve("big-down");
     List<String> cmd = List.of(javaBin(), "-Xmx" + o.heap(), "-XX:+UseSerialGC", "-cp",
         System.getProperty("java.class.path"), TransferBenchmark.class.getName(), "--big-child", location,
-        file.toString(), down.toString(), work.resolve("big-cache").toString());
+        file.toString(), down.toString(), work.resolve("big-cache").toString(), storeFormatArgument());
     Map<String, String> env = s3 != null ? s3.environment() : Map.of();
     String out = run(cmd, env);
     String[] r = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
@@ -811,7 +826,9 @@ public final class TransferBenchmark {
     double up = Double.parseDouble(r[1]);
     double dl = Double.parseDouble(r[2]);
     long peak = Long.parseLong(r[3]);
-    String detail = "child JVM -Xmx" + o.heap() + ", peak heap used " + human(peak) + ", digest verified";
+    storeFormatUsed = r[4];
+    String detail = "child JVM -Xmx" + o.heap() + ", peak heap used " + human(peak) + ", digest verified, store"
+        + " format " + r[4];
     rows.add(new Row("upload 1 file of " + human(size), storeName, "AMA", up, "-", Double.NaN, "MB/s", size,
         "fits in -Xmx" + o.heap(), detail));
     rows.add(new Row("download 1 file of " + human(size), storeName, "AMA", dl, "-", Double.NaN, "MB/s", size,
@@ -826,7 +843,8 @@ public final class TransferBenchmark {
     Path file = Path.of(args[2]);
     Path down = Path.of(args[3]);
     Path cache = Path.of(args[4]);
-    try (AssetClient c = AssetClient.builder().store(location).user("bench").cache(cache).build()) {
+    try (Storage storage = Storages.open(location);
+        AssetClient c = childClient(storage, cache, args[5])) {
       long t = System.nanoTime();
       AssetVersion v = c.newAsset(TYPE_LARGE).add(file).alias("big").upload();
       double up = seconds(t);
@@ -840,7 +858,7 @@ public final class TransferBenchmark {
       if (!d.equals(v.files().get(0).digest())) {
         throw new IllegalStateException("downloaded file differs from the uploaded one");
       }
-      System.out.println("RESULT " + up + " " + dl + " " + peakHeapUsed());
+      System.out.println("RESULT " + up + " " + dl + " " + peakHeapUsed() + " " + storeFormat(storage));
     }
   }
 
@@ -878,14 +896,16 @@ public final class TransferBenchmark {
     Path down = work.resolve("many-down");
     List<String> cmd = List.of(javaBin(), "-Xmx" + o.heap(), "-XX:+UseSerialGC", "-cp",
         System.getProperty("java.class.path"), TransferBenchmark.class.getName(), "--many-child", location,
-        dir.toString(), down.toString(), work.resolve("many-cache").toString());
+        dir.toString(), down.toString(), work.resolve("many-cache").toString(), storeFormatArgument());
     String goal = what + " up and down in a " + o.heap() + " heap (" + store + ")";
     try {
       String out = run(cmd, env);
       String[] r = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
           .orElseThrow(() -> new IllegalStateException("the child JVM printed no result:\n" + out)).split(" ");
       verifySame(dir, down);
-      String detail = "child JVM -Xmx" + o.heap() + ", peak heap used " + human(Long.parseLong(r[3]));
+      storeFormatUsed = r[6];
+      String detail = "child JVM -Xmx" + o.heap() + ", peak heap used " + human(Long.parseLong(r[3]))
+          + ", store format " + r[6];
       rows.add(new Row("upload " + what, store, "AMA", Double.parseDouble(r[1]), "-", Double.NaN,
           "files/s", count, "fits in -Xmx" + o.heap(), String.format(Locale.ROOT, "%s; %,d storage calls",
               detail, Long.parseLong(r[4]))));
@@ -911,17 +931,48 @@ public final class TransferBenchmark {
     Path down = Path.of(args[3]);
     Path cache = Path.of(args[4]);
     try (CountingStorage storage = new CountingStorage(Storages.open(location));
-        AssetClient c = AssetClient.builder().storage(storage).user("bench").cache(cache).build()) {
+        AssetClient c = childClient(storage, cache, args[5])) {
       long t = System.nanoTime();
       c.newAsset(TYPE_SMALL).add(dir).alias("many").upload();
       double up = seconds(t);
       long upCalls = storage.counts().values().stream().mapToLong(Long::longValue).sum();
+      String format = storeFormat(storage);
       storage.reset();
       t = System.nanoTime();
       c.download(TYPE_SMALL, "many").to(down);
       double dl = seconds(t);
       long downCalls = storage.counts().values().stream().mapToLong(Long::longValue).sum();
-      System.out.println("RESULT " + up + " " + dl + " " + peakHeapUsed() + " " + upCalls + " " + downCalls);
+      System.out.println("RESULT " + up + " " + dl + " " + peakHeapUsed() + " " + upCalls + " " + downCalls + " "
+          + format);
+    }
+  }
+
+  /** The {@code --store-format} a child JVM is to use: its number, or {@code default}. */
+  private String storeFormatArgument() {
+    return o.storeFormat().map(String::valueOf).orElse("default");
+  }
+
+  private static AssetClient childClient(Storage storage, Path cache, String storeFormat) {
+    AssetClient.Builder b = AssetClient.builder().storage(storage).user("bench").cache(cache);
+    if (!storeFormat.equals("default")) {
+      b.newStoreFormat(Integer.parseInt(storeFormat));
+    }
+    return b.build();
+  }
+
+  /**
+   * The format version a store records in its {@code ama-store.json}, read back rather than taken
+   * from the option, so the report says what was measured even when the option is left to the
+   * product's default: {@code "2"}, or {@code "unknown"} for a store without the marker.
+   */
+  static String storeFormat(Storage storage) throws IOException {
+    if (storage.stat("ama-store.json").isEmpty()) {
+      return "unknown";
+    }
+    try (InputStream in = storage.open("ama-store.json")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"version\"\\s*:\\s*(\\d+)")
+          .matcher(new String(in.readNBytes(64 << 10), StandardCharsets.UTF_8));
+      return m.find() ? m.group(1) : "unknown";
     }
   }
 
@@ -979,7 +1030,9 @@ public final class TransferBenchmark {
     for (String n : notes) {
       sb.append("\n- ").append(n);
     }
-    String table = sb.toString();
+    String format = "Store format: " + storeFormatUsed + " (" + o.storeFormat().map(f -> "--store-format " + f)
+        .orElse("the product's default") + "), read back from the stores' ama-store.json.";
+    String table = format + "\n\n" + sb;
     System.out.println();
     System.out.println(table);
     Path out = Files.createDirectories(o.out());
@@ -1119,6 +1172,7 @@ public final class TransferBenchmark {
     if (o.concurrency() > 0) {
       b.concurrency(o.concurrency());
     }
+    o.storeFormat().ifPresent(b::newStoreFormat);
     return b.build();
   }
 

@@ -90,6 +90,19 @@ class TransferBenchmarkOptionsTest {
   }
 
   @Test
+  void storeFormatIsTheProductsDefaultUnlessOneOrTwoIsGiven() {
+    assertEquals(Optional.empty(), TransferBenchmark.Options.parse(new String[0]).storeFormat());
+    assertEquals(Optional.of(2),
+        TransferBenchmark.Options.parse(new String[] {"--store-format", "2", "--small-files-only"}).storeFormat());
+    assertEquals(Optional.of(1), TransferBenchmark.Options.parse(new String[] {"--store-format", "1"}).storeFormat());
+    for (String[] bad : List.of(new String[] {"--store-format", "3"}, new String[] {"--store-format"})) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> TransferBenchmark.Options.parse(bad));
+      assertTrue(e.getMessage().contains("--store-format takes 1 or 2"), e.getMessage());
+    }
+  }
+
+  @Test
   void unknownOptionsAreRefusedWithTheListOfKnownOnes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TransferBenchmark.Options.parse(new String[] {"--fast"}));
