@@ -100,7 +100,7 @@ public final class TransferBenchmark {
   /** What to measure; {@code --quick} shrinks every size. */
   record Options(int files, long fileSize, long large, int hashFiles, long hashFileSize, int concurrency,
       boolean cli, Optional<Long> big, String heap, Path out, Optional<Path> workDir, Path root,
-      SmallFilesOptions smallFileCases, Optional<Integer> storeFormat) {
+      SmallFilesOptions smallFileCases, Optional<Integer> storeFormat, boolean filesystemOnly, int rounds) {
 
     static Options parse(String[] args) {
       int files = 2000;
@@ -117,6 +117,8 @@ public final class TransferBenchmark {
       Path root = Path.of("..").toAbsolutePath().normalize();
       SmallFilesOptions.Parser smallFileCases = new SmallFilesOptions.Parser();
       Optional<Integer> storeFormat = Optional.empty();
+      boolean filesystemOnly = false;
+      int rounds = 3;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         int last = smallFileCases.parse(args, i);
@@ -142,15 +144,17 @@ public final class TransferBenchmark {
           case "--out" -> out = Path.of(args[++i]);
           case "--work" -> workDir = Optional.of(Path.of(args[++i]));
           case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
+          case "--filesystem-only" -> filesystemOnly = true;
+          case "--rounds" -> rounds = Integer.parseInt(args[++i]);
           case "--store-format" -> storeFormat = Optional.of(storeFormat(i + 1 < args.length ? args[++i] : null));
           default -> throw new IllegalArgumentException("unknown option " + a + "; options: --quick, --files N,"
               + " --file-size SIZE, --large SIZE, --hash-files N, --hash-file-size SIZE, --concurrency N, --no-cli,"
               + " --big SIZE [--heap 256m], " + SmallFilesOptions.Parser.USAGE
-              + ", --store-format 1|2, --out DIR, --work DIR, --root CHECKOUT");
+              + ", --store-format 1|2, --filesystem-only [--rounds 3], --out DIR, --work DIR, --root CHECKOUT");
         }
       }
       return new Options(files, fileSize, large, hashFiles, hashFileSize, concurrency, cli, big, heap, out, workDir,
-          root, smallFileCases.build(), storeFormat);
+          root, smallFileCases.build(), storeFormat, filesystemOnly, rounds);
     }
 
     /** The format of the stores the benchmark creates; without the option, the product's default. */
@@ -205,6 +209,8 @@ public final class TransferBenchmark {
         b.runBig(o.big().get());
       } else if (o.smallFileCases().many().isPresent()) {
         b.runMany(o.smallFileCases().many().get());
+      } else if (o.filesystemOnly()) {
+        b.runFileSystem();
       } else {
         b.runAll();
       }
@@ -272,6 +278,19 @@ public final class TransferBenchmark {
     if (all && o.cli()) {
       cliColdStart(small, rclone);
     }
+    report(machine);
+  }
+
+  /** Only the filesystem store against {@code cp -r && sync}: issue 19's goals, no S3Proxy. */
+  private void runFileSystem() throws Exception {
+    String machine = machine();
+    System.out.println("# AMA transfer benchmark, filesystem store only\n\n" + machine + "\n");
+    Path small = generateFiles(work.resolve("small"), o.files(), o.fileSize(), 1);
+    Path large = generateFiles(work.resolve("large"), 1, o.large(), 2);
+    backdate(small, large);
+    System.out.println("data: " + o.files() + " × " + human(o.fileSize()) + ", 1 × " + human(o.large()) + " in "
+        + work + " on " + Files.getFileStore(work).type());
+    fileSystemStore(small, large);
     report(machine);
   }
 
@@ -613,69 +632,126 @@ public final class TransferBenchmark {
     s3.deletePrefix(amaBucket, "");
   }
 
+  /**
+   * The filesystem store against {@code cp -r} and {@code cp -r && sync} (issue 19), in rounds that
+   * interleave every measurement, so the load of a shared machine falls on all of them alike; each
+   * row is the median of the rounds. Each AMA upload goes into a new store with a new cache, so
+   * every file is hashed as {@code cp} reads every file; each download goes into an empty folder
+   * with a new cache. A {@code sync} before each timed step leaves it no dirty pages of the one
+   * before. Without {@code --store-format} both formats run in every round.
+   */
   private void fileSystemStore(Path small, Path largeDir) throws Exception {
-    int n = o.files();
-    String what = n + " × " + human(o.fileSize());
-    Path store = work.resolve("fs-store");
-    Measured up;
-    Measured again;
-    Measured down;
-    Path amaDown = work.resolve("down-fs-small");
-    try (AssetClient c = client(Storages.open(store.toString()), work.resolve("cache-fs"), TransferListener.NONE)) {
-      up = measure(() -> c.newAsset(TYPE_SMALL).add(small).alias("small").upload());
-    }
-    List<Measured> agains = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      try (AssetClient c = client(Storages.open(store.toString()), work.resolve("cache-fs"), TransferListener.NONE)) {
-        agains.add(measure(() -> c.newAsset(TYPE_SMALL).add(small).alias("small").upload()));
+    List<Integer> formats = o.storeFormat().map(List::of).orElse(List.of(1, 2));
+    if (formats.size() > 1) {
+      notes.add("the filesystem rows ran on store formats 1 and 2, each row says which");
+      if (o.filesystemOnly()) {
+        storeFormatUsed = "1 and 2";
       }
     }
-    agains.sort(Comparator.comparingDouble(Measured::seconds));
-    again = agains.get(1);
-    try (AssetClient c = client(Storages.open(store.toString()), work.resolve("cache-fs"), TransferListener.NONE)) {
-      down = measure(() -> c.download(TYPE_SMALL, "small").to(amaDown));
+    record Case(String what, Path dir, String type, String unit, double amount, String target) {}
+    List<Case> cases = new ArrayList<>(List.of(new Case(o.files() + " × " + human(o.fileSize()), small, TYPE_SMALL,
+        "files/s", o.files(), "≥ 1×")));
+    if (totalSize(largeDir) > 0) {
+      long size = totalSize(largeDir);
+      cases.add(new Case("1 file of " + human(size), largeDir, TYPE_LARGE, "MB/s", size, "≥ 0.9×"));
     }
-    verifySame(small, amaDown);
-    Path cpUp = work.resolve("cp-small");
-    Measured cp = measure(() -> run(List.of("cp", "-r", small.toString(), cpUp.toString()), Map.of()));
-    // The honest baseline for a store that promises durability: the same copy, then on disk.
-    Path cpSyncUp = work.resolve("cp-sync-small");
-    Measured cpSync = measure(() -> run(List.of("sh", "-c", "cp -r \"$0\" \"$1\" && sync", small.toString(),
-        cpSyncUp.toString()), Map.of()));
-    add("upload " + what, "filesystem", "AMA", up, "cp -r", cp, "files/s", n, "");
-    add("upload " + what, "filesystem", "AMA", up, "cp -r && sync", cpSync, "files/s", n, "≥ 1×");
-    add("download " + what, "filesystem", "AMA", down, "cp -r", cp, "files/s", n, "");
-    add("download " + what, "filesystem", "AMA", down, "cp -r && sync", cpSync, "files/s", n, "≥ 1×");
-    rows.add(new Row("re-upload unchanged " + what, "filesystem", "AMA (new client, same cache; median of 3)", again.seconds,
-        "AMA first upload", up.seconds, "files/s", n, "≤ 3% of first",
-        String.format(Locale.ROOT, "%.1f%% of the first upload", 100 * again.seconds / up.seconds)));
-    deleteTree(amaDown);
-    deleteTree(cpUp);
-    deleteTree(cpSyncUp);
+    Map<String, List<Measured>> times = new LinkedHashMap<>();
+    List<Measured> agains = new ArrayList<>();
+    Map<Integer, Double> firstUploads = new LinkedHashMap<>();
+    // Round 0 warms the JIT on the filesystem paths and is not counted.
+    for (int round = 0; round <= o.rounds(); round++) {
+      for (Case c : cases) {
+        if (round == 0 && c.type().equals(TYPE_LARGE)) {
+          continue;
+        }
+        Map<String, Measured> got = new LinkedHashMap<>();
+        Path cp = work.resolve("cp-" + c.type());
+        run(List.of("sync"), Map.of());
+        got.put("cp -r", measure(() -> run(List.of("cp", "-r", c.dir().toString(), cp.toString()), Map.of())));
+        deleteTree(cp);
+        run(List.of("sync"), Map.of());
+        got.put("cp -r && sync", measure(() -> run(List.of("sh", "-c", "cp -r \"$0\" \"$1\" && sync",
+            c.dir().toString(), cp.toString()), Map.of())));
+        deleteTree(cp);
+        for (int format : formats) {
+          Path store = work.resolve("fs-store-" + format);
+          Path down = work.resolve("down-fs-" + format);
+          run(List.of("sync"), Map.of());
+          try (AssetClient a = fsClient(store, "cache-fs-up-" + format + "-" + round, format)) {
+            got.put("up " + format, measure(() -> a.newAsset(c.type()).add(c.dir()).alias("fs").upload()));
+          }
+          if (round == o.rounds() && c.type().equals(TYPE_SMALL)) {
+            firstUploads.put(format, got.get("up " + format).seconds);
+            // Median of three, each a new client with the same cache, as a new job would be.
+            for (int i = 0; i < 3; i++) {
+              try (AssetClient a = fsClient(store, "cache-fs-up-" + format + "-" + round, format)) {
+                agains.add(measure(() -> a.newAsset(c.type()).add(c.dir()).alias("fs").upload()));
+              }
+            }
+          }
+          run(List.of("sync"), Map.of());
+          try (AssetClient a = fsClient(store, "cache-fs-down-" + format + "-" + round, format)) {
+            got.put("down " + format, measure(() -> a.download(c.type(), "fs").to(down)));
+          }
+          verifySame(c.dir(), down);
+          deleteTree(down);
+          deleteTree(store);
+          deleteTree(work.resolve("cache-fs-up-" + format + "-" + round));
+          deleteTree(work.resolve("cache-fs-down-" + format + "-" + round));
+        }
+        if (round > 0) {
+          got.forEach((k, m) -> times.computeIfAbsent(c.type() + " " + k, x -> new ArrayList<>()).add(m));
+        }
+        System.out.printf(Locale.ROOT, "filesystem round %d, %s: %s; load %s%n", round, c.what(),
+            got.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f s", e.getKey(), e.getValue().seconds))
+                .collect(java.util.stream.Collectors.joining(", ")), loadAverage());
+      }
+    }
+    String rounds = "median of " + o.rounds() + " interleaved rounds";
+    for (Case c : cases) {
+      Measured cp = median(times.get(c.type() + " cp -r"));
+      Measured cpSync = median(times.get(c.type() + " cp -r && sync"));
+      for (int format : formats) {
+        String label = "AMA, format " + format + " (" + rounds + ")";
+        for (String op : List.of("up", "down")) {
+          Measured ama = median(times.get(c.type() + " " + op + " " + format));
+          String operation = (op.equals("up") ? "upload " : "download ") + c.what();
+          add(operation, "filesystem", label, ama, "cp -r", cp, c.unit(), c.amount(), "");
+          add(operation, "filesystem", label, ama, "cp -r && sync", cpSync, c.unit(), c.amount(), c.target());
+          double ratio = cpSync.seconds / ama.seconds;
+          double need = Double.parseDouble(c.target().replaceAll("[^0-9.]", ""));
+          goals.add(new Goal("filesystem store, format " + format + ": " + operation + " " + c.target()
+              + " cp -r && sync (issue 19)", String.format(Locale.ROOT, "%.2f× (%.2f s vs %.2f s)", ratio,
+              ama.seconds, cpSync.seconds), ratio >= need));
+        }
+      }
+    }
+    int i = 0;
+    for (int format : formats) {
+      List<Measured> three = new ArrayList<>(agains.subList(3 * i, 3 * i + 3));
+      i++;
+      Measured again = median(three);
+      double first = firstUploads.get(format);
+      rows.add(new Row("re-upload unchanged " + cases.get(0).what(), "filesystem", "AMA, format " + format
+          + " (new client, same cache; median of 3)", again.seconds, "AMA first upload (last round)", first,
+          "files/s", o.files(), "≤ 3% of first", String.format(Locale.ROOT, "%.1f%% of the first upload",
+          100 * again.seconds / first)));
+    }
+  }
 
-    long size = Files.size(only(largeDir));
-    String whatL = "1 file of " + human(size);
-    Path amaDownL = work.resolve("down-fs-large");
-    Measured upL;
-    Measured downL;
-    try (AssetClient c = client(Storages.open(store.toString()), work.resolve("cache-fs"), TransferListener.NONE)) {
-      upL = measure(() -> c.newAsset(TYPE_LARGE).add(largeDir).alias("large").upload());
-      downL = measure(() -> c.download(TYPE_LARGE, "large").to(amaDownL));
+  private static Measured median(List<Measured> runs) {
+    List<Measured> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingDouble(Measured::seconds));
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private AssetClient fsClient(Path store, String cache, int format) throws IOException {
+    AssetClient.Builder b = AssetClient.builder().store(store.toString()).user("bench").cache(work.resolve(cache))
+        .newStoreFormat(format);
+    if (o.concurrency() > 0) {
+      b.concurrency(o.concurrency());
     }
-    verifySame(largeDir, amaDownL);
-    Path cpL = work.resolve("cp-large");
-    Measured cpLarge = measure(() -> run(List.of("cp", "-r", largeDir.toString(), cpL.toString()), Map.of()));
-    Path cpSyncL = work.resolve("cp-sync-large");
-    Measured cpSyncLarge = measure(() -> run(List.of("sh", "-c", "cp -r \"$0\" \"$1\" && sync", largeDir.toString(),
-        cpSyncL.toString()), Map.of()));
-    add("upload " + whatL, "filesystem", "AMA", upL, "cp -r", cpLarge, "MB/s", size, "");
-    add("upload " + whatL, "filesystem", "AMA", upL, "cp -r && sync", cpSyncLarge, "MB/s", size, "≥ 0.9×");
-    add("download " + whatL, "filesystem", "AMA", downL, "cp -r", cpLarge, "MB/s", size, "");
-    add("download " + whatL, "filesystem", "AMA", downL, "cp -r && sync", cpSyncLarge, "MB/s", size, "≥ 0.9×");
-    deleteTree(amaDownL);
-    deleteTree(cpL);
-    deleteTree(cpSyncL);
-    deleteTree(store);
+    return b.build();
   }
 
   /**
@@ -885,8 +961,12 @@ public final class TransferBenchmark {
     // The filesystem store first: the same client-side work (file list, hashing, manifest) in a
     // fraction of the time, so its figure is in even when S3Proxy's run is cut short.
     manyRow("filesystem", work.resolve("many-store").toString(), Map.of(), dir, what, count);
-    s3 = S3ProxyServer.startOnDisk(S3ProxyServer.findJar());
-    manyRow("s3, loopback", s3.storeUri(s3.createBucket(), "store"), s3.environment(), dir, what, count);
+    if (o.filesystemOnly()) {
+      notes.add("--filesystem-only: S3Proxy not measured");
+    } else {
+      s3 = S3ProxyServer.startOnDisk(S3ProxyServer.findJar());
+      manyRow("s3, loopback", s3.storeUri(s3.createBucket(), "store"), s3.environment(), dir, what, count);
+    }
     notes.add("no baseline in this mode: it shows the memory bound; the 2,000-file cases give the ratios");
     report(machine);
   }
@@ -1021,7 +1101,7 @@ public final class TransferBenchmark {
     sb.append("\nratio = baseline time / AMA time (above 1: AMA is faster); for re-upload, AMA's re-upload time as a"
         + " share of its first upload. MB = 10^6 bytes.\n");
     if (!goals.isEmpty()) {
-      sb.append("\nIssue 18's goals, as measured in this run:\n\n| goal | measured | met? |\n|---|---|---|\n");
+      sb.append("\nThe goals of issues 18 and 19, as measured in this run:\n\n| goal | measured | met? |\n|---|---|---|\n");
       for (Goal g : goals) {
         sb.append("| ").append(g.goal()).append(" | ").append(g.measured()).append(" | ")
             .append(g.met() ? "yes" : "**no**").append(" |\n");

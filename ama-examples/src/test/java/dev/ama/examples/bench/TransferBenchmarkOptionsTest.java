@@ -103,6 +103,16 @@ class TransferBenchmarkOptionsTest {
   }
 
   @Test
+  void filesystemOnlyRunsThreeRoundsUnlessToldOtherwise() {
+    TransferBenchmark.Options o = TransferBenchmark.Options.parse(new String[0]);
+    assertFalse(o.filesystemOnly());
+    assertEquals(3, o.rounds());
+    o = TransferBenchmark.Options.parse(new String[] {"--filesystem-only", "--rounds", "5"});
+    assertTrue(o.filesystemOnly());
+    assertEquals(5, o.rounds());
+  }
+
+  @Test
   void unknownOptionsAreRefusedWithTheListOfKnownOnes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TransferBenchmark.Options.parse(new String[] {"--fast"}));
