@@ -1,6 +1,10 @@
 package dev.ama.examples.bench;
 
+import dev.ama.spi.Content;
+import dev.ama.spi.Storage;
+import dev.ama.spi.Storages;
 import dev.ama.storage.s3.testing.S3ProxyServer;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,10 +27,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
- * The minimal experiment behind docs/performance.md's "The S3 loopback puzzle": AMA's S3 client
- * (the AWS SDK over its Apache 5 HTTP client, built as {@code S3Storage} builds it) putting and
- * getting small objects from S3Proxy on loopback, directly and through a {@link LatencyProxy}
- * that adds no delay, with the SDK's {@code Expect: 100-continue} on PUTs on and off. Each variant
+ * The minimal experiment behind docs/performance.md's "The S3 loopback puzzle": the AWS SDK over
+ * its Apache 5 HTTP client (as {@code S3Storage} builds it), and AMA's S3 storage itself, putting
+ * and getting small objects from S3Proxy on loopback, directly and through a {@link LatencyProxy}
+ * that adds no delay, the SDK with its {@code Expect: 100-continue} on PUTs on and off. Each variant
  * runs in every round, interleaved, so the machine's load falls on all of them alike; the report
  * is the median of the rounds.
  *
@@ -36,8 +40,8 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 public final class S3LoopbackExperiment {
   private S3LoopbackExperiment() {}
 
-  /** One way of reaching S3Proxy. */
-  private record Variant(String label, boolean viaProxy, boolean expectContinue) {}
+  /** One way of reaching S3Proxy: the plain SDK client, or AMA's own S3 storage. */
+  private record Variant(String label, boolean viaProxy, boolean expectContinue, boolean ama) {}
 
   public static void main(String[] args) throws Exception {
     int objects = 500;
@@ -57,10 +61,12 @@ public final class S3LoopbackExperiment {
     byte[] body = new byte[(int) size];
     new SplittableRandom(1).nextBytes(body);
     List<Variant> variants = List.of(
-        new Variant("direct, Expect: 100-continue (the SDK's default)", false, true),
-        new Variant("through LatencyProxy (0 ms), Expect: 100-continue", true, true),
-        new Variant("direct, no Expect: 100-continue", false, false),
-        new Variant("through LatencyProxy (0 ms), no Expect: 100-continue", true, false));
+        new Variant("SDK direct, Expect: 100-continue (the SDK's default)", false, true, false),
+        new Variant("SDK through LatencyProxy (0 ms), Expect: 100-continue", true, true, false),
+        new Variant("SDK direct, no Expect: 100-continue", false, false, false),
+        new Variant("SDK through LatencyProxy (0 ms), no Expect: 100-continue", true, false, false),
+        new Variant("AMA's S3 storage direct", false, true, true),
+        new Variant("AMA's S3 storage through LatencyProxy (0 ms)", true, true, true));
     Map<Variant, List<double[]>> times = new LinkedHashMap<>();
     try (S3ProxyServer s3 = S3ProxyServer.startOnDisk(S3ProxyServer.findJar());
         LatencyProxy proxy = LatencyProxy.start(s3.endpoint(), Duration.ZERO)) {
@@ -70,16 +76,29 @@ public final class S3LoopbackExperiment {
         for (Variant v : variants) {
           URI endpoint = v.viaProxy() ? proxy.endpoint() : s3.endpoint();
           String bucket = s3.createBucket();
-          try (S3Client client = client(endpoint, v.expectContinue())) {
-            double up = timed(objects, threads, i -> client.putObject(b -> b.bucket(bucket).key("o" + i),
-                RequestBody.fromBytes(body)));
-            double down = timed(objects, threads, i -> client.getObjectAsBytes(b -> b.bucket(bucket).key("o" + i)));
-            if (round >= 0) {
-              times.computeIfAbsent(v, k -> new ArrayList<>()).add(new double[] {up, down});
+          double up;
+          double down;
+          if (v.ama()) {
+            try (Storage st = Storages.open(s3.storeUri(bucket, "store", endpoint), s3.credentials())) {
+              up = timed(objects, threads, i -> st.putIfAbsent("o" + i, Content.ofBytes(body)));
+              down = timed(objects, threads, i -> {
+                try (InputStream in = st.open("o" + i)) {
+                  in.readAllBytes();
+                }
+              });
             }
-            System.out.printf(Locale.ROOT, "%s %s: PUT %.2f s, GET %.2f s; load %s%n",
-                round < 0 ? "warm-up" : "round " + (round + 1), v.label(), up, down, loadAverage());
+          } else {
+            try (S3Client client = client(endpoint, v.expectContinue())) {
+              up = timed(objects, threads, i -> client.putObject(b -> b.bucket(bucket).key("o" + i),
+                  RequestBody.fromBytes(body)));
+              down = timed(objects, threads, i -> client.getObjectAsBytes(b -> b.bucket(bucket).key("o" + i)));
+            }
           }
+          if (round >= 0) {
+            times.computeIfAbsent(v, k -> new ArrayList<>()).add(new double[] {up, down});
+          }
+          System.out.printf(Locale.ROOT, "%s %s: PUT %.2f s, GET %.2f s; load %s%n",
+              round < 0 ? "warm-up" : "round " + (round + 1), v.label(), up, down, loadAverage());
           s3.deletePrefix(bucket, "");
         }
       }
