@@ -169,7 +169,7 @@ final class Downloader {
       }
     }
     TransferListener listener = transfers.listener();
-    listener.started(TransferListener.Phase.DOWNLOADING, writes.size(), bytes);
+    listener.started(TransferListener.Phase.DOWNLOADING, plan.size(), bytes);
     try {
       // Packed blobs go from a few ranged reads straight into their files; the rest, one request
       // or a cache copy each. Only what neither the folder nor the cache holds asks the store

@@ -331,12 +331,13 @@ final class Transfers {
     UploadRecords.Location last = blobs.get(blobs.size() - 1).getValue();
     long end = last.offset() + last.size();
     String source = readFromPack(pack);
-    try (InputStream range = store.openPack(pack, start, end - start)) {
-      InputStream in = count ? counting(range, TransferListener.Phase.DOWNLOADING) : range;
+    try (InputStream in = store.openPack(pack, start, end - start)) {
       long at = start;
       for (Map.Entry<AssetFile, UploadRecords.Location> e : blobs) {
         in.skipNBytes(e.getValue().offset() - at);
-        sink.accept(e.getKey(), dev.ama.internal.BoundedInputStream.limit(in, e.getKey().size()), source);
+        InputStream blob = dev.ama.internal.BoundedInputStream.limit(in, e.getKey().size());
+        // Only the blobs' bytes count as progress, not the gaps between them the range reads through.
+        sink.accept(e.getKey(), count ? counting(blob, TransferListener.Phase.DOWNLOADING) : blob, source);
         at = e.getValue().offset() + e.getKey().size();
       }
     } catch (java.io.EOFException e) {

@@ -50,6 +50,59 @@ class PackedDownloadRangesTest {
   }
 
   @Test
+  void aPartialDownloadFromPacksReportsEveryFileAndOnlyTheirBytes() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("data"));
+    Random random = new Random(6);
+    byte[] bytes = new byte[10_000];
+    for (int i = 0; i < 40; i++) {
+      random.nextBytes(bytes);
+      Files.write(dir.resolve(String.format("f%05d.bin", i)), bytes);
+    }
+    PackedStoreTest.Counting counting = new PackedStoreTest.Counting(new FileSystemStorage(tmp.resolve("store")));
+    try (AssetClient c = client(counting)) {
+      AssetUpload up = c.newAsset("datasets");
+      for (int i = 0; i < 40; i++) {
+        up.add(dir.resolve(String.format("f%05d.bin", i)));
+      }
+      up.alias("train").upload();
+    }
+    java.util.concurrent.atomic.AtomicLong announced = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong moved = new java.util.concurrent.atomic.AtomicLong();
+    java.util.Set<String> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    TransferListener progress = new TransferListener() {
+      @Override
+      public void started(Phase phase, int files, long size) {
+        if (phase == Phase.DOWNLOADING) {
+          announced.set(files);
+        }
+      }
+
+      @Override
+      public void transferred(Phase phase, long n) {
+        if (phase == Phase.DOWNLOADING) {
+          moved.addAndGet(n);
+        }
+      }
+
+      @Override
+      public void fileDone(Phase phase, String path, boolean skipped) {
+        if (phase == Phase.DOWNLOADING) {
+          done.add(path);
+        }
+      }
+    };
+    try (AssetClient c = AssetClient.builder().storage(counting).user("alice").listener(progress)
+        .cache(tmp.resolve("cache-progress")).build()) {
+      // Every other file: the ranges read through the gaps between them, which are no progress.
+      c.download("datasets", "train").include("f000*0.bin", "f000*2.bin", "f000*4.bin", "f000*6.bin", "f000*8.bin")
+          .to(tmp.resolve("out"));
+    }
+    assertEquals(20, announced.get(), "every file to write is announced");
+    assertEquals(20, done.size(), "every file written is reported: " + done);
+    assertEquals(20L * bytes.length, moved.get(), "the bytes of the files, not of the gaps between them");
+  }
+
+  @Test
   void packsAreSplitOnlyWhenThereAreFewerThanThreads() {
     long pack = 8L << 20;
     assertEquals(pack, Transfers.rangeTarget(pack, 16, 16), "as many packs as threads: one range each");
