@@ -9,6 +9,8 @@
 #   bench/transfer.sh --small-files-only --rtt 0,20   # only issue 18's small-file cases and goals
 #   bench/transfer.sh --big 5GiB --heap 256m          # one large file through a child JVM with a small heap
 #   bench/transfer.sh --many 100000 --heap 256m       # 100,000 × 4 KiB through a child JVM (slow)
+#   bench/transfer.sh --store-format 2 ...            # every AMA store in format 2 (default: the product's)
+#   bench/transfer.sh --filesystem-only [--rounds 3]  # filesystem store vs cp -r && sync, formats 1 and 2
 #
 # BENCH_SKIP_BUILD=1 skips the Maven build (after one has run). BENCH_JAVA_OPTS adds JVM options.
 # See docs/performance.md.

@@ -153,6 +153,7 @@ final class Downloader {
       }
     }
     long bytes = 0;
+    List<Placement> toWrite = new ArrayList<>();
     for (Placement p : plan) {
       bytes += p.file().size();
       String name = relative(folder, p.dest());
@@ -164,19 +165,28 @@ final class Downloader {
         if (p.differs()) {
           replaced.add(name);
         }
-        writes.add(() -> transfers.place(p.file(), p.dest()));
+        toWrite.add(p);
       }
     }
     TransferListener listener = transfers.listener();
-    listener.started(TransferListener.Phase.DOWNLOADING, writes.size(), bytes);
+    listener.started(TransferListener.Phase.DOWNLOADING, plan.size(), bytes);
     try {
-      // Packed blobs first, a few ranged reads for many files, into the cache the writes copy from.
-      // Only what neither the folder nor the cache holds asks the store anything: a download the
-      // cache can serve works with the store unreachable.
-      List<Placement> fetching = plan.stream().filter(p -> !p.inPlace() && cache.blob(p.file()).isEmpty()).toList();
+      // Packed blobs go from a few ranged reads straight into their files; the rest, one request
+      // or a cache copy each. Only what neither the folder nor the cache holds asks the store
+      // anything: a download the cache can serve works with the store unreachable.
+      List<Placement> fetching = toWrite.stream().filter(p -> cache.blob(p.file()).isEmpty()).toList();
+      Set<Path> fromPacks = Set.of();
       if (!fetching.isEmpty()) {
         transfers.prime(fetching.stream().map(Placement::version).distinct().toList());
-        tasks.runAll(transfers.fetchPacked(fetching.stream().map(Placement::file).toList(), false));
+        Transfers.PackedPlacements packed = transfers.placePacked(fetching.stream()
+            .map(p -> Map.entry(p.file(), p.dest())).toList());
+        writes.addAll(packed.actions());
+        fromPacks = packed.destinations();
+      }
+      for (Placement p : toWrite) {
+        if (!fromPacks.contains(p.dest())) {
+          writes.add(() -> transfers.place(p.file(), p.dest()));
+        }
       }
       tasks.runAll(writes);
     } finally {

@@ -238,8 +238,13 @@ final class Transfers {
 
   /** How far apart two blobs of a pack may lie and still be read in one request: a gap costs less than a request. */
   static final long COALESCE_GAP = 256L << 10;
-  /** The longest range read at once: long enough to cover a pack, short enough to spread packs over threads. */
+  /** The longest range read at once: long enough to cover a pack. */
   static final long COALESCE_MAX = Packs.PACK_BYTES;
+  /**
+   * The shortest range a download splits its packs into to keep every transfer thread busy: at a
+   * few MiB a request's latency is small beside its transfer time.
+   */
+  static final long COALESCE_MIN = 1L << 20;
 
   /**
    * Fetches into the local cache the files whose blobs are known to lie in packs and are not
@@ -249,32 +254,80 @@ final class Transfers {
    * @param count whether the bytes count as this transfer's progress (not when a later step counts them)
    */
   List<Tasks.Action> fetchPacked(Collection<AssetFile> files, boolean count) {
-    return ranges(files).stream().map(r -> (Tasks.Action) () -> fetchRange(r.pack(), r.blobs(), count, 0)).toList();
+    List<AssetFile> missing = files.stream().filter(f -> cache.blob(f).isEmpty()).toList();
+    return packedReads(missing, count, (f, in, source) -> cache.putBlob(f, in, source,
+        store.blobRepairHint(f.digest()))).actions();
   }
+
+  /** The actions of {@link #placePacked} and the destinations they write. */
+  record PackedPlacements(List<Tasks.Action> actions, Set<Path> destinations) {}
+
+  /**
+   * Writes files whose blobs are known to lie in packs straight from ranged reads of the packs
+   * into their destinations, each verified on the way and renamed into place as {@link #place}
+   * does. Through the local cache each blob would be written, hashed and renamed twice; on 2,000
+   * small files that doubled a download's time (docs/performance.md). Of files with the same
+   * content, one is written here and the others are left to {@link #place}.
+   *
+   * @param placements the files to write, each with its destination
+   * @return one action per ranged read, and the destinations they cover
+   */
+  PackedPlacements placePacked(List<Map.Entry<AssetFile, Path>> placements) {
+    Map<AssetFile, Path> dest = new java.util.HashMap<>();
+    placements.forEach(e -> dest.putIfAbsent(e.getKey(), e.getValue()));
+    PackedReads reads = packedReads(dest.keySet().stream().sorted(java.util.Comparator.comparing(AssetFile::path))
+        .toList(), true, (f, in, source) -> placeFrom(f, dest.get(f), in, source));
+    Set<Path> covered = new HashSet<>();
+    reads.files().forEach(f -> covered.add(dest.get(f)));
+    return new PackedPlacements(reads.actions(), covered);
+  }
+
+  /** Where a blob read from a pack goes. */
+  private interface BlobSink {
+    void accept(AssetFile f, InputStream in, String source);
+  }
+
+  /** The ranged reads of {@link #packedReads} and the files they carry, one per distinct blob. */
+  private record PackedReads(List<Tasks.Action> actions, List<AssetFile> files) {}
 
   /** Neighbouring blobs of one pack, read in one request. */
   private record Range(Digest pack, List<Map.Entry<AssetFile, UploadRecords.Location>> blobs) {}
 
-  /** The ranged reads that fetch files whose packed locations are known and that are not cached. */
-  private List<Range> ranges(Collection<AssetFile> files) {
+  private PackedReads packedReads(Collection<AssetFile> files, boolean count, BlobSink sink) {
+    List<AssetFile> carried = new ArrayList<>();
+    List<Tasks.Action> actions = ranges(files, carried).stream()
+        .map(r -> (Tasks.Action) () -> fetchRange(r, count, sink, 0)).toList();
+    return new PackedReads(actions, carried);
+  }
+
+  /**
+   * The ranged reads that fetch the files whose packed locations are known, one per distinct blob.
+   *
+   * @param carried receives the files the ranges carry
+   */
+  private List<Range> ranges(Collection<AssetFile> files, List<AssetFile> carried) {
     Map<Digest, List<Map.Entry<AssetFile, UploadRecords.Location>>> byPack = new java.util.TreeMap<>();
     Set<Digest> seen = new HashSet<>();
     for (AssetFile f : files) {
       Optional<UploadRecords.Location> at = locator.known(f.digest()).filter(l -> l.pack().isPresent());
-      if (at.isPresent() && seen.add(f.digest()) && cache.blob(f).isEmpty()) {
+      if (at.isPresent() && seen.add(f.digest())) {
         byPack.computeIfAbsent(at.get().pack().get(), p -> new ArrayList<>()).add(Map.entry(f, at.get()));
+        carried.add(f);
       }
     }
     List<Range> out = new ArrayList<>();
     byPack.forEach((pack, blobs) -> {
       blobs.sort(java.util.Comparator.comparingLong(e -> e.getValue().offset()));
+      long target = rangeTarget(blobs.stream().mapToLong(e -> e.getValue().size()).sum(), byPack.size(),
+          settings.concurrency());
       List<Map.Entry<AssetFile, UploadRecords.Location>> range = new ArrayList<>();
       for (Map.Entry<AssetFile, UploadRecords.Location> e : blobs) {
         if (!range.isEmpty()) {
           UploadRecords.Location first = range.get(0).getValue();
           UploadRecords.Location last = range.get(range.size() - 1).getValue();
           long end = last.offset() + last.size();
-          if (e.getValue().offset() - end > COALESCE_GAP || e.getValue().offset() + e.getValue().size() - first.offset() > COALESCE_MAX) {
+          if (e.getValue().offset() - end > COALESCE_GAP || end - first.offset() >= target
+              || e.getValue().offset() + e.getValue().size() - first.offset() > COALESCE_MAX) {
             out.add(new Range(pack, List.copyOf(range)));
             range.clear();
           }
@@ -286,9 +339,23 @@ final class Transfers {
     return out;
   }
 
-  /** One ranged read of a pack, split into its blobs, each verified into the local cache. */
-  private void fetchRange(Digest pack, List<Map.Entry<AssetFile, UploadRecords.Location>> blobs, boolean count,
-      int hops) {
+  /**
+   * The length at which a range of a pack holding {@code bytes} to download ends, when {@code
+   * packs} packs are read on {@code threads} transfer threads: each pack is split into about
+   * {@code threads / packs} ranges of at least {@link #COALESCE_MIN}, so that there are about as
+   * many ranges as threads. Whole packs alone would leave most threads idle when there are fewer
+   * packs than threads: 500 × 64 KiB fill 4 packs, which 4 of 16 threads would read while the others
+   * wait. With as many packs as threads, each pack is one range.
+   */
+  static long rangeTarget(long bytes, int packs, int threads) {
+    int split = Math.max(1, -Math.floorDiv(-threads, Math.max(1, packs)));
+    return Math.max(COALESCE_MIN, -Math.floorDiv(-bytes, split));
+  }
+
+  /** One ranged read of a pack, split into its blobs, each verified on its way into {@code sink}. */
+  private void fetchRange(Range r, boolean count, BlobSink sink, int hops) {
+    Digest pack = r.pack();
+    List<Map.Entry<AssetFile, UploadRecords.Location>> blobs = r.blobs();
     long start = blobs.get(0).getValue().offset();
     UploadRecords.Location last = blobs.get(blobs.size() - 1).getValue();
     long end = last.offset() + last.size();
@@ -303,18 +370,18 @@ final class Transfers {
           throw e;
         }
       }
-      for (Range r : ranges(blobs.stream().map(Map.Entry::getKey).toList())) {
-        fetchRange(r.pack(), r.blobs(), count, hops + 1);
+      for (Range moved : ranges(blobs.stream().map(Map.Entry::getKey).toList(), new ArrayList<>())) {
+        fetchRange(moved, count, sink, hops + 1);
       }
       return;
     }
-    try (InputStream range = opened) {
-      InputStream in = count ? counting(range, TransferListener.Phase.DOWNLOADING) : range;
+    try (InputStream in = opened) {
       long at = start;
       for (Map.Entry<AssetFile, UploadRecords.Location> e : blobs) {
         in.skipNBytes(e.getValue().offset() - at);
-        cache.putBlob(e.getKey(), dev.ama.internal.BoundedInputStream.limit(in, e.getKey().size()), source,
-            store.blobRepairHint(e.getKey().digest()));
+        InputStream blob = dev.ama.internal.BoundedInputStream.limit(in, e.getKey().size());
+        // Only the blobs' bytes count as progress, not the gaps between them the range reads through.
+        sink.accept(e.getKey(), count ? counting(blob, TransferListener.Phase.DOWNLOADING) : blob, source);
         at = e.getValue().offset() + e.getKey().size();
       }
     } catch (java.io.EOFException e) {
@@ -370,12 +437,32 @@ final class Transfers {
         listener.fileDone(TransferListener.Phase.DOWNLOADING, f.path(), fromCache);
       }
     } catch (IOException e) {
-      if (Tasks.isInterruption(e)) {
-        throw Tasks.interrupted("writing " + dest, e);
-      }
-      throw new LocalFileException("cannot write " + dest + " (" + describe(e)
-          + "); check that the download folder is a writable folder with free space", e);
+      throw writeFailure(dest, e);
     }
+  }
+
+  /** As {@link #place}, from a stream of the blob's bytes (read from a pack), verified on the way. */
+  private void placeFrom(AssetFile f, Path dest, InputStream in, String source) {
+    try {
+      Files.createDirectories(dest.getParent());
+      try (TempFiles.Writing tmp = TempFiles.create(dest.getParent())) {
+        try (OutputStream out = tmp.out()) {
+          HashingInputStream.copyVerified(in, out, f, source, store.blobRepairHint(f.digest()));
+        }
+        tmp.moveTo(dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        listener.fileDone(TransferListener.Phase.DOWNLOADING, f.path(), false);
+      }
+    } catch (IOException e) {
+      throw writeFailure(dest, e);
+    }
+  }
+
+  private static RuntimeException writeFailure(Path dest, IOException e) {
+    if (Tasks.isInterruption(e)) {
+      return Tasks.interrupted("writing " + dest, e);
+    }
+    return new LocalFileException("cannot write " + dest + " (" + describe(e)
+        + "); check that the download folder is a writable folder with free space", e);
   }
 
   /** A file that is already in place still counts, so progress reaches 100%. */

@@ -76,6 +76,8 @@ public final class TransferBenchmark {
   private S3Client sdk;
   private final List<Storage> opened = new ArrayList<>();
   private final List<CountingStorage> counters = new ArrayList<>();
+  /** The format version the run's stores recorded, read back from the first one. */
+  private String storeFormatUsed = "unknown";
 
   private TransferBenchmark(Options o, Path work) {
     this.o = o;
@@ -98,7 +100,7 @@ public final class TransferBenchmark {
   /** What to measure; {@code --quick} shrinks every size. */
   record Options(int files, long fileSize, long large, int hashFiles, long hashFileSize, int concurrency,
       boolean cli, Optional<Long> big, String heap, Path out, Optional<Path> workDir, Path root,
-      SmallFilesOptions smallFileCases) {
+      SmallFilesOptions smallFileCases, Optional<Integer> storeFormat, boolean filesystemOnly, int rounds) {
 
     static Options parse(String[] args) {
       int files = 2000;
@@ -114,6 +116,9 @@ public final class TransferBenchmark {
       Optional<Path> workDir = Optional.empty();
       Path root = Path.of("..").toAbsolutePath().normalize();
       SmallFilesOptions.Parser smallFileCases = new SmallFilesOptions.Parser();
+      Optional<Integer> storeFormat = Optional.empty();
+      boolean filesystemOnly = false;
+      int rounds = 3;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         int last = smallFileCases.parse(args, i);
@@ -139,14 +144,27 @@ public final class TransferBenchmark {
           case "--out" -> out = Path.of(args[++i]);
           case "--work" -> workDir = Optional.of(Path.of(args[++i]));
           case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
+          case "--filesystem-only" -> filesystemOnly = true;
+          case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+          case "--store-format" -> storeFormat = Optional.of(storeFormat(i + 1 < args.length ? args[++i] : null));
           default -> throw new IllegalArgumentException("unknown option " + a + "; options: --quick, --files N,"
               + " --file-size SIZE, --large SIZE, --hash-files N, --hash-file-size SIZE, --concurrency N, --no-cli,"
               + " --big SIZE [--heap 256m], " + SmallFilesOptions.Parser.USAGE
-              + ", --out DIR, --work DIR, --root CHECKOUT");
+              + ", --store-format 1|2, --filesystem-only [--rounds 3], --out DIR, --work DIR, --root CHECKOUT");
         }
       }
       return new Options(files, fileSize, large, hashFiles, hashFileSize, concurrency, cli, big, heap, out, workDir,
-          root, smallFileCases.build());
+          root, smallFileCases.build(), storeFormat, filesystemOnly, rounds);
+    }
+
+    /** The format of the stores the benchmark creates; without the option, the product's default. */
+    private static int storeFormat(String value) {
+      if ("1".equals(value) || "2".equals(value)) {
+        return Integer.parseInt(value);
+      }
+      throw new IllegalArgumentException("--store-format takes 1 or 2 (the store format of every store the"
+          + " benchmark creates), not " + (value == null ? "nothing" : "'" + value + "'")
+          + "; leave it out for the product's default");
     }
 
     /** A size by the rule of every AMA option: {@code 64KiB}, {@code 1GB}, {@code 256m}, bytes; all binary. */
@@ -191,6 +209,8 @@ public final class TransferBenchmark {
         b.runBig(o.big().get());
       } else if (o.smallFileCases().many().isPresent()) {
         b.runMany(o.smallFileCases().many().get());
+      } else if (o.filesystemOnly()) {
+        b.runFileSystem();
       } else {
         b.runAll();
       }
@@ -261,6 +281,19 @@ public final class TransferBenchmark {
     report(machine);
   }
 
+  /** Only the filesystem store against {@code cp -r && sync}: issue 19's goals, no S3Proxy. */
+  private void runFileSystem() throws Exception {
+    String machine = machine();
+    System.out.println("# AMA transfer benchmark, filesystem store only\n\n" + machine + "\n");
+    Path small = generateFiles(work.resolve("small"), o.files(), o.fileSize(), 1);
+    Path large = generateFiles(work.resolve("large"), 1, o.large(), 2);
+    backdate(small, large);
+    System.out.println("data: " + o.files() + " × " + human(o.fileSize()) + ", 1 × " + human(o.large()) + " in "
+        + work + " on " + Files.getFileStore(work).type());
+    fileSystemStore(small, large);
+    report(machine);
+  }
+
   // ------------------------------------------------------------------ measurements
 
   /** Runs every path once on little data so the JIT has compiled it before anything is timed. */
@@ -275,6 +308,7 @@ public final class TransferBenchmark {
         c.newAsset("warmup").add(dir).alias("w").label("round", "" + i).upload();
         c.download("warmup", "w").force().to(work.resolve("warmup-down"));
       }
+      storeFormatUsed = storeFormat(opened.get(opened.size() - 1));
     }
     sdkUpload(bucket, "sdk/", dir, 1);
     sdkDownload(bucket, "sdk/", work.resolve("warmup-sdk"), 4);
@@ -598,69 +632,126 @@ public final class TransferBenchmark {
     s3.deletePrefix(amaBucket, "");
   }
 
+  /**
+   * The filesystem store against {@code cp -r} and {@code cp -r && sync} (issue 19), in rounds that
+   * interleave every measurement, so the load of a shared machine falls on all of them alike; each
+   * row is the median of the rounds. Each AMA upload goes into a new store with a new cache, so
+   * every file is hashed as {@code cp} reads every file; each download goes into an empty folder
+   * with a new cache. A {@code sync} before each timed step leaves it no dirty pages of the one
+   * before. Without {@code --store-format} both formats run in every round.
+   */
   private void fileSystemStore(Path small, Path largeDir) throws Exception {
-    int n = o.files();
-    String what = n + " × " + human(o.fileSize());
-    Path store = work.resolve("fs-store");
-    Measured up;
-    Measured again;
-    Measured down;
-    Path amaDown = work.resolve("down-fs-small");
-    try (AssetClient c = client(Storages.open(store.toString()), work.resolve("cache-fs"), TransferListener.NONE)) {
-      up = measure(() -> c.newAsset(TYPE_SMALL).add(small).alias("small").upload());
-    }
-    List<Measured> agains = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      try (AssetClient c = client(Storages.open(store.toString()), work.resolve("cache-fs"), TransferListener.NONE)) {
-        agains.add(measure(() -> c.newAsset(TYPE_SMALL).add(small).alias("small").upload()));
+    List<Integer> formats = o.storeFormat().map(List::of).orElse(List.of(1, 2));
+    if (formats.size() > 1) {
+      notes.add("the filesystem rows ran on store formats 1 and 2, each row says which");
+      if (o.filesystemOnly()) {
+        storeFormatUsed = "1 and 2";
       }
     }
-    agains.sort(Comparator.comparingDouble(Measured::seconds));
-    again = agains.get(1);
-    try (AssetClient c = client(Storages.open(store.toString()), work.resolve("cache-fs"), TransferListener.NONE)) {
-      down = measure(() -> c.download(TYPE_SMALL, "small").to(amaDown));
+    record Case(String what, Path dir, String type, String unit, double amount, String target) {}
+    List<Case> cases = new ArrayList<>(List.of(new Case(o.files() + " × " + human(o.fileSize()), small, TYPE_SMALL,
+        "files/s", o.files(), "≥ 1×")));
+    if (totalSize(largeDir) > 0) {
+      long size = totalSize(largeDir);
+      cases.add(new Case("1 file of " + human(size), largeDir, TYPE_LARGE, "MB/s", size, "≥ 0.9×"));
     }
-    verifySame(small, amaDown);
-    Path cpUp = work.resolve("cp-small");
-    Measured cp = measure(() -> run(List.of("cp", "-r", small.toString(), cpUp.toString()), Map.of()));
-    // The honest baseline for a store that promises durability: the same copy, then on disk.
-    Path cpSyncUp = work.resolve("cp-sync-small");
-    Measured cpSync = measure(() -> run(List.of("sh", "-c", "cp -r \"$0\" \"$1\" && sync", small.toString(),
-        cpSyncUp.toString()), Map.of()));
-    add("upload " + what, "filesystem", "AMA", up, "cp -r", cp, "files/s", n, "");
-    add("upload " + what, "filesystem", "AMA", up, "cp -r && sync", cpSync, "files/s", n, "≥ 1×");
-    add("download " + what, "filesystem", "AMA", down, "cp -r", cp, "files/s", n, "");
-    add("download " + what, "filesystem", "AMA", down, "cp -r && sync", cpSync, "files/s", n, "≥ 1×");
-    rows.add(new Row("re-upload unchanged " + what, "filesystem", "AMA (new client, same cache; median of 3)", again.seconds,
-        "AMA first upload", up.seconds, "files/s", n, "≤ 3% of first",
-        String.format(Locale.ROOT, "%.1f%% of the first upload", 100 * again.seconds / up.seconds)));
-    deleteTree(amaDown);
-    deleteTree(cpUp);
-    deleteTree(cpSyncUp);
+    Map<String, List<Measured>> times = new LinkedHashMap<>();
+    List<Measured> agains = new ArrayList<>();
+    Map<Integer, Double> firstUploads = new LinkedHashMap<>();
+    // Round 0 warms the JIT on the filesystem paths and is not counted.
+    for (int round = 0; round <= o.rounds(); round++) {
+      for (Case c : cases) {
+        if (round == 0 && c.type().equals(TYPE_LARGE)) {
+          continue;
+        }
+        Map<String, Measured> got = new LinkedHashMap<>();
+        Path cp = work.resolve("cp-" + c.type());
+        run(List.of("sync"), Map.of());
+        got.put("cp -r", measure(() -> run(List.of("cp", "-r", c.dir().toString(), cp.toString()), Map.of())));
+        deleteTree(cp);
+        run(List.of("sync"), Map.of());
+        got.put("cp -r && sync", measure(() -> run(List.of("sh", "-c", "cp -r \"$0\" \"$1\" && sync",
+            c.dir().toString(), cp.toString()), Map.of())));
+        deleteTree(cp);
+        for (int format : formats) {
+          Path store = work.resolve("fs-store-" + format);
+          Path down = work.resolve("down-fs-" + format);
+          run(List.of("sync"), Map.of());
+          try (AssetClient a = fsClient(store, "cache-fs-up-" + format + "-" + round, format)) {
+            got.put("up " + format, measure(() -> a.newAsset(c.type()).add(c.dir()).alias("fs").upload()));
+          }
+          if (round == o.rounds() && c.type().equals(TYPE_SMALL)) {
+            firstUploads.put(format, got.get("up " + format).seconds);
+            // Median of three, each a new client with the same cache, as a new job would be.
+            for (int i = 0; i < 3; i++) {
+              try (AssetClient a = fsClient(store, "cache-fs-up-" + format + "-" + round, format)) {
+                agains.add(measure(() -> a.newAsset(c.type()).add(c.dir()).alias("fs").upload()));
+              }
+            }
+          }
+          run(List.of("sync"), Map.of());
+          try (AssetClient a = fsClient(store, "cache-fs-down-" + format + "-" + round, format)) {
+            got.put("down " + format, measure(() -> a.download(c.type(), "fs").to(down)));
+          }
+          verifySame(c.dir(), down);
+          deleteTree(down);
+          deleteTree(store);
+          deleteTree(work.resolve("cache-fs-up-" + format + "-" + round));
+          deleteTree(work.resolve("cache-fs-down-" + format + "-" + round));
+        }
+        if (round > 0) {
+          got.forEach((k, m) -> times.computeIfAbsent(c.type() + " " + k, x -> new ArrayList<>()).add(m));
+        }
+        System.out.printf(Locale.ROOT, "filesystem round %d, %s: %s; load %s%n", round, c.what(),
+            got.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f s", e.getKey(), e.getValue().seconds))
+                .collect(java.util.stream.Collectors.joining(", ")), loadAverage());
+      }
+    }
+    String rounds = "median of " + o.rounds() + " interleaved rounds";
+    for (Case c : cases) {
+      Measured cp = median(times.get(c.type() + " cp -r"));
+      Measured cpSync = median(times.get(c.type() + " cp -r && sync"));
+      for (int format : formats) {
+        String label = "AMA, format " + format + " (" + rounds + ")";
+        for (String op : List.of("up", "down")) {
+          Measured ama = median(times.get(c.type() + " " + op + " " + format));
+          String operation = (op.equals("up") ? "upload " : "download ") + c.what();
+          add(operation, "filesystem", label, ama, "cp -r", cp, c.unit(), c.amount(), "");
+          add(operation, "filesystem", label, ama, "cp -r && sync", cpSync, c.unit(), c.amount(), c.target());
+          double ratio = cpSync.seconds / ama.seconds;
+          double need = Double.parseDouble(c.target().replaceAll("[^0-9.]", ""));
+          goals.add(new Goal("filesystem store, format " + format + ": " + operation + " " + c.target()
+              + " cp -r && sync (issue 19)", String.format(Locale.ROOT, "%.2f× (%.2f s vs %.2f s)", ratio,
+              ama.seconds, cpSync.seconds), ratio >= need));
+        }
+      }
+    }
+    int i = 0;
+    for (int format : formats) {
+      List<Measured> three = new ArrayList<>(agains.subList(3 * i, 3 * i + 3));
+      i++;
+      Measured again = median(three);
+      double first = firstUploads.get(format);
+      rows.add(new Row("re-upload unchanged " + cases.get(0).what(), "filesystem", "AMA, format " + format
+          + " (new client, same cache; median of 3)", again.seconds, "AMA first upload (last round)", first,
+          "files/s", o.files(), "≤ 3% of first", String.format(Locale.ROOT, "%.1f%% of the first upload",
+          100 * again.seconds / first)));
+    }
+  }
 
-    long size = Files.size(only(largeDir));
-    String whatL = "1 file of " + human(size);
-    Path amaDownL = work.resolve("down-fs-large");
-    Measured upL;
-    Measured downL;
-    try (AssetClient c = client(Storages.open(store.toString()), work.resolve("cache-fs"), TransferListener.NONE)) {
-      upL = measure(() -> c.newAsset(TYPE_LARGE).add(largeDir).alias("large").upload());
-      downL = measure(() -> c.download(TYPE_LARGE, "large").to(amaDownL));
+  private static Measured median(List<Measured> runs) {
+    List<Measured> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingDouble(Measured::seconds));
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private AssetClient fsClient(Path store, String cache, int format) throws IOException {
+    AssetClient.Builder b = AssetClient.builder().store(store.toString()).user("bench").cache(work.resolve(cache))
+        .newStoreFormat(format);
+    if (o.concurrency() > 0) {
+      b.concurrency(o.concurrency());
     }
-    verifySame(largeDir, amaDownL);
-    Path cpL = work.resolve("cp-large");
-    Measured cpLarge = measure(() -> run(List.of("cp", "-r", largeDir.toString(), cpL.toString()), Map.of()));
-    Path cpSyncL = work.resolve("cp-sync-large");
-    Measured cpSyncLarge = measure(() -> run(List.of("sh", "-c", "cp -r \"$0\" \"$1\" && sync", largeDir.toString(),
-        cpSyncL.toString()), Map.of()));
-    add("upload " + whatL, "filesystem", "AMA", upL, "cp -r", cpLarge, "MB/s", size, "");
-    add("upload " + whatL, "filesystem", "AMA", upL, "cp -r && sync", cpSyncLarge, "MB/s", size, "≥ 0.9×");
-    add("download " + whatL, "filesystem", "AMA", downL, "cp -r", cpLarge, "MB/s", size, "");
-    add("download " + whatL, "filesystem", "AMA", downL, "cp -r && sync", cpSyncLarge, "MB/s", size, "≥ 0.9×");
-    deleteTree(amaDownL);
-    deleteTree(cpL);
-    deleteTree(cpSyncL);
-    deleteTree(store);
+    return b.build();
   }
 
   /**
@@ -803,7 +894,7 @@ public final class TransferBenchmark {
     Path down = work.resolve("big-down");
     List<String> cmd = List.of(javaBin(), "-Xmx" + o.heap(), "-XX:+UseSerialGC", "-cp",
         System.getProperty("java.class.path"), TransferBenchmark.class.getName(), "--big-child", location,
-        file.toString(), down.toString(), work.resolve("big-cache").toString());
+        file.toString(), down.toString(), work.resolve("big-cache").toString(), storeFormatArgument());
     Map<String, String> env = s3 != null ? s3.environment() : Map.of();
     String out = run(cmd, env);
     String[] r = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
@@ -811,7 +902,9 @@ public final class TransferBenchmark {
     double up = Double.parseDouble(r[1]);
     double dl = Double.parseDouble(r[2]);
     long peak = Long.parseLong(r[3]);
-    String detail = "child JVM -Xmx" + o.heap() + ", peak heap used " + human(peak) + ", digest verified";
+    storeFormatUsed = r[4];
+    String detail = "child JVM -Xmx" + o.heap() + ", peak heap used " + human(peak) + ", digest verified, store"
+        + " format " + r[4];
     rows.add(new Row("upload 1 file of " + human(size), storeName, "AMA", up, "-", Double.NaN, "MB/s", size,
         "fits in -Xmx" + o.heap(), detail));
     rows.add(new Row("download 1 file of " + human(size), storeName, "AMA", dl, "-", Double.NaN, "MB/s", size,
@@ -826,7 +919,8 @@ public final class TransferBenchmark {
     Path file = Path.of(args[2]);
     Path down = Path.of(args[3]);
     Path cache = Path.of(args[4]);
-    try (AssetClient c = AssetClient.builder().store(location).user("bench").cache(cache).build()) {
+    try (Storage storage = Storages.open(location);
+        AssetClient c = childClient(storage, cache, args[5])) {
       long t = System.nanoTime();
       AssetVersion v = c.newAsset(TYPE_LARGE).add(file).alias("big").upload();
       double up = seconds(t);
@@ -840,7 +934,7 @@ public final class TransferBenchmark {
       if (!d.equals(v.files().get(0).digest())) {
         throw new IllegalStateException("downloaded file differs from the uploaded one");
       }
-      System.out.println("RESULT " + up + " " + dl + " " + peakHeapUsed());
+      System.out.println("RESULT " + up + " " + dl + " " + peakHeapUsed() + " " + storeFormat(storage));
     }
   }
 
@@ -867,8 +961,12 @@ public final class TransferBenchmark {
     // The filesystem store first: the same client-side work (file list, hashing, manifest) in a
     // fraction of the time, so its figure is in even when S3Proxy's run is cut short.
     manyRow("filesystem", work.resolve("many-store").toString(), Map.of(), dir, what, count);
-    s3 = S3ProxyServer.startOnDisk(S3ProxyServer.findJar());
-    manyRow("s3, loopback", s3.storeUri(s3.createBucket(), "store"), s3.environment(), dir, what, count);
+    if (o.filesystemOnly()) {
+      notes.add("--filesystem-only: S3Proxy not measured");
+    } else {
+      s3 = S3ProxyServer.startOnDisk(S3ProxyServer.findJar());
+      manyRow("s3, loopback", s3.storeUri(s3.createBucket(), "store"), s3.environment(), dir, what, count);
+    }
     notes.add("no baseline in this mode: it shows the memory bound; the 2,000-file cases give the ratios");
     report(machine);
   }
@@ -878,14 +976,16 @@ public final class TransferBenchmark {
     Path down = work.resolve("many-down");
     List<String> cmd = List.of(javaBin(), "-Xmx" + o.heap(), "-XX:+UseSerialGC", "-cp",
         System.getProperty("java.class.path"), TransferBenchmark.class.getName(), "--many-child", location,
-        dir.toString(), down.toString(), work.resolve("many-cache").toString());
+        dir.toString(), down.toString(), work.resolve("many-cache").toString(), storeFormatArgument());
     String goal = what + " up and down in a " + o.heap() + " heap (" + store + ")";
     try {
       String out = run(cmd, env);
       String[] r = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
           .orElseThrow(() -> new IllegalStateException("the child JVM printed no result:\n" + out)).split(" ");
       verifySame(dir, down);
-      String detail = "child JVM -Xmx" + o.heap() + ", peak heap used " + human(Long.parseLong(r[3]));
+      storeFormatUsed = r[6];
+      String detail = "child JVM -Xmx" + o.heap() + ", peak heap used " + human(Long.parseLong(r[3]))
+          + ", store format " + r[6];
       rows.add(new Row("upload " + what, store, "AMA", Double.parseDouble(r[1]), "-", Double.NaN,
           "files/s", count, "fits in -Xmx" + o.heap(), String.format(Locale.ROOT, "%s; %,d storage calls",
               detail, Long.parseLong(r[4]))));
@@ -911,17 +1011,48 @@ public final class TransferBenchmark {
     Path down = Path.of(args[3]);
     Path cache = Path.of(args[4]);
     try (CountingStorage storage = new CountingStorage(Storages.open(location));
-        AssetClient c = AssetClient.builder().storage(storage).user("bench").cache(cache).build()) {
+        AssetClient c = childClient(storage, cache, args[5])) {
       long t = System.nanoTime();
       c.newAsset(TYPE_SMALL).add(dir).alias("many").upload();
       double up = seconds(t);
       long upCalls = storage.counts().values().stream().mapToLong(Long::longValue).sum();
+      String format = storeFormat(storage);
       storage.reset();
       t = System.nanoTime();
       c.download(TYPE_SMALL, "many").to(down);
       double dl = seconds(t);
       long downCalls = storage.counts().values().stream().mapToLong(Long::longValue).sum();
-      System.out.println("RESULT " + up + " " + dl + " " + peakHeapUsed() + " " + upCalls + " " + downCalls);
+      System.out.println("RESULT " + up + " " + dl + " " + peakHeapUsed() + " " + upCalls + " " + downCalls + " "
+          + format);
+    }
+  }
+
+  /** The {@code --store-format} a child JVM is to use: its number, or {@code default}. */
+  private String storeFormatArgument() {
+    return o.storeFormat().map(String::valueOf).orElse("default");
+  }
+
+  private static AssetClient childClient(Storage storage, Path cache, String storeFormat) {
+    AssetClient.Builder b = AssetClient.builder().storage(storage).user("bench").cache(cache);
+    if (!storeFormat.equals("default")) {
+      b.newStoreFormat(Integer.parseInt(storeFormat));
+    }
+    return b.build();
+  }
+
+  /**
+   * The format version a store records in its {@code ama-store.json}, read back rather than taken
+   * from the option, so the report says what was measured even when the option is left to the
+   * product's default: {@code "2"}, or {@code "unknown"} for a store without the marker.
+   */
+  static String storeFormat(Storage storage) throws IOException {
+    if (storage.stat("ama-store.json").isEmpty()) {
+      return "unknown";
+    }
+    try (InputStream in = storage.open("ama-store.json")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"version\"\\s*:\\s*(\\d+)")
+          .matcher(new String(in.readNBytes(64 << 10), StandardCharsets.UTF_8));
+      return m.find() ? m.group(1) : "unknown";
     }
   }
 
@@ -970,7 +1101,7 @@ public final class TransferBenchmark {
     sb.append("\nratio = baseline time / AMA time (above 1: AMA is faster); for re-upload, AMA's re-upload time as a"
         + " share of its first upload. MB = 10^6 bytes.\n");
     if (!goals.isEmpty()) {
-      sb.append("\nIssue 18's goals, as measured in this run:\n\n| goal | measured | met? |\n|---|---|---|\n");
+      sb.append("\nThe goals of issues 18 and 19, as measured in this run:\n\n| goal | measured | met? |\n|---|---|---|\n");
       for (Goal g : goals) {
         sb.append("| ").append(g.goal()).append(" | ").append(g.measured()).append(" | ")
             .append(g.met() ? "yes" : "**no**").append(" |\n");
@@ -979,7 +1110,9 @@ public final class TransferBenchmark {
     for (String n : notes) {
       sb.append("\n- ").append(n);
     }
-    String table = sb.toString();
+    String format = "Store format: " + storeFormatUsed + " (" + o.storeFormat().map(f -> "--store-format " + f)
+        .orElse("the product's default") + "), read back from the stores' ama-store.json.";
+    String table = format + "\n\n" + sb;
     System.out.println();
     System.out.println(table);
     Path out = Files.createDirectories(o.out());
@@ -1119,6 +1252,7 @@ public final class TransferBenchmark {
     if (o.concurrency() > 0) {
       b.concurrency(o.concurrency());
     }
+    o.storeFormat().ifPresent(b::newStoreFormat);
     return b.build();
   }
 

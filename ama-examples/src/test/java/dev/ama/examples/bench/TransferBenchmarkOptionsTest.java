@@ -90,6 +90,29 @@ class TransferBenchmarkOptionsTest {
   }
 
   @Test
+  void storeFormatIsTheProductsDefaultUnlessOneOrTwoIsGiven() {
+    assertEquals(Optional.empty(), TransferBenchmark.Options.parse(new String[0]).storeFormat());
+    assertEquals(Optional.of(2),
+        TransferBenchmark.Options.parse(new String[] {"--store-format", "2", "--small-files-only"}).storeFormat());
+    assertEquals(Optional.of(1), TransferBenchmark.Options.parse(new String[] {"--store-format", "1"}).storeFormat());
+    for (String[] bad : List.of(new String[] {"--store-format", "3"}, new String[] {"--store-format"})) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> TransferBenchmark.Options.parse(bad));
+      assertTrue(e.getMessage().contains("--store-format takes 1 or 2"), e.getMessage());
+    }
+  }
+
+  @Test
+  void filesystemOnlyRunsThreeRoundsUnlessToldOtherwise() {
+    TransferBenchmark.Options o = TransferBenchmark.Options.parse(new String[0]);
+    assertFalse(o.filesystemOnly());
+    assertEquals(3, o.rounds());
+    o = TransferBenchmark.Options.parse(new String[] {"--filesystem-only", "--rounds", "5"});
+    assertTrue(o.filesystemOnly());
+    assertEquals(5, o.rounds());
+  }
+
+  @Test
   void unknownOptionsAreRefusedWithTheListOfKnownOnes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TransferBenchmark.Options.parse(new String[] {"--fast"}));
