@@ -11,6 +11,7 @@
 #   bench/transfer.sh --many 100000 --heap 256m       # 100,000 × 4 KiB through a child JVM (slow)
 #   bench/transfer.sh --store-format 2 ...            # every AMA store in format 2 (default: the product's)
 #   bench/transfer.sh --filesystem-only [--rounds 3]  # filesystem store vs cp -r && sync, formats 1 and 2
+#   bench/transfer.sh --cli-only                      # the CLI's cold download vs rclone, and start-up
 #
 # BENCH_SKIP_BUILD=1 skips the Maven build (after one has run). BENCH_JAVA_OPTS adds JVM options.
 # See docs/performance.md.

@@ -100,7 +100,8 @@ public final class TransferBenchmark {
   /** What to measure; {@code --quick} shrinks every size. */
   record Options(int files, long fileSize, long large, int hashFiles, long hashFileSize, int concurrency,
       boolean cli, Optional<Long> big, String heap, Path out, Optional<Path> workDir, Path root,
-      SmallFilesOptions smallFileCases, Optional<Integer> storeFormat, boolean filesystemOnly, int rounds) {
+      SmallFilesOptions smallFileCases, Optional<Integer> storeFormat, boolean filesystemOnly, int rounds,
+      boolean cliOnly) {
 
     static Options parse(String[] args) {
       int files = 2000;
@@ -118,6 +119,7 @@ public final class TransferBenchmark {
       SmallFilesOptions.Parser smallFileCases = new SmallFilesOptions.Parser();
       Optional<Integer> storeFormat = Optional.empty();
       boolean filesystemOnly = false;
+      boolean cliOnly = false;
       int rounds = 3;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -145,16 +147,17 @@ public final class TransferBenchmark {
           case "--work" -> workDir = Optional.of(Path.of(args[++i]));
           case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
           case "--filesystem-only" -> filesystemOnly = true;
+          case "--cli-only" -> cliOnly = true;
           case "--rounds" -> rounds = Integer.parseInt(args[++i]);
           case "--store-format" -> storeFormat = Optional.of(storeFormat(i + 1 < args.length ? args[++i] : null));
           default -> throw new IllegalArgumentException("unknown option " + a + "; options: --quick, --files N,"
               + " --file-size SIZE, --large SIZE, --hash-files N, --hash-file-size SIZE, --concurrency N, --no-cli,"
               + " --big SIZE [--heap 256m], " + SmallFilesOptions.Parser.USAGE
-              + ", --store-format 1|2, --filesystem-only [--rounds 3], --out DIR, --work DIR, --root CHECKOUT");
+              + ", --store-format 1|2, --filesystem-only [--rounds 3], --cli-only, --out DIR, --work DIR, --root CHECKOUT");
         }
       }
       return new Options(files, fileSize, large, hashFiles, hashFileSize, concurrency, cli, big, heap, out, workDir,
-          root, smallFileCases.build(), storeFormat, filesystemOnly, rounds);
+          root, smallFileCases.build(), storeFormat, filesystemOnly, rounds, cliOnly);
     }
 
     /** The format of the stores the benchmark creates; without the option, the product's default. */
@@ -241,7 +244,7 @@ public final class TransferBenchmark {
   private void runAll() throws Exception {
     String machine = machine();
     System.out.println("# AMA transfer benchmark\n\n" + machine + "\n");
-    boolean all = !o.smallFileCases().smallFilesOnly();
+    boolean all = !o.smallFileCases().smallFilesOnly() && !o.cliOnly();
     Path small = generateFiles(work.resolve("small"), o.files(), o.fileSize(), 1);
     Path large = generateFiles(work.resolve("large"), 1, all ? o.large() : 0, 2);
     Path hashSet = generateFiles(work.resolve("hashset"), all ? o.hashFiles() : 0, o.hashFileSize(), 3);
@@ -265,6 +268,12 @@ public final class TransferBenchmark {
       notes.add("rclone is not installed: its baselines are skipped (Debian: apt-get install -y rclone)");
     }
     warmUp();
+    if (o.cliOnly()) {
+      // The CLI's cold rows alone: a few minutes, where the whole benchmark takes most of an hour.
+      cliColdStart(small, rclone);
+      report(machine);
+      return;
+    }
 
     if (all) {
       hashing(large, hashSet);
