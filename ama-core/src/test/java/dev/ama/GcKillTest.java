@@ -153,16 +153,20 @@ class GcKillTest {
     }
   }
 
+  /** A worker JVM of a kill test, ready: what it printed before {@code READY}, and the rest to read. */
+  record Worker(Process process, BufferedReader out, List<String> lines) {}
+
   /**
-   * Runs a gc worker and kills it {@code delay} ms after it is ready or, if {@code afterDeleting},
-   * after its first delete (never, if negative); returns how long it ran from each.
+   * Starts {@code main} in a JVM on the test class path and waits until it prints {@code READY},
+   * so that a kill lands in its work and not in its start-up; shared by the gc and migration kill
+   * tests.
    */
-  private long[] runAndKill(Path store, long delay, boolean afterDeleting) throws Exception {
+  static Worker startWorker(String what, Class<?> main, String... args) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-        "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx128m", GcWorker.class.getName(), store.toString(),
-        tmp.resolve("cache-gc").toString(), Integer.toString(KEEP_LAST), Integer.toString(MS_PER_DELETE))
-        .redirectErrorStream(true).start();
+    List<String> cmd = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+        "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx128m", main.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       List<String> lines = new ArrayList<>();
@@ -171,8 +175,27 @@ class GcKillTest {
         lines.add(line);
       }
       if (line == null) {
-        fail("gc worker died before it was ready: " + String.join("\n", lines));
+        fail(what + " worker died before it was ready: " + String.join("\n", lines));
       }
+      return new Worker(p, out, lines);
+    } catch (IOException | RuntimeException | Error e) {
+      p.destroyForcibly();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs a gc worker and kills it {@code delay} ms after it is ready or, if {@code afterDeleting},
+   * after its first delete (never, if negative); returns how long it ran from each.
+   */
+  private long[] runAndKill(Path store, long delay, boolean afterDeleting) throws Exception {
+    Worker w = startWorker("gc", GcWorker.class, store.toString(), tmp.resolve("cache-gc").toString(),
+        Integer.toString(KEEP_LAST), Integer.toString(MS_PER_DELETE));
+    Process p = w.process();
+    try {
+      BufferedReader out = w.out();
+      List<String> lines = w.lines();
+      String line;
       long ready = System.nanoTime();
       long deleting = ready;
       if (afterDeleting || delay < 0) {

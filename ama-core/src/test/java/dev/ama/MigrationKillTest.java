@@ -3,18 +3,13 @@ package dev.ama;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.ama.storage.FileSystemStorage;
 import dev.ama.testing.MigrateWorker;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -115,21 +110,12 @@ class MigrationKillTest {
    * returns how long it ran to its switch of the format marker and to its end.
    */
   private long[] runAndKill(Path store, long delay) throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-        "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx128m", MigrateWorker.class.getName(), store.toString(),
-        tmp.resolve("cache-worker").toString(), Integer.toString(MS_PER_WRITE))
-        .redirectErrorStream(true).start();
+    GcKillTest.Worker w = GcKillTest.startWorker("migration", MigrateWorker.class, store.toString(),
+        tmp.resolve("cache-worker").toString(), Integer.toString(MS_PER_WRITE));
+    Process p = w.process();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      List<String> lines = new ArrayList<>();
+      BufferedReader out = w.out();
       String line;
-      while ((line = out.readLine()) != null && !line.equals("READY")) {
-        lines.add(line);
-      }
-      if (line == null) {
-        fail("migration worker died before it was ready: " + String.join("\n", lines));
-      }
       long ready = System.nanoTime();
       long switched = ready;
       StringBuilder rest = new StringBuilder();
