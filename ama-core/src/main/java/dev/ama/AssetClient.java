@@ -2,11 +2,14 @@ package dev.ama;
 
 import dev.ama.spi.Storage;
 import dev.ama.spi.StorageCredentialsException;
+import dev.ama.spi.StorageProvider;
 import dev.ama.spi.Storages;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -673,6 +676,7 @@ public final class AssetClient implements AutoCloseable {
   public static final class Builder {
     private String location;
     private Storage storage;
+    private final List<StorageProvider> providers = new ArrayList<>();
     private String user = defaultUser();
     private Path cache = defaultCache();
     private long cacheMax = defaultCacheMax();
@@ -730,6 +734,17 @@ public final class AssetClient implements AutoCloseable {
       Objects.requireNonNull(storage, "storage");
       refuseSecondStore("storage(" + storage.location() + ")");
       this.storage = storage;
+      return this;
+    }
+
+    /**
+     * A storage backend tried before those found on the class path through {@link
+     * java.util.ServiceLoader}, for {@link #store(String)}: an application that ships its backends
+     * names them, so that opening a store does not read every jar of its class path. Repeatable;
+     * tried in the order given. {@code file:} and {@code mem:} are always served by ama-core's own.
+     */
+    public Builder storageProvider(StorageProvider provider) {
+      providers.add(Objects.requireNonNull(provider, "provider"));
       return this;
     }
 
@@ -867,7 +882,7 @@ public final class AssetClient implements AutoCloseable {
         throw new InvalidInputException("no store given; call store(\"/path/or/uri\") or storage(...) on the builder");
       }
       try {
-        return new AssetClient(this, Storages.open(location), true);
+        return new AssetClient(this, Storages.open(location, Map.of(), List.copyOf(providers)), true);
       } catch (IllegalArgumentException e) {
         throw new InvalidInputException(e.getMessage(), e);
       } catch (StorageCredentialsException e) {

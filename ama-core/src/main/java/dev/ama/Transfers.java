@@ -35,6 +35,14 @@ final class Transfers {
   private final java.util.concurrent.Semaphore partPermits;
   private final Clock clock;
   private final BlobLocator locator;
+  /**
+   * Download folders this client has made or found, so that placing 2,000 files in one folder
+   * does not ask the file system to make it 2,000 times. A folder removed since is made again when
+   * a temporary file cannot be created in it. Forgotten past {@link #FOLDERS_REMEMBERED}.
+   */
+  private final Set<Path> folders = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private static final int FOLDERS_REMEMBERED = 10_000;
 
   Transfers(Store store, LocalCache cache, HashCache hashes, TransferSettings settings,
       TransferListener listener, Executor parts, Clock clock, BlobLocator locator) {
@@ -425,8 +433,7 @@ final class Transfers {
    */
   void place(AssetFile f, Path dest) {
     try {
-      Files.createDirectories(dest.getParent());
-      try (TempFiles.Writing tmp = TempFiles.create(dest.getParent())) {
+      try (TempFiles.Writing tmp = tempBeside(dest)) {
         boolean fromCache = copyFromCache(f, tmp);
         if (!fromCache) {
           try (InputStream in = openBlob(f); OutputStream out = tmp.out()) {
@@ -444,8 +451,7 @@ final class Transfers {
   /** As {@link #place}, from a stream of the blob's bytes (read from a pack), verified on the way. */
   private void placeFrom(AssetFile f, Path dest, InputStream in, String source) {
     try {
-      Files.createDirectories(dest.getParent());
-      try (TempFiles.Writing tmp = TempFiles.create(dest.getParent())) {
+      try (TempFiles.Writing tmp = tempBeside(dest)) {
         try (OutputStream out = tmp.out()) {
           HashingInputStream.copyVerified(in, out, f, source, store.blobRepairHint(f.digest()));
         }
@@ -454,6 +460,26 @@ final class Transfers {
       }
     } catch (IOException e) {
       throw writeFailure(dest, e);
+    }
+  }
+
+  /** A temporary file in the folder of {@code dest}, the folder made first if need be. */
+  private TempFiles.Writing tempBeside(Path dest) throws IOException {
+    Path folder = dest.getParent();
+    if (!folders.contains(folder)) {
+      Files.createDirectories(folder);
+      if (folders.size() >= FOLDERS_REMEMBERED) {
+        folders.clear();
+      }
+      folders.add(folder);
+      return TempFiles.create(folder);
+    }
+    try {
+      return TempFiles.create(folder);
+    } catch (java.nio.file.NoSuchFileException e) {
+      // Removed since it was made or found.
+      Files.createDirectories(folder);
+      return TempFiles.create(folder);
     }
   }
 

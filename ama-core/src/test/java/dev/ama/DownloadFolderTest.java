@@ -74,6 +74,29 @@ class DownloadFolderTest {
   }
 
   @Test
+  void aFolderRemovedBetweenTwoDownloadsOfOneClientIsMadeAgain() throws IOException {
+    Path src = Files.createDirectories(tmp.resolve("src/ckpt/deep"));
+    Files.writeString(src.resolve("b.bin"), "deep bytes");
+    Files.writeString(src.getParent().resolve("a.bin"), "shallow bytes");
+    try (AssetClient c = client()) {
+      c.newAsset("models").add(tmp.resolve("src/ckpt")).alias("v").upload();
+      Path out = tmp.resolve("out");
+      c.download("models", "v").into(out);
+      // The client has made out/ckpt and out/ckpt/deep; a user removes them before the next download.
+      try (Stream<Path> s = Files.walk(out)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+
+      c.download("models", "v").into(out);
+
+      assertEquals("deep bytes", Files.readString(out.resolve("ckpt/deep/b.bin")));
+      assertEquals("shallow bytes", Files.readString(out.resolve("ckpt/a.bin")));
+    }
+  }
+
+  @Test
   void aNameLongerThanAFileSystemHoldsIsRefusedOnUpload() throws IOException {
     Path f = Files.writeString(tmp.resolve("f.bin"), "x");
     try (AssetClient c = client()) {

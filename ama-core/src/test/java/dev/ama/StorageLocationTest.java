@@ -1,5 +1,6 @@
 package dev.ama;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,5 +38,36 @@ class StorageLocationTest {
     InvalidInputException e = assertThrows(InvalidInputException.class,
         () -> AssetClient.builder().store("mem:").build());
     assertTrue(e.getMessage().contains("mem:NAME"), e.getMessage());
+  }
+
+  /** A backend of a scheme nothing on the class path serves, counting the stores it opens. */
+  private static final class GivenProvider implements dev.ama.spi.StorageProvider {
+    int opened;
+
+    @Override
+    public java.util.Set<String> schemes() {
+      return java.util.Set.of("given");
+    }
+
+    @Override
+    public dev.ama.spi.Storage open(java.net.URI uri, java.util.Map<String, String> options) {
+      opened++;
+      return new dev.ama.storage.InMemoryStorage();
+    }
+  }
+
+  @Test
+  void aProviderGivenToTheBuilderServesItsSchemeAndOthersStillReachTheClassPath() throws Exception {
+    GivenProvider given = new GivenProvider();
+    try (AssetClient c = AssetClient.builder().store("given://bucket/x").storageProvider(given).user("t")
+        .cache(tmp.resolve("cache")).build()) {
+      assertTrue(c.location().startsWith("mem:"), c.location());
+    }
+    assertEquals(1, given.opened, "the given provider opened the store");
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Storages.open("ftp://host/x", java.util.Map.of(), java.util.List.of(given)));
+    assertTrue(e.getMessage().contains("given"), e.getMessage());
+    assertEquals(1, given.opened, "a scheme it does not serve is not given to it");
   }
 }

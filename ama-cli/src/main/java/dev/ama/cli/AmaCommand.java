@@ -6,6 +6,8 @@ import dev.ama.Names;
 import dev.ama.NotFoundException;
 import dev.ama.SigningKey;
 import dev.ama.TrustPolicy;
+import dev.ama.storage.gcs.GcsStorageProvider;
+import dev.ama.storage.s3.S3StorageProvider;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +59,9 @@ abstract class AmaCommand implements Callable<Integer> {
     Settings.Value store = settings.store(cli().storeOption());
     AssetClient.Builder builder = AssetClient.builder()
         .store(store.value())
+        // The backends this distribution ships, named so that no class path search runs for them.
+        .storageProvider(new S3StorageProvider())
+        .storageProvider(new GcsStorageProvider())
         .cache(settings.cache())
         .transfers(settings.transfers(cli().concurrencyOption(), cli().partSizeOption()).settings())
         .cacheMax(settings.cacheMax(cli().cacheMaxOption()).map(v -> Long.parseLong(v.value())).orElse(Long.MAX_VALUE));

@@ -27,4 +27,19 @@ class AotTrainingTest {
           entries.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
     }
   }
+
+  @Test
+  void theS3CommandsSucceedAgainstTheTrainingEndpointAndLeaveNoSdkSetting() throws IOException {
+    String before = System.getProperty("aws.accessKeyId");
+
+    assertEquals(0, AotTraining.trainS3(tmp));
+
+    assertTrue(Files.isRegularFile(tmp.resolve("down-s3/shard-0.bin")), "the download from the endpoint arrived");
+    assertEquals(64 << 10, Files.size(tmp.resolve("down-s3/shard-0.bin")));
+    assertEquals(before, System.getProperty("aws.accessKeyId"), "the SDK's credentials property is put back");
+    try (var entries = Files.list(tmp)) {
+      assertEquals(java.util.Set.of("work-s3", "home", "cache-s3", "down-s3"),
+          entries.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+    }
+  }
 }

@@ -123,27 +123,72 @@ class DistributionIT {
 
   @Test
   void onJdk25TheFirstCommandTrainsAnAotCacheInTheBackgroundThatLaterCommandsUse() throws Exception {
-    Optional<Path> jdk25 = installedJdk25();
-    assumeTrue(jdk25.isPresent(), "no JDK 25 or later in /usr/lib/jvm");
+    Map<String, String> env = jdk25UserWithAot();
     Path lib = dist.root().resolve("lib");
-    Map<String, String> env = freshUser();
-    env.put("AMA_AOT", "on");
-    env.put("JAVA_HOME", jdk25.get().toString());
 
     UnpackedDistribution.Result first = dist.ok(tmp, env, "--version");
-    assertTrue(first.out().contains(jdk25.get().toString()), first.toString());
+    assertTrue(first.out().contains(env.get("JAVA_HOME")), first.toString());
     // The command itself did not wait for the training: it runs on after the command returned.
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-    while (archives(lib, ".aot").isEmpty() && System.nanoTime() < deadline) {
+    while (localCaches(lib).isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }
-    Set<Path> caches = archives(lib, ".aot");
-    assertEquals(1, caches.size(), "one AOT cache in " + lib + ": " + caches);
-    assertTrue(caches.iterator().next().getFileName().toString().matches("ama-cli-jdk[0-9.+]+\\.aot"), caches.toString());
+    Set<Path> caches = localCaches(lib);
+    assertEquals(1, caches.size(), "one AOT cache for local stores in " + lib + ": " + archives(lib, ".aot"));
 
     env.put("AMA_JAVA_OPTS", "-Xlog:aot=info");
     UnpackedDistribution.Result second = dist.ok(tmp, env, "--version");
     assertTrue(second.out().contains("Opened AOT cache " + caches.iterator().next()), "the second run maps it:\n" + second);
+  }
+
+  @Test
+  void onJdk25ACommandOnAnS3StoreTrainsAndMapsTheCacheWithTheSdkInIt() throws Exception {
+    Map<String, String> env = jdk25UserWithAot();
+    Path lib = dist.root().resolve("lib");
+    env.put("AMA_STORE", "s3://training-bucket/store");
+
+    dist.ok(tmp, env, "--version");
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (s3Caches(lib).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    Set<Path> caches = s3Caches(lib);
+    assertEquals(1, caches.size(), "one AOT cache for S3 stores in " + lib + ": " + archives(lib, ".aot"));
+    Path s3Cache = caches.iterator().next();
+
+    env.put("AMA_JAVA_OPTS", "-Xlog:aot=info");
+    UnpackedDistribution.Result s3 = dist.ok(tmp, env, "--version");
+    assertTrue(s3.out().contains("Opened AOT cache " + s3Cache), "a command on S3 maps it:\n" + s3);
+    env.put("AMA_STORE", tmp.resolve("local-store").toString());
+    UnpackedDistribution.Result local = dist.ok(tmp, env, "--version");
+    assertFalse(local.out().contains("Opened AOT cache " + s3Cache), "a command on a local store does not:\n" + local);
+    // That command may have started the training of the local stores' cache: let it end here.
+    while (!archives(lib, ".aot.lock").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+  }
+
+  /** A fresh user whose bin/ama runs on the installed JDK 25 with its AOT cache; skips the test without one. */
+  private Map<String, String> jdk25UserWithAot() throws IOException {
+    Optional<Path> jdk25 = installedJdk25();
+    assumeTrue(jdk25.isPresent(), "no JDK 25 or later in /usr/lib/jvm");
+    Map<String, String> env = freshUser();
+    env.put("AMA_AOT", "on");
+    env.put("JAVA_HOME", jdk25.get().toString());
+    return env;
+  }
+
+  private static Set<Path> s3Caches(Path lib) throws IOException {
+    return cachesNamed(lib, "ama-cli-s3-jdk[0-9.+]+\\.aot");
+  }
+
+  private static Set<Path> localCaches(Path lib) throws IOException {
+    return cachesNamed(lib, "ama-cli-jdk[0-9.+]+\\.aot");
+  }
+
+  private static Set<Path> cachesNamed(Path lib, String regex) throws IOException {
+    return archives(lib, ".aot").stream().filter(f -> f.getFileName().toString().matches(regex))
+        .collect(Collectors.toSet());
   }
 
   /** A JDK 25 or later where Debian installs JDKs, such as Temurin 25's package. */

@@ -157,7 +157,7 @@ public final class StartupBenchmark {
         work.resolve("startup-down").toString());
     if (Files.isExecutable(JDK_25.resolve("bin/java"))) {
       run(ama, dir, with(base, Map.of("JAVA_HOME", JDK_25.toString(), "AMA_AOT", "on")), "--version");
-      awaitAotCache(ama.getParent().getParent().resolve("ama-cli").resolve("target"));
+      awaitAotCache(ama.getParent().getParent().resolve("ama-cli").resolve("target"), false);
     }
     List<List<String>> commands = List.of(List.of("--help"), List.of("ls"), List.of("status"),
         List.of("show", "bench_models", "--alias", "latest"));
@@ -195,10 +195,14 @@ public final class StartupBenchmark {
    * than every jar in {@code target} is there and no trainer runs (a cache older than the jar is
    * stale, and bin/ama ignores it).
    */
-  static void awaitAotCache(Path target) throws IOException, InterruptedException {
+  /**
+   * Waits until bin/ama's background training has left a JDK 25 AOT cache newer than the CLI jar:
+   * the one for commands on an S3 store if {@code s3}, else the one for every other command.
+   */
+  static void awaitAotCache(Path target, boolean s3) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (System.nanoTime() < deadline) {
-      if (freshAotCache(target)) {
+      if (freshAotCache(target, s3 ? "ama-cli-s3-jdk.*\\.aot" : "ama-cli-jdk.*\\.aot")) {
         return;
       }
       Thread.sleep(250);
@@ -206,7 +210,7 @@ public final class StartupBenchmark {
     throw new IOException("bin/ama trained no AOT cache in " + target + " within 5 minutes");
   }
 
-  private static boolean freshAotCache(Path target) throws IOException {
+  private static boolean freshAotCache(Path target, String cacheName) throws IOException {
     List<Path> files;
     try (Stream<Path> list = Files.list(target)) {
       files = list.toList();
@@ -220,7 +224,7 @@ public final class StartupBenchmark {
       }
       if (name.matches("ama-cli-.*\\.jar")) {
         newestJar = Math.max(newestJar, Files.getLastModifiedTime(f).toMillis());
-      } else if (name.matches("ama-cli-jdk.*\\.aot")) {
+      } else if (name.matches(cacheName)) {
         newestCache = Math.max(newestCache, Files.getLastModifiedTime(f).toMillis());
       }
     }

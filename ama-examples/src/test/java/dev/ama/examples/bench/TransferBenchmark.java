@@ -783,9 +783,10 @@ public final class TransferBenchmark {
       c.newAsset(TYPE_SMALL).add(small).alias("small").upload();
     }
     Measured rDown = null;
+    Measured rUp = null;
     if (rclone) {
       String rBucket = s3.createBucket();
-      rclone("copy", small.toString(), RCLONE_REMOTE + ":" + rBucket + "/small");
+      rUp = measure(() -> rclone("copy", small.toString(), RCLONE_REMOTE + ":" + rBucket + "/small"));
       Path dest = work.resolve("cli-rclone");
       rDown = measure(() -> rclone("copy", RCLONE_REMOTE + ":" + rBucket + "/small", dest.toString()));
       deleteTree(dest);
@@ -798,6 +799,11 @@ public final class TransferBenchmark {
     Files.deleteIfExists(jsa);
     List<String> download = List.of("download", TYPE_SMALL, "--alias", "small", "-o");
     Path dest = work.resolve("cli-down");
+    // A user's upload is three commands in the folder of the files, each its own JVM. They run in a
+    // copy, so the .ama/ they leave never reaches the folder the other rows read.
+    Path upFolder = work.resolve("cli-up");
+    deleteTree(upFolder);
+    run(List.of("cp", "-a", small.toString(), upFolder.toString()), Map.of());
     String jdk17 = System.getProperty("java.home");
     boolean jdk25 = Files.isExecutable(StartupBenchmark.JDK_25.resolve("bin/java"));
     record Variant(String label, Map<String, String> env) {}
@@ -823,11 +829,23 @@ public final class TransferBenchmark {
     for (Variant v : variants) {
       if (v.env().get("AMA_AOT") != null && v.env().get("AMA_AOT").equals("on")) {
         cli(ama, location, List.of("--version"), v.env());
-        StartupBenchmark.awaitAotCache(target);
+        // With --store s3://..., bin/ama trains and maps its cache for S3 stores.
+        StartupBenchmark.awaitAotCache(target, true);
       }
-      Measured version = v.label().contains("first run")
-          ? null
-          : measure(() -> cli(ama, location, List.of("--version"), v.env()));
+      boolean firstRun = v.label().contains("first run");
+      Measured version = firstRun ? null : measure(() -> cli(ama, location, List.of("--version"), v.env()));
+      // Into a bucket of its own: a first upload, not one that finds its blobs already stored.
+      String upLocation = s3.storeUri(s3.createBucket(), "store");
+      deleteTree(upFolder.resolve(".ama"));
+      Measured up = measure(() -> {
+        cli(ama, upLocation, upFolder, List.of("init", TYPE_SMALL), v.env());
+        cli(ama, upLocation, upFolder, List.of("add", "."), v.env());
+        return cli(ama, upLocation, upFolder, List.of("upload"), v.env());
+      });
+      if (firstRun) {
+        // The download row of this variant is a first run too.
+        Files.deleteIfExists(jsa);
+      }
       List<String> args = new ArrayList<>(download);
       args.add(dest.toString());
       Measured down = measure(() -> cli(ama, location, args, v.env()));
@@ -836,6 +854,12 @@ public final class TransferBenchmark {
       if (version != null) {
         rows.add(new Row("CLI start-up (ama --version)", "-", v.label(), version.seconds, "-", Double.NaN, "", 0,
             "", ""));
+      }
+      String upOp = "CLI upload " + what + " (cold JVMs: init, add ., upload)";
+      if (rUp != null) {
+        add(upOp, "s3", v.label(), up, "rclone copy", rUp, "files/s", n, "≥ 1×");
+      } else {
+        rows.add(new Row(upOp, "s3", v.label(), up.seconds, "-", Double.NaN, "files/s", n, "", up.detail()));
       }
       if (rDown != null) {
         add("CLI download " + what + " (cold JVM)", "s3", v.label(), down, "rclone copy", rDown, "files/s", n,
@@ -859,13 +883,24 @@ public final class TransferBenchmark {
   }
 
   private String cli(Path ama, String location, List<String> args, Map<String, String> startUp) throws IOException {
+    return cli(ama, location, null, args, startUp);
+  }
+
+  /** Runs {@code ama --store location args...} in {@code dir} (null: this process's folder), with a fresh cache. */
+  private String cli(Path ama, String location, Path dir, List<String> args, Map<String, String> startUp)
+      throws IOException {
     List<String> cmd = new ArrayList<>(List.of(ama.toString(), "--store", location));
     cmd.addAll(args);
     Map<String, String> env = new LinkedHashMap<>(s3.environment());
     env.put("AMA_CACHE", work.resolve("cli-cache-" + System.nanoTime()).toString());
     env.put("AMA_USER", "bench");
     env.putAll(startUp);
-    return run(cmd, env);
+    try {
+      return run(cmd, dir, env, Duration.ofMinutes(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
   }
   // ------------------------------------------------------------------ big mode
 

@@ -135,11 +135,14 @@ public final class S3Storage implements Storage {
   public static S3Storage open(S3StorageProperties properties) {
     Objects.requireNonNull(properties, "properties");
     AwsCredentialsProvider credentials = credentialsProvider(properties);
-    SdkHttpClient http = new StalledUploadWatchdog(Apache5HttpClient.builder()
+    Apache5HttpClient.Builder httpBuilder = Apache5HttpClient.builder()
         .maxConnections(properties.maxConnections())
         .connectionTimeout(properties.connectTimeout())
-        .socketTimeout(properties.socketTimeout())
-        .build(), properties.socketTimeout());
+        .socketTimeout(properties.socketTimeout());
+    if (properties.endpoint().filter(e -> "http".equalsIgnoreCase(e.getScheme())).isPresent()) {
+      httpBuilder.tlsSocketStrategy(new DeferredTls());
+    }
+    SdkHttpClient http = new StalledUploadWatchdog(httpBuilder.build(), properties.socketTimeout());
     S3ClientBuilder builder = S3Client.builder()
         .httpClient(http)
         .overrideConfiguration(ClientOverrideConfiguration.builder()
