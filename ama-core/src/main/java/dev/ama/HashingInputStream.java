@@ -48,10 +48,15 @@ class HashingInputStream extends FilterInputStream {
   /** Skipped bytes would not be hashed, so skipping reads them. */
   @Override
   public long skip(long n) throws IOException {
+    return skipByReading(this, n);
+  }
+
+  /** Skips by reading through {@code in}, for streams that must see every byte. */
+  static long skipByReading(InputStream in, long n) throws IOException {
     byte[] buffer = new byte[(int) Math.min(BUFFER, Math.max(0, n))];
     long skipped = 0;
     while (skipped < n) {
-      int r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
+      int r = in.read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
       if (r < 0) {
         break;
       }

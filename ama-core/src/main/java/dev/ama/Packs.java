@@ -142,18 +142,31 @@ final class Packs {
   /**
    * Reads a file into its place in a pack and checks it is still the content it was hashed to:
    * a pack is named by its bytes, so a file changed since would be stored under a wrong digest.
+   * A change shows in the file's stamp (size, times, inode) unless it fell within one tick of the
+   * file system's clock; for those, the bytes are compared with the CRC32C taken when this upload
+   * hashed them (a miss is one chance in 2^32), or hashed again when the digest came from the hash
+   * cache. The check against the digest itself stays with the reader, which verifies every blob.
    */
   private static void read(Transfers.Source s, byte[] into, int at, int size) {
     try (InputStream in = Files.newInputStream(s.file())) {
       int n = in.readNBytes(into, at, size);
       boolean longer = in.read() >= 0;
-      if (n != size || longer || !Transfers.unchanged(s.file(), s.stamp())
-          || !HashingInputStream.sha256(new ByteArrayInputStream(into, at, size)).equals(s.asset().digest())) {
+      if (n != size || longer || !Transfers.unchanged(s.file(), s.stamp()) || !sameBytes(s, into, at, size)) {
         throw Transfers.changedWhileUploading(s.file(), null);
       }
     } catch (IOException e) {
       throw new LocalFileException("cannot read file " + s.file() + " while it was being uploaded (" + e.getMessage()
           + "); nothing was published. Check the file and its disk, then upload again", e);
     }
+  }
+
+  /** Whether {@code size} bytes at {@code at} are the ones {@code s} was named from; see {@link #read}. */
+  static boolean sameBytes(Transfers.Source s, byte[] bytes, int at, int size) throws IOException {
+    if (s.crc32c() != Transfers.Source.NO_CRC) {
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(bytes, at, size);
+      return crc.getValue() == s.crc32c();
+    }
+    return HashingInputStream.sha256(new ByteArrayInputStream(bytes, at, size)).equals(s.asset().digest());
   }
 }

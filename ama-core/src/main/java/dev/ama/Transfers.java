@@ -63,7 +63,20 @@ final class Transfers {
   }
 
   /** A local file about to be uploaded, with what it looked like when it was hashed. */
-  record Source(Path file, AssetFile asset, HashCache.Stamp stamp) {}
+  /**
+   * A local file to upload, named by its digest.
+   *
+   * @param crc32c the CRC32C of the bytes the digest was computed from, when this upload read them
+   *     ({@link #hash}), else {@link #NO_CRC}: a second read (packing) then checks the bytes are the
+   *     same with it instead of a second SHA-256, for a fraction of the CPU
+   */
+  record Source(Path file, AssetFile asset, HashCache.Stamp stamp, long crc32c) {
+    static final long NO_CRC = -1;
+
+    Source(Path file, AssetFile asset, HashCache.Stamp stamp) {
+      this(file, asset, stamp, NO_CRC);
+    }
+  }
 
   /**
    * What a local file looks like now.
@@ -97,8 +110,11 @@ final class Transfers {
   Source hash(String pathInAsset, Path file, HashCache.Stamp stamp) {
     java.time.Instant hashedAt = clock.instant();
     Digest d;
-    try (InputStream in = counting(Files.newInputStream(file), TransferListener.Phase.HASHING)) {
+    long crc;
+    try (java.util.zip.CheckedInputStream in = new java.util.zip.CheckedInputStream(
+        counting(Files.newInputStream(file), TransferListener.Phase.HASHING), new java.util.zip.CRC32C())) {
       d = HashingInputStream.sha256(in);
+      crc = in.getChecksum().getValue();
     } catch (IOException e) {
       throw new LocalFileException("cannot read file " + file + " (" + describe(e) + "); check that it still exists and"
           + " is readable, then upload again", e);
@@ -109,7 +125,7 @@ final class Transfers {
     }
     hashes.remember(file, stamp, d, hashedAt);
     listener.fileDone(TransferListener.Phase.HASHING, pathInAsset, false);
-    return new Source(file, new AssetFile(pathInAsset, d, stamp.size()), stamp);
+    return new Source(file, new AssetFile(pathInAsset, d, stamp.size()), stamp, crc);
   }
 
   void saveHashes() {
@@ -139,7 +155,7 @@ final class Transfers {
       skipped(TransferListener.Phase.UPLOADING, s.asset().path(), s.asset().size());
       return;
     }
-    VerifyingContent content = new VerifyingContent(s.file(), s.asset(), listener);
+    VerifyingContent content = new VerifyingContent(s.file(), s.asset(), s.crc32c(), listener);
     PutOutcome outcome;
     try {
       outcome = store.putBlob(d, content);
@@ -561,14 +577,21 @@ final class Transfers {
   static final class VerifyingContent implements Content {
     private final Path file;
     private final AssetFile expected;
+    private final long crc32c;
     private final TransferListener listener;
     private final java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicReference<IOException> localFailure =
         new java.util.concurrent.atomic.AtomicReference<>();
 
-    VerifyingContent(Path file, AssetFile expected, TransferListener listener) {
+    /**
+     * @param crc32c the CRC32C this upload took while hashing the file, or {@link Source#NO_CRC}:
+     *     with it, the bytes sent are checked against it rather than hashed again (see
+     *     {@link Packs#read} for why that suffices)
+     */
+    VerifyingContent(Path file, AssetFile expected, long crc32c, TransferListener listener) {
       this.file = file;
       this.expected = expected;
+      this.crc32c = crc32c;
       this.listener = listener;
     }
 
@@ -603,45 +626,80 @@ final class Transfers {
 
     @Override
     public InputStream openStream() throws IOException {
-      return new HashingInputStream(fileReads(() -> Files.newInputStream(file))) {
-        private boolean checked;
+      InputStream in = fileReads(() -> Files.newInputStream(file));
+      if (crc32c != Source.NO_CRC) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        return new Checking(new java.util.zip.CheckedInputStream(in, crc), () -> crc.getValue() == crc32c);
+      }
+      HashingInputStream hashing = new HashingInputStream(in);
+      return new Checking(hashing, () -> hashing.digest().equals(expected.digest()));
+    }
 
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-          int n = super.read(b, off, len);
-          if (n > 0) {
-            report(n);
-          }
-          // Backends such as the AWS SDK read exactly length() bytes and never ask for the end,
-          // so the check runs as soon as the last declared byte is in, before the request ends.
-          if (n < 0 || count() >= expected.size()) {
-            check();
-          }
-          return n;
-        }
+    /**
+     * Counts and reports what a backend reads, and fails the read that brings the count to the
+     * file's size (or past it) if the bytes are not the file's, before the backend can commit them.
+     */
+    private final class Checking extends FilterInputStream {
+      private final java.util.function.BooleanSupplier same;
+      private long count;
+      private boolean checked;
 
-        @Override
-        public int read() throws IOException {
-          int c = super.read();
-          if (c < 0 || count() >= expected.size()) {
-            check();
-          }
-          return c;
-        }
+      Checking(InputStream in, java.util.function.BooleanSupplier same) {
+        super(in);
+        this.same = same;
+      }
 
-        private void check() throws IOException {
-          if (checked) {
-            if (count() > expected.size()) {
-              throw local(new FileChanged("file " + VerifyingContent.this.file + " grew while it was being uploaded"));
-            }
-            return;
-          }
-          checked = true;
-          if (count() != expected.size() || !digest().equals(expected.digest())) {
-            throw local(new FileChanged("file " + VerifyingContent.this.file + " changed while it was being uploaded"));
-          }
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (n > 0) {
+          count += n;
+          report(n);
         }
-      };
+        // Backends such as the AWS SDK read exactly length() bytes and never ask for the end,
+        // so the check runs as soon as the last declared byte is in, before the request ends.
+        if (n < 0 || count >= expected.size()) {
+          check();
+        }
+        return n;
+      }
+
+      @Override
+      public int read() throws IOException {
+        int c = super.read();
+        if (c >= 0) {
+          count++;
+          report(1);
+        }
+        if (c < 0 || count >= expected.size()) {
+          check();
+        }
+        return c;
+      }
+
+      /** Skipped bytes would not be checked, so skipping reads them. */
+      @Override
+      public long skip(long n) throws IOException {
+        return HashingInputStream.skipByReading(this, n);
+      }
+
+      @Override
+      public boolean markSupported() {
+        return false;
+      }
+
+      private void check() throws IOException {
+        if (checked) {
+          if (count > expected.size()) {
+            throw local(new FileChanged("file " + VerifyingContent.this.file + " grew while it was being uploaded"));
+          }
+          return;
+        }
+        checked = true;
+        if (count != expected.size() || !same.getAsBoolean()) {
+          throw local(new FileChanged("file " + VerifyingContent.this.file + " changed while it was being uploaded"));
+        }
+      }
     }
 
     @Override
