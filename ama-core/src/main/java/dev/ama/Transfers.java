@@ -62,12 +62,12 @@ final class Transfers {
     return listener;
   }
 
-  /** A local file about to be uploaded, with what it looked like when it was hashed. */
   /**
-   * A local file to upload, named by its digest.
+   * A local file about to be uploaded, named by its digest, with what it looked like when it was
+   * hashed.
    *
    * @param crc32c the CRC32C of the bytes the digest was computed from, when this upload read them
-   *     ({@link #hash}), else {@link #NO_CRC}: a second read (packing) then checks the bytes are the
+   *     ({@link Transfers#hash}), else {@link #NO_CRC}: a second read (packing) then checks the bytes are the
    *     same with it instead of a second SHA-256, for a fraction of the CPU
    */
   record Source(Path file, AssetFile asset, HashCache.Stamp stamp, long crc32c) {
@@ -571,8 +571,9 @@ final class Transfers {
   }
 
   /**
-   * File content that re-hashes itself as a backend streams it and fails the write, before the
-   * object becomes visible, if the file no longer matches the digest it is stored under.
+   * File content that checks itself as a backend streams it (against the CRC32C taken while the
+   * file was hashed, else by hashing it again) and fails the write, before the object becomes
+   * visible, if the file no longer holds the bytes its digest was computed from.
    */
   static final class VerifyingContent implements Content {
     private final Path file;

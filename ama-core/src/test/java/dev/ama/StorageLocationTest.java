@@ -40,13 +40,18 @@ class StorageLocationTest {
     assertTrue(e.getMessage().contains("mem:NAME"), e.getMessage());
   }
 
-  /** A backend of a scheme nothing on the class path serves, counting the stores it opens. */
+  /** A backend of the schemes it is made with, counting the stores it opens. */
   private static final class GivenProvider implements dev.ama.spi.StorageProvider {
+    private final java.util.Set<String> schemes;
     int opened;
+
+    GivenProvider(String... schemes) {
+      this.schemes = java.util.Set.of(schemes);
+    }
 
     @Override
     public java.util.Set<String> schemes() {
-      return java.util.Set.of("given");
+      return schemes;
     }
 
     @Override
@@ -58,7 +63,7 @@ class StorageLocationTest {
 
   @Test
   void aProviderGivenToTheBuilderServesItsSchemeAndOthersStillReachTheClassPath() throws Exception {
-    GivenProvider given = new GivenProvider();
+    GivenProvider given = new GivenProvider("given");
     try (AssetClient c = AssetClient.builder().store("given://bucket/x").storageProvider(given).user("t")
         .cache(tmp.resolve("cache")).build()) {
       assertTrue(c.location().startsWith("mem:"), c.location());
@@ -68,6 +73,18 @@ class StorageLocationTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Storages.open("ftp://host/x", java.util.Map.of(), java.util.List.of(given)));
     assertTrue(e.getMessage().contains("given"), e.getMessage());
+    assertTrue(e.getMessage().contains(ProbeBrokenStorageProvider.RACY), "the class path was searched too: "
+        + e.getMessage());
     assertEquals(1, given.opened, "a scheme it does not serve is not given to it");
+  }
+
+  @Test
+  void aGivenProviderServesItsSchemeBeforeOneOnTheClassPath() throws Exception {
+    GivenProvider given = new GivenProvider(ProbeBrokenStorageProvider.RACY);
+    try (dev.ama.spi.Storage s = Storages.open(ProbeBrokenStorageProvider.RACY + ":" + tmp.resolve("s").toUri().getPath(),
+        java.util.Map.of(), java.util.List.of(given))) {
+      assertTrue(s instanceof dev.ama.storage.InMemoryStorage, "the given provider opened it, not the class path's");
+    }
+    assertEquals(1, given.opened);
   }
 }

@@ -15,9 +15,10 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Opens a {@link Storage} for a store location by finding the {@link StorageProvider} registered
- * for its URI scheme through {@link ServiceLoader}; ama-core's own schemes, {@code file} and {@code
- * mem}, are served by its built-in backends without that lookup.
+ * Opens a {@link Storage} for a store location by finding the {@link StorageProvider} for its URI
+ * scheme: ama-core's own schemes, {@code file} and {@code mem}, are served by its built-in
+ * backends; then the providers the caller names, if any; then those registered through {@link
+ * ServiceLoader}.
  *
  * <p>A location is a URI ({@code s3://bucket/prefix}, {@code gs://bucket/prefix}, {@code
  * file:///data/store}, {@code mem:name}) or a plain filesystem path ({@code /data/store}, {@code

@@ -191,13 +191,10 @@ public final class StartupBenchmark {
   }
 
   /**
-   * bin/ama trains the AOT cache in the background after a command: waits until a cache newer
-   * than every jar in {@code target} is there and no trainer runs (a cache older than the jar is
-   * stale, and bin/ama ignores it).
-   */
-  /**
-   * Waits until bin/ama's background training has left a JDK 25 AOT cache newer than the CLI jar:
-   * the one for commands on an S3 store if {@code s3}, else the one for every other command.
+   * bin/ama trains its AOT caches in the background after a command: waits until the one for
+   * commands on an S3 store if {@code s3}, else the one for every other command, is newer than
+   * every jar in {@code target} and no trainer runs (a cache older than the jar is stale, and
+   * bin/ama ignores it).
    */
   static void awaitAotCache(Path target, boolean s3) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
