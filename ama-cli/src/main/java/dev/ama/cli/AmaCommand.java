@@ -59,12 +59,10 @@ abstract class AmaCommand implements Callable<Integer> {
     Settings.Value store = settings.store(cli().storeOption());
     AssetClient.Builder builder = AssetClient.builder()
         .store(store.value())
-        // The backends this distribution ships, named so that no class path search runs for them.
-        .storageProvider(new S3StorageProvider())
-        .storageProvider(new GcsStorageProvider())
         .cache(settings.cache())
         .transfers(settings.transfers(cli().concurrencyOption(), cli().partSizeOption()).settings())
         .cacheMax(settings.cacheMax(cli().cacheMaxOption()).map(v -> Long.parseLong(v.value())).orElse(Long.MAX_VALUE));
+    nameShippedBackend(builder, store.value());
     settings.user(cli().userOption()).ifPresent(builder::user);
     settings.trust(trustOption()).ifPresent(t -> builder.trust(TrustPolicy.read(Path.of(t.value()))));
     if (!readsStore()) {
@@ -81,6 +79,19 @@ abstract class AmaCommand implements Callable<Integer> {
     AssetClient client = builder.build();
     StartupTrace.mark("client open on " + store.value());
     return client;
+  }
+
+  /**
+   * Names to the builder the backend this distribution ships for the store's scheme, so that no
+   * class path search runs for it. Only the one the store uses is made: a command on a local store
+   * loads neither cloud backend's classes (naming both loaded ten classes from three Google jars).
+   */
+  private static void nameShippedBackend(AssetClient.Builder builder, String location) {
+    if (location.regionMatches(true, 0, "s3:", 0, 3)) {
+      builder.storageProvider(new S3StorageProvider());
+    } else if (location.regionMatches(true, 0, "gs:", 0, 3)) {
+      builder.storageProvider(new GcsStorageProvider());
+    }
   }
 
   /**

@@ -122,6 +122,25 @@ class DistributionIT {
   }
 
   @Test
+  void aCommandOnALocalStoreLoadsNoCloudBackend() throws Exception {
+    Path work = Files.createDirectories(tmp.resolve("work"));
+    Files.writeString(work.resolve("model.yml"), "layers: 4\n");
+    Map<String, String> env = freshUser();
+    env.put("AMA_STORE", tmp.resolve("store").toString());
+    env.put("AMA_CDS", "off");
+    dist.ok(work, env, "init", "models");
+    dist.ok(work, env, "add", "model.yml");
+    dist.ok(work, env, "upload");
+
+    env.put("AMA_JAVA_OPTS", "-Xlog:class+load=info");
+    UnpackedDistribution.Result ls = dist.ok(work, env, "ls");
+    assertTrue(ls.out().contains("dev.ama.cli.LsCommand"), "the class loading log is there:\n" + ls);
+    for (String cloud : List.of("dev.ama.storage.s3.", "dev.ama.storage.gcs.", "software.amazon.", "com.google.")) {
+      assertFalse(ls.out().contains(" " + cloud), "ama ls on a local store loaded " + cloud + "*:\n" + ls);
+    }
+  }
+
+  @Test
   void onJdk25TheFirstCommandTrainsAnAotCacheInTheBackgroundThatLaterCommandsUse() throws Exception {
     Map<String, String> env = jdk25UserWithAot();
     Path lib = dist.root().resolve("lib");
