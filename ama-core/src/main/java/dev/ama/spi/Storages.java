@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -69,35 +71,39 @@ public final class Storages {
       throws IOException {
     URI uri = toUri(location);
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-    // The built-in backends without a ServiceLoader lookup, which opens every jar of the class path
-    // (for the ama command some 100, most of them cloud SDKs a local store never needs): the
-    // larger part of a short command's start-up on a local store.
-    for (StorageProvider builtIn : BUILT_IN) {
-      if (builtIn.schemes().contains(scheme)) {
-        return builtIn.open(uri, options);
-      }
-    }
+    // The built-in backends, then the caller's, without a ServiceLoader lookup, which opens every
+    // jar of the class path (for the ama command some 140, most of them cloud SDKs a local store
+    // never needs): the larger part of a short command's start-up on a local store.
     TreeSet<String> known = new TreeSet<>();
-    for (StorageProvider provider : providers) {
-      if (provider.schemes().contains(scheme)) {
-        return provider.open(uri, options);
-      }
-      known.addAll(provider.schemes());
-    }
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    List<StorageProvider> found = new ArrayList<>();
-    ServiceLoader.load(StorageProvider.class, loader != null ? loader : Storages.class.getClassLoader())
-        .forEach(found::add);
-    for (StorageProvider provider : found) {
-      if (provider.schemes().contains(scheme)) {
-        return provider.open(uri, options);
-      }
-      known.addAll(provider.schemes());
+    Optional<StorageProvider> provider = serving(BUILT_IN, scheme, known)
+        .or(() -> serving(providers, scheme, known))
+        .or(() -> serving(onClassPath(), scheme, known));
+    if (provider.isPresent()) {
+      return provider.get().open(uri, options);
     }
     throw new IllegalArgumentException(
         "no storage backend for '" + scheme + ":' in store location '" + location
             + "'. Available schemes: " + String.join(", ", known)
             + hintFor(scheme));
+  }
+
+  /** The first of {@code providers} that serves {@code scheme}; the schemes of the others go into {@code known}. */
+  private static Optional<StorageProvider> serving(List<StorageProvider> providers, String scheme, Set<String> known) {
+    for (StorageProvider provider : providers) {
+      if (provider.schemes().contains(scheme)) {
+        return Optional.of(provider);
+      }
+      known.addAll(provider.schemes());
+    }
+    return Optional.empty();
+  }
+
+  private static List<StorageProvider> onClassPath() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    List<StorageProvider> found = new ArrayList<>();
+    ServiceLoader.load(StorageProvider.class, loader != null ? loader : Storages.class.getClassLoader())
+        .forEach(found::add);
+    return found;
   }
 
   /**
